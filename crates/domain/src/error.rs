@@ -1,0 +1,85 @@
+//! The one table of public error codes (错误码).
+//!
+//! Every error that leaves the platform carries a stable `code`, an HTTP status and a message in
+//! Chinese and English. Layers above map their typed errors onto an [`ErrorCode`]; the web layer
+//! only reads this table. Codes are part of the public API: never rename one.
+
+/// A stable public error code with its HTTP status and default bilingual message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ErrorCode {
+    /// The stable machine-readable code, e.g. `INVALID_CREDENTIALS`.
+    pub code: &'static str,
+    /// The HTTP status the web layer answers with.
+    pub status: u16,
+    /// Default message in Chinese (zh-CN).
+    pub zh: &'static str,
+    /// Default message in English.
+    pub en: &'static str,
+}
+
+macro_rules! error_codes {
+    ($($name:ident = $status:literal, $zh:literal, $en:literal;)*) => {
+        impl ErrorCode {
+            $(
+                #[doc = $en]
+                pub const $name: ErrorCode = ErrorCode {
+                    code: stringify!($name),
+                    status: $status,
+                    zh: $zh,
+                    en: $en,
+                };
+            )*
+            /// Every public error code, for documentation and tests.
+            pub const ALL: &'static [ErrorCode] = &[$(ErrorCode::$name),*];
+        }
+    };
+}
+
+error_codes! {
+    BAD_REQUEST = 400, "请求格式不正确", "The request is malformed";
+    INVALID_JSON = 400, "请求体不是有效的 JSON", "The request body is not valid JSON";
+    INVALID_FIELD = 422, "请求字段的类型或取值不正确", "A field of the request has the wrong type or value";
+    INVALID_QUERY = 400, "查询参数不正确", "A query parameter is missing or invalid";
+    VALIDATION_FAILED = 422, "提交的数据未通过校验", "The submitted data failed validation";
+    PAYLOAD_TOO_LARGE = 413, "请求体超过大小限制", "The request body exceeds the size limit";
+    UNSUPPORTED_MEDIA_TYPE = 415, "不支持的内容类型，请使用 application/json", "Unsupported content type; use application/json";
+    ROUTE_NOT_FOUND = 404, "请求的地址不存在", "No such route";
+    NOT_FOUND = 404, "请求的对象不存在", "The requested object does not exist";
+    METHOD_NOT_ALLOWED = 405, "该地址不支持此请求方法", "This method is not allowed on this route";
+    UNAUTHENTICATED = 401, "请先登录", "Sign-in required";
+    SESSION_EXPIRED = 401, "会话已过期，请重新登录", "The session has expired; sign in again";
+    INVALID_CREDENTIALS = 401, "用户名或密码错误", "Wrong username or password";
+    TOTP_REQUIRED = 401, "请输入动态验证码", "A one-time code (TOTP) is required";
+    TOTP_INVALID = 401, "动态验证码错误或已过期", "The one-time code is wrong or expired";
+    ACCOUNT_LOCKED = 423, "账号已锁定，请稍后再试或联系安全管理员", "The account is locked; try later or ask the security administrator";
+    ACCOUNT_DISABLED = 403, "账号已停用，请联系安全管理员", "The account is disabled; ask the security administrator";
+    FORBIDDEN = 403, "您没有执行此操作的权限", "You are not allowed to do this";
+    CSRF_INVALID = 403, "页面已失效，请刷新后重试", "The form has expired; reload the page and try again";
+    CONFLICT = 409, "数据已被修改或已存在", "The data was changed meanwhile or already exists";
+    USERNAME_TAKEN = 409, "用户名已被使用", "The username is already taken";
+    SEPARATION_OF_DUTIES = 409, "系统管理员、安全管理员和审计管理员不能由同一账号兼任", "System, security and audit administration cannot be held by one account";
+    PASSWORD_POLICY = 422, "密码不符合安全策略", "The password does not meet the policy";
+    TOTP_NOT_ENROLLED = 409, "尚未开始绑定动态验证码", "TOTP enrolment has not been started";
+    RATE_LIMITED = 429, "请求过于频繁，请稍后再试", "Too many requests; try again later";
+    CALENDAR_YEAR_MISSING = 422, "缺少该年度的工作日历，请管理员先导入", "No working-day calendar for that year; an administrator must load it";
+    CALENDAR_INVALID = 422, "工作日历数据不正确", "The working-day calendar data is invalid";
+    VALIDATION_KIND_UNKNOWN = 404, "不支持的校验类型", "Unknown validation kind";
+    INTERNAL = 500, "服务器内部错误，请稍后再试", "Internal server error; try again later";
+    UNAVAILABLE = 503, "服务暂不可用", "Service unavailable";
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_and_upper_snake_case() {
+        let mut seen = std::collections::BTreeSet::new();
+        for c in ErrorCode::ALL {
+            assert!(seen.insert(c.code), "duplicate code {}", c.code);
+            assert!(c.code.chars().all(|ch| ch.is_ascii_uppercase() || ch == '_'));
+            assert!((400..600).contains(&c.status));
+            assert!(!c.zh.is_empty() && !c.en.is_empty());
+        }
+    }
+}

@@ -1,0 +1,21 @@
+//! The domain core of shenpi (审批): validated types, the working-day calendar, the
+//! organisation model and bilingual error codes.
+//!
+//! # Layout
+//! - [`validate`]: national identifiers (USCC, ID number, mobile, region code, certificate id).
+//! - [`regions`]: the GB/T 2260 administrative-division table shipped as data.
+//! - [`calendar`]: the official working-day calendar (法定节假日 and 调休).
+//! - [`mask`]: masking of personal data for display and logs.
+//! - [`password`]: the password policy.
+//! - [`org`]: roles, regions and departments of the organisation model.
+//! - [`error`]: the one table of public error codes.
+//!
+//! This crate does no I/O, is not async and never reads the clock: time is always a parameter.
+
+pub mod calendar;
+pub mod error;
+pub mod mask;
+pub mod org;
+pub mod password;
+pub mod regions;
+pub mod validate;

@@ -1,0 +1,224 @@
+//! The SQL implementations of shenpi's store: SQLite, the embedded default, and PostgreSQL,
+//! the production store.
+//!
+//! Both engines share one implementation on sqlx's `Any` driver: queries use numbered `$1`
+//! placeholders, which both engines accept, and only portable column types (TEXT, 64-bit
+//! integers, blobs). Where SQL must differ (row locks, blob column type) the code branches on
+//! [`Engine`]. Each engine has its own `migrations/` folder.
+//!
+//! SQLite runs in WAL mode with `synchronous=FULL`; one writer at a time is enforced by a lock
+//! held for the lifetime of a write transaction (SQLite allows only one writer anyway, and this
+//! turns "database is locked" races into orderly waiting). PostgreSQL uses row locks
+//! (`FOR UPDATE`) on the audit chain heads.
+
+mod audit;
+mod blob;
+mod calendar;
+mod migrate;
+mod org;
+mod rows;
+mod security;
+mod sessions;
+mod tx;
+mod users;
+
+pub use blob::DbBlobStore;
+pub use shenpi_store::repo::Engine;
+
+use async_trait::async_trait;
+use shenpi_store::blob::FsBlobStore;
+use shenpi_store::{BlobStore, Store, StoreError, Tx};
+use sqlx::AssertSqlSafe;
+use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use sqlx::{AnyPool, Executor};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+use tx::SqlTx;
+
+/// A store on SQLite or PostgreSQL.
+pub struct SqlStore {
+    pool: AnyPool,
+    engine: Engine,
+    write_lock: Option<Arc<tokio::sync::Mutex<()>>>,
+    blobs: Arc<dyn BlobStore>,
+}
+
+/// The SQLite database file inside a data dir.
+pub const SQLITE_FILE: &str = "shenpi.db";
+
+impl SqlStore {
+    /// Opens (creating if needed) the SQLite database in `data_dir`; files go to `data_dir/blobs`.
+    pub async fn open_sqlite(data_dir: &Path) -> Result<Self, StoreError> {
+        install_default_drivers();
+        std::fs::create_dir_all(data_dir).map_err(StoreError::backend)?;
+        let path = data_dir.join(SQLITE_FILE);
+        let url = format!("sqlite://{}?mode=rwc", path.display());
+        let pool = AnyPoolOptions::new()
+            .max_connections(8)
+            .acquire_timeout(Duration::from_secs(30))
+            .after_connect(|conn, _meta| {
+                Box::pin(async move {
+                    conn.execute("PRAGMA journal_mode=WAL").await?;
+                    conn.execute("PRAGMA synchronous=FULL").await?;
+                    conn.execute("PRAGMA foreign_keys=ON").await?;
+                    conn.execute("PRAGMA busy_timeout=10000").await?;
+                    Ok(())
+                })
+            })
+            .connect(&url)
+            .await
+            .map_err(rows::db_err)?;
+        Ok(SqlStore {
+            pool,
+            engine: Engine::Sqlite,
+            write_lock: Some(Arc::new(tokio::sync::Mutex::new(()))),
+            blobs: Arc::new(FsBlobStore::new(data_dir.join("blobs"))),
+        })
+    }
+
+    /// Opens a PostgreSQL store. Files are kept in the database so every node sees them.
+    pub async fn open_postgres(url: &str) -> Result<Self, StoreError> {
+        Self::open_postgres_in_schema(url, None).await
+    }
+
+    /// Opens a PostgreSQL store whose connections use `schema` (created if missing); tests use
+    /// a fresh schema each.
+    pub async fn open_postgres_in_schema(
+        url: &str,
+        schema: Option<&str>,
+    ) -> Result<Self, StoreError> {
+        install_default_drivers();
+        if let Some(s) = schema {
+            if !s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+                return Err(StoreError::Backend(format!("invalid schema name {s}")));
+            }
+            let pool = AnyPoolOptions::new()
+                .max_connections(1)
+                .connect(url)
+                .await
+                .map_err(rows::db_err)?;
+            pool.execute(AssertSqlSafe(format!("CREATE SCHEMA IF NOT EXISTS {s}")))
+                .await
+                .map_err(rows::db_err)?;
+            pool.close().await;
+        }
+        let schema = schema.map(|s| s.to_string());
+        let pool = AnyPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(Duration::from_secs(30))
+            .after_connect(move |conn, _meta| {
+                let schema = schema.clone();
+                Box::pin(async move {
+                    if let Some(s) = schema {
+                        conn.execute(AssertSqlSafe(format!("SET search_path TO {s}")))
+                            .await?;
+                    }
+                    conn.execute("SET TIME ZONE 'UTC'").await?;
+                    Ok(())
+                })
+            })
+            .connect(url)
+            .await
+            .map_err(rows::db_err)?;
+        let blobs = Arc::new(DbBlobStore::new(pool.clone()));
+        Ok(SqlStore {
+            pool,
+            engine: Engine::Postgres,
+            write_lock: None,
+            blobs,
+        })
+    }
+
+    /// Opens by configuration: PostgreSQL when `database_url` is given, SQLite in `data_dir`
+    /// otherwise.
+    pub async fn open(database_url: Option<&str>, data_dir: &Path) -> Result<Self, StoreError> {
+        match database_url {
+            Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+                Self::open_postgres(url).await
+            }
+            Some(other) => Err(StoreError::Backend(format!(
+                "unsupported database URL scheme in {}",
+                other.split(':').next().unwrap_or("")
+            ))),
+            None => Self::open_sqlite(data_dir).await,
+        }
+    }
+
+    /// Runs raw SQL outside the platform's rules. For tests that tamper with stored rows and
+    /// for operations tooling only.
+    pub async fn exec_raw(&self, sql: &str) -> Result<u64, StoreError> {
+        let r = sqlx::raw_sql(AssertSqlSafe(sql))
+            .execute(&self.pool)
+            .await
+            .map_err(rows::db_err)?;
+        Ok(r.rows_affected())
+    }
+
+    /// Closes the pool (checkpointing SQLite's WAL).
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    /// The SQLite database path for a data dir.
+    pub fn sqlite_path(data_dir: &Path) -> PathBuf {
+        data_dir.join(SQLITE_FILE)
+    }
+}
+
+#[async_trait]
+impl Store for SqlStore {
+    fn engine(&self) -> Engine {
+        self.engine
+    }
+
+    async fn begin(&self) -> Result<Box<dyn Tx>, StoreError> {
+        let guard = match &self.write_lock {
+            Some(l) => Some(l.clone().lock_owned().await),
+            None => None,
+        };
+        let tx = self.pool.begin().await.map_err(rows::db_err)?;
+        Ok(Box::new(SqlTx::new(tx, self.engine, guard)))
+    }
+
+    async fn read(&self) -> Result<Box<dyn Tx>, StoreError> {
+        let tx = self.pool.begin().await.map_err(rows::db_err)?;
+        Ok(Box::new(SqlTx::new(tx, self.engine, None)))
+    }
+
+    async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1")
+            .execute(&self.pool)
+            .await
+            .map_err(rows::db_err)?;
+        Ok(())
+    }
+
+    async fn migrate(&self) -> Result<usize, StoreError> {
+        migrate::run(&self.pool, self.engine).await
+    }
+
+    fn blobs(&self) -> Arc<dyn BlobStore> {
+        self.blobs.clone()
+    }
+
+    async fn backup_to(&self, dest: &Path) -> Result<(), StoreError> {
+        if self.engine != Engine::Sqlite {
+            return Err(StoreError::Backend(
+                "online backup by the platform is for SQLite; use pg_dump for PostgreSQL".into(),
+            ));
+        }
+        if dest.exists() {
+            return Err(StoreError::Conflict(format!(
+                "{} already exists",
+                dest.display()
+            )));
+        }
+        let path = dest.to_string_lossy().replace('\'', "''");
+        sqlx::raw_sql(AssertSqlSafe(format!("VACUUM INTO '{path}'")))
+            .execute(&self.pool)
+            .await
+            .map_err(rows::db_err)?;
+        Ok(())
+    }
+}

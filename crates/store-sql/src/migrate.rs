@@ -1,0 +1,65 @@
+//! A small migration runner: numbered SQL files per engine, embedded in the binary, applied in
+//! order, each in its own transaction and recorded in `schema_migrations`.
+
+use crate::rows::db_err;
+use shenpi_store::StoreError;
+use shenpi_store::repo::Engine;
+use sqlx::{AnyPool, Row};
+
+const SQLITE: &[(i64, &str, &str)] = &[(
+    1,
+    "foundation",
+    include_str!("../migrations/sqlite/0001_foundation.sql"),
+)];
+
+const POSTGRES: &[(i64, &str, &str)] = &[(
+    1,
+    "foundation",
+    include_str!("../migrations/postgres/0001_foundation.sql"),
+)];
+
+/// Applies the pending migrations of `engine`; returns how many ran.
+pub async fn run(pool: &AnyPool, engine: Engine) -> Result<usize, StoreError> {
+    sqlx::raw_sql(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (
+            version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
+    )
+    .execute(pool)
+    .await
+    .map_err(db_err)?;
+    let list = match engine {
+        Engine::Sqlite => SQLITE,
+        Engine::Postgres => POSTGRES,
+    };
+    let mut applied = 0;
+    for (version, name, sql) in list {
+        let mut tx = pool.begin().await.map_err(db_err)?;
+        let done = sqlx::query("SELECT COUNT(*) AS n FROM schema_migrations WHERE version = $1")
+            .bind(*version)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(db_err)?
+            .try_get::<i64, _>("n")
+            .map_err(db_err)?;
+        if done > 0 {
+            continue;
+        }
+        sqlx::raw_sql(*sql)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        sqlx::query(
+            "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
+        )
+        .bind(*version)
+        .bind(*name)
+        .bind(crate::rows::ts(chrono::Utc::now()))
+        .execute(&mut *tx)
+        .await
+        .map_err(db_err)?;
+        tx.commit().await.map_err(db_err)?;
+        tracing::info!(version, name, "applied migration");
+        applied += 1;
+    }
+    Ok(applied)
+}

@@ -1,0 +1,215 @@
+//! Records kept by the store. Timestamps are UTC (`DateTime<Utc>`); calendar dates are local
+//! (Asia/Shanghai) `NaiveDate`s.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use shenpi_domain::org::Role;
+
+/// The kind of account: staff, citizen or enterprise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AccountKind {
+    /// A government official.
+    Staff,
+    /// A natural person (自然人).
+    Citizen,
+    /// An enterprise (法人) represented by this account.
+    Enterprise,
+}
+
+impl AccountKind {
+    /// Stable identifier.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AccountKind::Staff => "staff",
+            AccountKind::Citizen => "citizen",
+            AccountKind::Enterprise => "enterprise",
+        }
+    }
+    /// Parses the stable identifier.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "staff" => Some(AccountKind::Staff),
+            "citizen" => Some(AccountKind::Citizen),
+            "enterprise" => Some(AccountKind::Enterprise),
+            _ => None,
+        }
+    }
+}
+
+/// An account (用户账号).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct User {
+    pub id: String,
+    pub username: String,
+    pub display_name: String,
+    pub kind: AccountKind,
+    pub roles: Vec<Role>,
+    /// The region the account belongs to (370200 for city level).
+    pub region_code: String,
+    /// The department, for staff.
+    pub department_id: Option<String>,
+    /// argon2id PHC string.
+    pub password_hash: String,
+    /// Resident ID number (citizens, and enterprise representatives).
+    pub id_number: Option<String>,
+    pub mobile: Option<String>,
+    /// The enterprise's USCC, for enterprise accounts.
+    pub uscc: Option<String>,
+    pub enterprise_name: Option<String>,
+    /// Disabled by an administrator (distinct from the automatic per-address lockout).
+    pub disabled: bool,
+    /// Base32 TOTP secret once enrolment has started.
+    pub totp_secret: Option<String>,
+    /// Whether the TOTP second factor is confirmed and required at sign-in.
+    pub totp_enabled: bool,
+    /// Exempt from the admin TOTP requirement: only accounts created by `shenpi demo`.
+    pub totp_exempt: bool,
+    pub created_at: DateTime<Utc>,
+    pub password_changed_at: DateTime<Utc>,
+}
+
+impl User {
+    /// Whether the account holds `role`.
+    pub fn has_role(&self, role: Role) -> bool {
+        self.roles.contains(&role)
+    }
+}
+
+/// A server-side session (会话), for a page cookie or an API bearer token.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Session {
+    /// SM3 hash (hex) of the secret token; the token itself is never stored.
+    pub token_hash: String,
+    pub user_id: String,
+    /// `page` (cookie) or `api` (bearer).
+    pub channel: String,
+    pub csrf_token: String,
+    pub client_ip: String,
+    pub created_at: DateTime<Utc>,
+    pub last_seen_at: DateTime<Utc>,
+    /// Idle expiry: moved forward on each use.
+    pub expires_at: DateTime<Utc>,
+}
+
+/// A region (行政区划) the platform serves.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Region {
+    pub code: String,
+    pub name: String,
+    /// The parent region (the city for districts), `None` for the city.
+    pub parent: Option<String>,
+}
+
+/// A department (部门) of a region.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Department {
+    pub id: String,
+    pub region_code: String,
+    pub name_zh: String,
+    pub name_en: String,
+}
+
+/// A service window (服务窗口) in a hall.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ServiceWindow {
+    pub id: String,
+    pub region_code: String,
+    pub department_id: String,
+    pub number: String,
+    pub name: String,
+}
+
+/// A failed sign-in, kept for the lockout rule.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LoginFailure {
+    pub username: String,
+    pub client_ip: String,
+    pub at: DateTime<Utc>,
+}
+
+/// A security alert (安全告警) for the security admin.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SecurityAlert {
+    pub id: String,
+    pub kind: String,
+    pub subject: String,
+    pub details: serde_json::Value,
+    pub at: DateTime<Utc>,
+}
+
+/// What a caller asks to be audited; the store adds the chain fields.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditDraft {
+    /// The chain the entry goes into (the region of the object, or of the actor).
+    pub region_code: String,
+    pub actor_id: Option<String>,
+    pub actor_name: Option<String>,
+    /// Dotted action name, e.g. `auth.login`, `user.create`.
+    pub action: String,
+    pub object_type: String,
+    pub object_id: String,
+    pub client_ip: Option<String>,
+    /// `success`, `failure` or `denied`.
+    pub outcome: String,
+    pub details: serde_json::Value,
+    pub trace_id: Option<String>,
+    pub at: DateTime<Utc>,
+}
+
+/// An entry of the append-only audit log (审计日志), one SM3 chain per region.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    pub id: String,
+    pub region_code: String,
+    /// Position in the region's chain, from 1.
+    pub chain_seq: i64,
+    pub at: DateTime<Utc>,
+    pub actor_id: Option<String>,
+    pub actor_name: Option<String>,
+    pub action: String,
+    pub object_type: String,
+    pub object_id: String,
+    pub client_ip: Option<String>,
+    pub outcome: String,
+    pub details: serde_json::Value,
+    pub trace_id: Option<String>,
+    /// Hex SM3 of the previous entry in the chain (64 zeros for the first).
+    pub prev_hash: String,
+    /// Hex SM3(prev ‖ canonical JSON of this entry).
+    pub hash: String,
+}
+
+/// The head of one region's audit chain.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChainHead {
+    pub region_code: String,
+    pub last_seq: i64,
+    pub last_hash: String,
+}
+
+/// A filter for listing audit entries.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AuditFilter {
+    pub region_code: Option<String>,
+    pub actor_id: Option<String>,
+    pub action_prefix: Option<String>,
+}
+
+/// One page of results.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub total: i64,
+    pub page: i64,
+    pub per_page: i64,
+}
+
+/// A stored calendar year (JSON in the domain's calendar file format).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredCalendarYear {
+    pub year: i32,
+    pub json: String,
+    pub updated_at: DateTime<Utc>,
+    pub updated_by: Option<String>,
+}

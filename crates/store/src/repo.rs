@@ -1,0 +1,158 @@
+//! The store and its unit of work.
+//!
+//! A [`Tx`] is one database transaction. Use cases open one with [`Store::begin`], make their
+//! changes and append their audit entries through it, then [`Tx::commit`]. Dropping a `Tx`
+//! without committing rolls everything back. [`Store::read`] opens a read-only transaction.
+//! The capability traits below are what a `Tx` can do; each engine implements them all.
+
+use crate::model::*;
+use crate::{BlobStore, StoreError};
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use std::path::Path;
+use std::sync::Arc;
+
+/// Which database engine a store runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    /// The embedded default: one SQLite file in the data dir.
+    Sqlite,
+    /// The production store.
+    Postgres,
+}
+
+/// A database: opens units of work.
+#[async_trait]
+pub trait Store: Send + Sync {
+    /// The engine behind this store.
+    fn engine(&self) -> Engine;
+    /// Opens a read-write transaction.
+    async fn begin(&self) -> Result<Box<dyn Tx>, StoreError>;
+    /// Opens a read-only transaction (must not write).
+    async fn read(&self) -> Result<Box<dyn Tx>, StoreError>;
+    /// Checks that the database answers.
+    async fn ping(&self) -> Result<(), StoreError>;
+    /// Applies pending migrations; returns how many were applied.
+    async fn migrate(&self) -> Result<usize, StoreError>;
+    /// The blob store that goes with this database.
+    fn blobs(&self) -> Arc<dyn BlobStore>;
+    /// A consistent online copy of the database to `dest` (SQLite only; PostgreSQL uses pg_dump).
+    async fn backup_to(&self, dest: &Path) -> Result<(), StoreError>;
+}
+
+/// One transaction with every capability.
+#[async_trait]
+pub trait Tx:
+    Send + UserRepo + SessionRepo + OrgRepo + AuditRepo + SecurityRepo + CalendarRepo
+{
+    /// Commits all changes of this unit of work.
+    async fn commit(self: Box<Self>) -> Result<(), StoreError>;
+}
+
+/// Accounts.
+#[async_trait]
+pub trait UserRepo {
+    /// Inserts a new user; a taken username is a `Conflict`.
+    async fn insert_user(&mut self, user: &User) -> Result<(), StoreError>;
+    /// Replaces a user's mutable fields.
+    async fn update_user(&mut self, user: &User) -> Result<(), StoreError>;
+    async fn user_by_id(&mut self, id: &str) -> Result<Option<User>, StoreError>;
+    async fn user_by_username(&mut self, username: &str) -> Result<Option<User>, StoreError>;
+    /// Users ordered by username; `region` filters by region code.
+    async fn list_users(
+        &mut self,
+        region: Option<&str>,
+        page: i64,
+        per_page: i64,
+    ) -> Result<Page<User>, StoreError>;
+    async fn count_users(&mut self) -> Result<i64, StoreError>;
+}
+
+/// Server-side sessions.
+#[async_trait]
+pub trait SessionRepo {
+    async fn insert_session(&mut self, s: &Session) -> Result<(), StoreError>;
+    async fn session_by_hash(&mut self, token_hash: &str) -> Result<Option<Session>, StoreError>;
+    /// Moves the idle expiry forward.
+    async fn touch_session(
+        &mut self,
+        token_hash: &str,
+        last_seen_at: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+    async fn delete_session(&mut self, token_hash: &str) -> Result<bool, StoreError>;
+    /// Ends every session of a user except `keep` (e.g. after a password change).
+    async fn delete_user_sessions(
+        &mut self,
+        user_id: &str,
+        keep: Option<&str>,
+    ) -> Result<u64, StoreError>;
+    async fn count_user_sessions(&mut self, user_id: &str) -> Result<i64, StoreError>;
+}
+
+/// Regions, departments and service windows.
+#[async_trait]
+pub trait OrgRepo {
+    async fn upsert_region(&mut self, r: &Region) -> Result<(), StoreError>;
+    async fn list_regions(&mut self) -> Result<Vec<Region>, StoreError>;
+    async fn upsert_department(&mut self, d: &Department) -> Result<(), StoreError>;
+    async fn list_departments(
+        &mut self,
+        region: Option<&str>,
+    ) -> Result<Vec<Department>, StoreError>;
+    async fn department(&mut self, id: &str) -> Result<Option<Department>, StoreError>;
+    async fn upsert_window(&mut self, w: &ServiceWindow) -> Result<(), StoreError>;
+    async fn list_windows(
+        &mut self,
+        region: Option<&str>,
+    ) -> Result<Vec<ServiceWindow>, StoreError>;
+}
+
+/// The append-only audit log.
+#[async_trait]
+pub trait AuditRepo {
+    /// Chains and appends one entry in this transaction.
+    async fn append_audit(&mut self, draft: AuditDraft) -> Result<AuditEntry, StoreError>;
+    /// Newest first.
+    async fn list_audit(
+        &mut self,
+        filter: &AuditFilter,
+        page: i64,
+        per_page: i64,
+    ) -> Result<Page<AuditEntry>, StoreError>;
+    /// Every region that has a chain head or entries.
+    async fn audit_regions(&mut self) -> Result<Vec<String>, StoreError>;
+    /// One region's entries in chain order, and its head.
+    async fn audit_chain(
+        &mut self,
+        region: &str,
+    ) -> Result<(Vec<AuditEntry>, Option<ChainHead>), StoreError>;
+}
+
+/// Lockout counters and security alerts.
+#[async_trait]
+pub trait SecurityRepo {
+    async fn record_login_failure(&mut self, f: &LoginFailure) -> Result<(), StoreError>;
+    /// Failures for `username` since `since`, optionally from one address only.
+    async fn login_failures_since(
+        &mut self,
+        username: &str,
+        client_ip: Option<&str>,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<LoginFailure>, StoreError>;
+    /// Forgets the failures of a user (on unlock or successful sign-in from that address).
+    async fn clear_login_failures(
+        &mut self,
+        username: &str,
+        client_ip: Option<&str>,
+    ) -> Result<u64, StoreError>;
+    async fn insert_alert(&mut self, a: &SecurityAlert) -> Result<(), StoreError>;
+    async fn list_alerts(&mut self, limit: i64) -> Result<Vec<SecurityAlert>, StoreError>;
+}
+
+/// Working-day calendar years loaded by the admin (built-in years live in the domain).
+#[async_trait]
+pub trait CalendarRepo {
+    async fn upsert_calendar_year(&mut self, y: &StoredCalendarYear) -> Result<(), StoreError>;
+    async fn list_calendar_years(&mut self) -> Result<Vec<StoredCalendarYear>, StoreError>;
+}
