@@ -77,7 +77,11 @@ mod tests {
         let mut seen = std::collections::BTreeSet::new();
         for c in ErrorCode::ALL {
             assert!(seen.insert(c.code), "duplicate code {}", c.code);
-            assert!(c.code.chars().all(|ch| ch.is_ascii_uppercase() || ch == '_'));
+            assert!(
+                c.code
+                    .chars()
+                    .all(|ch| ch.is_ascii_uppercase() || ch == '_')
+            );
             assert!((400..600).contains(&c.status));
             assert!(!c.zh.is_empty() && !c.en.is_empty());
         }

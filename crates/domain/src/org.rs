@@ -162,9 +162,21 @@ pub enum SeparationError {
 
 /// The kind of a demo department (部门); department ids are `<region>-<slug>`.
 pub const DEMO_DEPARTMENTS: [(&str, &str, &str); 7] = [
-    ("spj", "行政审批服务局", "Administrative Approval Service Bureau"),
-    ("zjj", "住房和城乡建设局", "Housing and Urban-Rural Development Bureau"),
-    ("zgj", "自然资源和规划局", "Natural Resources and Planning Bureau"),
+    (
+        "spj",
+        "行政审批服务局",
+        "Administrative Approval Service Bureau",
+    ),
+    (
+        "zjj",
+        "住房和城乡建设局",
+        "Housing and Urban-Rural Development Bureau",
+    ),
+    (
+        "zgj",
+        "自然资源和规划局",
+        "Natural Resources and Planning Bureau",
+    ),
     ("scj", "市场监督管理局", "Market Regulation Bureau"),
     ("swj", "水务管理局", "Water Affairs Bureau"),
     ("cgj", "城市管理局", "Urban Management Bureau"),
