@@ -1,0 +1,95 @@
+//! The working-day calendar service: built-in years plus years loaded by the city admin.
+
+use crate::policy::{Action, authorize};
+use crate::{App, AppError, Principal, RequestMeta};
+use chrono::{Datelike, NaiveDate};
+use serde_json::json;
+use shenpi_domain::calendar::{CalendarError, YearCalendar};
+use shenpi_store::model::StoredCalendarYear;
+
+impl App {
+    /// Re-reads stored years over the built-in ones.
+    pub async fn reload_calendar(&self) -> Result<(), AppError> {
+        let stored = {
+            let mut tx = self.store.read().await?;
+            tx.list_calendar_years().await?
+        };
+        let mut cal = shenpi_domain::calendar::Calendar::builtin();
+        for y in stored {
+            match YearCalendar::from_json(&y.json).and_then(|yc| cal.insert_year(yc)) {
+                Ok(()) => {}
+                Err(e) => {
+                    tracing::error!(year = y.year, error = %e, "stored calendar year ignored")
+                }
+            }
+        }
+        self.set_calendar(cal);
+        Ok(())
+    }
+
+    /// The `n`-th working day after `from`.
+    pub fn add_working_days(&self, from: NaiveDate, n: u32) -> Result<NaiveDate, AppError> {
+        Ok(self.calendar().add_working_days(from, n)?)
+    }
+
+    /// One year of the calendar.
+    pub fn calendar_year(&self, year: i32) -> Result<YearCalendar, AppError> {
+        self.calendar()
+            .year(year)
+            .cloned()
+            .ok_or(AppError::Calendar(CalendarError::YearMissing { year }))
+    }
+
+    /// Loads or replaces a year (city admin); validated before anything is stored.
+    pub async fn put_calendar_year(
+        &self,
+        p: &Principal,
+        year: i32,
+        json_text: &str,
+        meta: &RequestMeta,
+    ) -> Result<YearCalendar, AppError> {
+        authorize(p, Action::CalendarUpdate, None)?;
+        let yc = YearCalendar::from_json(json_text)?;
+        if yc.year != year {
+            return Err(AppError::invalid_text(
+                "year",
+                "CALENDAR_YEAR_MISMATCH",
+                "文件中的年份与地址中的年份不一致",
+                "The year in the file differs from the year in the URL",
+            ));
+        }
+        let mut cal = (*self.calendar()).clone();
+        cal.insert_year(yc.clone())?;
+        let now = self.clock.now();
+        let canonical =
+            serde_json::to_string(&yc).map_err(|e| AppError::Internal(e.to_string()))?;
+        let mut tx = self.store.begin().await?;
+        tx.upsert_calendar_year(&StoredCalendarYear {
+            year,
+            json: canonical,
+            updated_at: now,
+            updated_by: Some(p.user.username.clone()),
+        })
+        .await?;
+        tx.append_audit(meta.audit(
+            now,
+            &p.user.region_code,
+            Some(&p.user),
+            "calendar.update",
+            ("calendar_year", &year.to_string()),
+            "success",
+            json!({"holidays": yc.holidays.len(), "workdays": yc.workdays.len()}),
+        ))
+        .await?;
+        tx.commit().await?;
+        self.set_calendar(cal);
+        Ok(yc)
+    }
+
+    /// From 1 November, the year whose calendar is still missing (for the admin home warning).
+    pub fn missing_next_year(&self) -> Option<i32> {
+        let today = self.clock.today();
+        let next = today.year() + 1;
+        (today.month() >= 11 && !self.calendar().has_year(next)).then_some(next)
+    }
+}
