@@ -1,0 +1,281 @@
+//! The command line: `serve`, `migrate`, `demo`, `user`, `audit verify`, `backup`, `restore`.
+
+mod backup;
+mod user;
+
+use crate::config::Config;
+use clap::{Parser, Subcommand};
+use shenpi_app::{App, Settings, SystemClock};
+use shenpi_store::Store;
+use shenpi_store_sql::SqlStore;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// shenpi (审批) — smart administrative-approval platform.
+#[derive(Debug, Parser)]
+#[command(name = "shenpi", version, about)]
+pub struct Cli {
+    /// Optional TOML configuration file.
+    #[arg(long, global = true, env = "SHENPI_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Directory of the SQLite database and files (default ./data).
+    #[arg(long, global = true, env = "SHENPI_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// PostgreSQL URL (postgres://…); without it the embedded SQLite is used.
+    #[arg(
+        long,
+        global = true,
+        env = "SHENPI_DATABASE_URL",
+        hide_env_values = true
+    )]
+    pub database_url: Option<String>,
+    /// Log level (error, warn, info, debug, trace).
+    #[arg(long, global = true, env = "SHENPI_LOG")]
+    pub log: Option<String>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the web server.
+    Serve {
+        /// Address to listen on (default 127.0.0.1:8080).
+        #[arg(long, env = "SHENPI_LISTEN")]
+        listen: Option<String>,
+        /// Load the demo data into an empty database first.
+        #[arg(long)]
+        demo: bool,
+        /// Largest request body in bytes.
+        #[arg(long, env = "SHENPI_BODY_LIMIT")]
+        body_limit: Option<usize>,
+        /// Mark cookies Secure (behind HTTPS).
+        #[arg(long, env = "SHENPI_SECURE_COOKIES")]
+        secure_cookies: Option<bool>,
+        /// Trust X-Forwarded-For (behind a reverse proxy).
+        #[arg(long, env = "SHENPI_TRUST_PROXY")]
+        trust_proxy: Option<bool>,
+    },
+    /// Apply database migrations.
+    Migrate,
+    /// Load the demo data into an empty database.
+    Demo,
+    /// Manage accounts.
+    User {
+        #[command(subcommand)]
+        command: user::UserCommand,
+    },
+    /// Audit-log operations.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+    /// A consistent online copy of the SQLite database and its files into a new directory.
+    Backup {
+        /// Target directory (must not exist).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Restore a backup directory into the data dir (server stopped).
+    Restore {
+        /// A directory written by `shenpi backup`.
+        #[arg(long)]
+        from: PathBuf,
+        /// Replace an existing database.
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Recompute every region's SM3 hash chain and name the first broken entry.
+    Verify,
+}
+
+fn init_logging(level: &str) {
+    let level = match level {
+        "error" => tracing::Level::ERROR,
+        "warn" => tracing::Level::WARN,
+        "debug" => tracing::Level::DEBUG,
+        "trace" => tracing::Level::TRACE,
+        _ => tracing::Level::INFO,
+    };
+    let _ = tracing_subscriber::fmt()
+        .with_max_level(level)
+        .with_target(false)
+        .try_init();
+}
+
+/// The configuration from flags, environment and file.
+fn config_of(
+    cli: &Cli,
+    serve: Option<(
+        &Option<String>,
+        &Option<usize>,
+        &Option<bool>,
+        &Option<bool>,
+    )>,
+) -> Result<Config, String> {
+    let mut flags = Config {
+        data_dir: cli.data_dir.clone(),
+        database_url: cli.database_url.clone(),
+        log: cli.log.clone(),
+        ..Default::default()
+    };
+    if let Some((listen, body_limit, secure, proxy)) = serve {
+        flags.listen = listen.clone();
+        flags.body_limit = *body_limit;
+        flags.secure_cookies = *secure;
+        flags.trust_proxy = *proxy;
+    }
+    let file = match &cli.config {
+        Some(p) => Config::from_file(p)?,
+        None => Config::default(),
+    };
+    Ok(flags.or(file))
+}
+
+/// Opens and migrates the store, and builds the application.
+pub async fn open_app(cfg: &Config) -> Result<Arc<App>, String> {
+    let store = SqlStore::open(cfg.database_url.as_deref(), &cfg.data_dir())
+        .await
+        .map_err(|e| format!("cannot open the database: {e}"))?;
+    let applied = store
+        .migrate()
+        .await
+        .map_err(|e| format!("migration failed: {e}"))?;
+    if applied > 0 {
+        tracing::info!(applied, "database migrated");
+    }
+    let store: Arc<dyn Store> = Arc::new(store);
+    App::new(store, Arc::new(SystemClock), Settings::default())
+        .await
+        .map_err(|e| e.to_string())
+}
+
+/// Runs a command.
+pub async fn run(cli: Cli) -> Result<(), String> {
+    let serve_opts = match &cli.command {
+        Command::Serve {
+            listen,
+            body_limit,
+            secure_cookies,
+            trust_proxy,
+            ..
+        } => Some((listen, body_limit, secure_cookies, trust_proxy)),
+        _ => None,
+    };
+    let cfg = config_of(&cli, serve_opts)?;
+    init_logging(cfg.log.as_deref().unwrap_or("info"));
+    match &cli.command {
+        Command::Serve { demo, .. } => serve(&cfg, *demo).await,
+        Command::Migrate => {
+            open_app(&cfg).await?;
+            println!("数据库已是最新 / database is up to date");
+            Ok(())
+        }
+        Command::Demo => {
+            let app = open_app(&cfg).await?;
+            load_demo(&app).await
+        }
+        Command::User { command } => user::run(&cfg, command).await,
+        Command::Audit {
+            command: AuditCommand::Verify,
+        } => audit_verify(&cfg).await,
+        Command::Backup { out } => backup::backup(&cfg, out).await,
+        Command::Restore { from, force } => backup::restore(&cfg, from, *force).await,
+    }
+}
+
+async fn load_demo(app: &App) -> Result<(), String> {
+    let r = app.load_demo().await.map_err(|e| e.to_string())?;
+    if r.loaded {
+        println!(
+            "已载入演示数据 / demo data loaded: {} regions, {} departments, {} accounts (password {})",
+            r.regions,
+            r.departments,
+            r.users,
+            shenpi_app::demo::DEMO_PASSWORD
+        );
+    } else {
+        println!(
+            "数据库中已有账号，未载入演示数据 / the database already has accounts; demo data not loaded"
+        );
+    }
+    Ok(())
+}
+
+async fn serve(cfg: &Config, demo: bool) -> Result<(), String> {
+    let app = open_app(cfg).await?;
+    if demo {
+        load_demo(&app).await?;
+    }
+    warn_totp_exemptions(&app).await;
+    let listener = tokio::net::TcpListener::bind(cfg.listen())
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", cfg.listen()))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let engine = match app.store.engine() {
+        shenpi_store::repo::Engine::Sqlite => format!("SQLite in {}", cfg.data_dir().display()),
+        shenpi_store::repo::Engine::Postgres => "PostgreSQL".to_string(),
+    };
+    tracing::info!(%addr, %engine, "shenpi is listening");
+    println!("shenpi 已启动 / listening on http://{addr}  ({engine})");
+    let state = shenpi_web::AppState::new(app, cfg.web());
+    let router = shenpi_web::router(state);
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+        tracing::info!("shutting down");
+    })
+    .await
+    .map_err(|e| e.to_string())
+}
+
+/// Names every administrator account that may sign in without TOTP (demo accounts only).
+async fn warn_totp_exemptions(app: &App) {
+    match app.list_users_cli().await {
+        Ok(users) => {
+            let exempt: Vec<String> = users
+                .iter()
+                .filter(|u| u.totp_exempt)
+                .map(|u| u.username.clone())
+                .collect();
+            if !exempt.is_empty() {
+                tracing::warn!(
+                    accounts = %exempt.join(","),
+                    "demo administrator accounts are exempt from TOTP; never use demo data in production"
+                );
+            }
+        }
+        Err(e) => tracing::error!(error = %e, "cannot list accounts"),
+    }
+}
+
+async fn audit_verify(cfg: &Config) -> Result<(), String> {
+    let app = open_app(cfg).await?;
+    let reports = app.verify_audit().await.map_err(|e| e.to_string())?;
+    let mut broken = 0;
+    for r in &reports {
+        match &r.first_break {
+            None => println!("{}  OK      {} entries", r.region_code, r.entries),
+            Some(b) => {
+                broken += 1;
+                println!(
+                    "{}  BROKEN  first broken entry #{} ({}): {}",
+                    r.region_code, b.chain_seq, b.entry_id, b.reason
+                );
+            }
+        }
+    }
+    if broken > 0 {
+        Err(format!("审计链校验失败 / {broken} audit chain(s) broken"))
+    } else {
+        println!("审计链完整 / all {} audit chains intact", reports.len());
+        Ok(())
+    }
+}

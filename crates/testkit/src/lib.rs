@@ -1,0 +1,3 @@
+//! Test helpers for shenpi.
+
+pub mod browser;

@@ -1,0 +1,61 @@
+//! Static assets embedded in the binary (no CDN): the stylesheet, htmx and the API console.
+
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+/// `(name, content type, bytes)` of every embedded asset.
+const ASSETS: &[(&str, &str, &[u8])] = &[
+    (
+        "app.css",
+        "text/css; charset=utf-8",
+        include_bytes!("../assets/app.css"),
+    ),
+    (
+        "htmx.min.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../assets/htmx.min.js"),
+    ),
+    (
+        "swagger-ui.css",
+        "text/css; charset=utf-8",
+        include_bytes!("../assets/swagger-ui.css"),
+    ),
+    (
+        "swagger-ui-bundle.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../assets/swagger-ui-bundle.js"),
+    ),
+    (
+        "swagger-init.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../assets/swagger-init.js"),
+    ),
+];
+
+/// `GET /assets/{name}`
+pub async fn asset(axum::extract::Path(name): axum::extract::Path<String>) -> Response {
+    match ASSETS.iter().find(|(n, _, _)| *n == name) {
+        Some((_, ct, bytes)) => (
+            [
+                (header::CONTENT_TYPE, *ct),
+                (header::CACHE_CONTROL, "public, max-age=3600"),
+            ],
+            *bytes,
+        )
+            .into_response(),
+        None => (StatusCode::NOT_FOUND, "not found").into_response(),
+    }
+}
+
+/// `GET /api/docs` — the interactive API console (Swagger UI, embedded).
+pub async fn api_docs() -> impl IntoResponse {
+    axum::response::Html(
+        r#"<!doctype html>
+<html lang="zh-CN"><head><meta charset="utf-8"><title>shenpi API 文档 / API docs</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="stylesheet" href="/assets/swagger-ui.css"></head>
+<body><div id="swagger-ui" data-url="/api/openapi.json"></div>
+<script src="/assets/swagger-ui-bundle.js"></script>
+<script src="/assets/swagger-init.js"></script></body></html>"#,
+    )
+}
