@@ -102,10 +102,10 @@ pub fn authorize(
     if !role_ok {
         return Err(AppError::Forbidden(action.as_str().to_string()));
     }
-    if let Some(region) = target_region {
-        if !in_region_scope(p, region) {
-            return Err(AppError::Forbidden(action.as_str().to_string()));
-        }
+    if let Some(region) = target_region
+        && !in_region_scope(p, region)
+    {
+        return Err(AppError::Forbidden(action.as_str().to_string()));
     }
     Ok(())
 }

@@ -28,6 +28,8 @@ impl RequestMeta {
     }
 
     /// An audit draft for an action by `actor` (None for anonymous or the system).
+    // One parameter per audited field reads better at the call sites than a builder.
+    #[allow(clippy::too_many_arguments)]
     pub fn audit(
         &self,
         at: chrono::DateTime<chrono::Utc>,

@@ -1,5 +1,6 @@
 //! Runs the shared store suite on SQLite always and on PostgreSQL when
 //! `SHENPI_TEST_DATABASE_URL` is set, plus engine-level checks (append-only audit table).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use shenpi_store::Store;
 use shenpi_store_sql::SqlStore;

@@ -41,10 +41,10 @@ impl Metrics {
             .or_default();
         *s.by_status.entry(status).or_default() += 1;
         for (i, b) in BUCKETS.iter().enumerate() {
-            if seconds <= *b {
-                if let Some(c) = s.buckets.get_mut(i) {
-                    *c += 1;
-                }
+            if seconds <= *b
+                && let Some(c) = s.buckets.get_mut(i)
+            {
+                *c += 1;
             }
         }
         s.sum_seconds += seconds;

@@ -40,21 +40,11 @@ pub struct Cli {
 pub enum Command {
     /// Run the web server.
     Serve {
-        /// Address to listen on (default 127.0.0.1:8080).
-        #[arg(long, env = "SHENPI_LISTEN")]
-        listen: Option<String>,
+        #[command(flatten)]
+        args: ServeArgs,
         /// Load the demo data into an empty database first.
         #[arg(long)]
         demo: bool,
-        /// Largest request body in bytes.
-        #[arg(long, env = "SHENPI_BODY_LIMIT")]
-        body_limit: Option<usize>,
-        /// Mark cookies Secure (behind HTTPS).
-        #[arg(long, env = "SHENPI_SECURE_COOKIES")]
-        secure_cookies: Option<bool>,
-        /// Trust X-Forwarded-For (behind a reverse proxy).
-        #[arg(long, env = "SHENPI_TRUST_PROXY")]
-        trust_proxy: Option<bool>,
     },
     /// Apply database migrations.
     Migrate,
@@ -87,6 +77,23 @@ pub enum Command {
     },
 }
 
+/// Options of `serve`.
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// Address to listen on (default 127.0.0.1:8080).
+    #[arg(long, env = "SHENPI_LISTEN")]
+    pub listen: Option<String>,
+    /// Largest request body in bytes.
+    #[arg(long, env = "SHENPI_BODY_LIMIT")]
+    pub body_limit: Option<usize>,
+    /// Mark cookies Secure (behind HTTPS).
+    #[arg(long, env = "SHENPI_SECURE_COOKIES")]
+    pub secure_cookies: Option<bool>,
+    /// Trust X-Forwarded-For (behind a reverse proxy).
+    #[arg(long, env = "SHENPI_TRUST_PROXY")]
+    pub trust_proxy: Option<bool>,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum AuditCommand {
     /// Recompute every region's SM3 hash chain and name the first broken entry.
@@ -108,26 +115,18 @@ fn init_logging(level: &str) {
 }
 
 /// The configuration from flags, environment and file.
-fn config_of(
-    cli: &Cli,
-    serve: Option<(
-        &Option<String>,
-        &Option<usize>,
-        &Option<bool>,
-        &Option<bool>,
-    )>,
-) -> Result<Config, String> {
+fn config_of(cli: &Cli, serve: Option<&ServeArgs>) -> Result<Config, String> {
     let mut flags = Config {
         data_dir: cli.data_dir.clone(),
         database_url: cli.database_url.clone(),
         log: cli.log.clone(),
         ..Default::default()
     };
-    if let Some((listen, body_limit, secure, proxy)) = serve {
-        flags.listen = listen.clone();
-        flags.body_limit = *body_limit;
-        flags.secure_cookies = *secure;
-        flags.trust_proxy = *proxy;
+    if let Some(a) = serve {
+        flags.listen = a.listen.clone();
+        flags.body_limit = a.body_limit;
+        flags.secure_cookies = a.secure_cookies;
+        flags.trust_proxy = a.trust_proxy;
     }
     let file = match &cli.config {
         Some(p) => Config::from_file(p)?,
@@ -157,13 +156,7 @@ pub async fn open_app(cfg: &Config) -> Result<Arc<App>, String> {
 /// Runs a command.
 pub async fn run(cli: Cli) -> Result<(), String> {
     let serve_opts = match &cli.command {
-        Command::Serve {
-            listen,
-            body_limit,
-            secure_cookies,
-            trust_proxy,
-            ..
-        } => Some((listen, body_limit, secure_cookies, trust_proxy)),
+        Command::Serve { args, .. } => Some(args),
         _ => None,
     };
     let cfg = config_of(&cli, serve_opts)?;

@@ -179,11 +179,23 @@ pub async fn unlock(
     }
 }
 
+/// One audit entry as the page shows it.
+struct AuditRow {
+    at: String,
+    region: String,
+    seq: i64,
+    actor: String,
+    action: String,
+    object: String,
+    ip: String,
+    outcome: String,
+}
+
 #[derive(Template)]
 #[template(path = "admin_audit.html")]
 struct AuditPage {
     ctx: Ctx,
-    entries: Vec<(String, String, i64, String, String, String, String, String)>,
+    entries: Vec<AuditRow>,
     reports: Vec<(String, u64, String)>,
     page: i64,
     pages: i64,
@@ -210,20 +222,20 @@ async fn audit_page(
         .into_iter()
         .map(|e| {
             let local = e.at + chrono::Duration::hours(8);
-            (
-                local.format("%Y-%m-%d %H:%M:%S").to_string(),
-                e.region_code,
-                e.chain_seq,
-                e.actor_name.unwrap_or_else(|| "system".into()),
-                e.action,
-                format!(
+            AuditRow {
+                at: local.format("%Y-%m-%d %H:%M:%S").to_string(),
+                region: e.region_code,
+                seq: e.chain_seq,
+                actor: e.actor_name.unwrap_or_else(|| "system".into()),
+                action: e.action,
+                object: format!(
                     "{}:{}",
                     e.object_type,
                     e.object_id.chars().take(12).collect::<String>()
                 ),
-                e.client_ip.unwrap_or_default(),
-                e.outcome,
-            )
+                ip: e.client_ip.unwrap_or_default(),
+                outcome: e.outcome,
+            }
         })
         .collect();
     let reports = reports

@@ -56,10 +56,8 @@ pub async fn show(State(s): State<AppState>, headers: HeaderMap) -> Response {
         error: None,
     };
     let mut resp = render(&page);
-    if fresh {
-        if let Ok(v) = HeaderValue::from_str(&pre_csrf_cookie(&s, &csrf)) {
-            resp.headers_mut().append(header::SET_COOKIE, v);
-        }
+    if fresh && let Ok(v) = HeaderValue::from_str(&pre_csrf_cookie(&s, &csrf)) {
+        resp.headers_mut().append(header::SET_COOKIE, v);
     }
     resp
 }

@@ -1,0 +1,16 @@
+//! Black-box tests of the whole platform: one test binary (link time matters on 2 cores).
+//! Each test starts the real application on port 0 with a fresh database (SQLite, or a fresh
+//! PostgreSQL schema when `SHENPI_TEST_DATABASE_URL` is set) and a fake clock.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod integration {
+    pub mod api_auth;
+    pub mod audit;
+    pub mod authz;
+    pub mod bad_input;
+    pub mod browser;
+    pub mod cli;
+    pub mod common;
+    pub mod pages;
+    pub mod public;
+}

@@ -1,0 +1,324 @@
+//! Every route × every role against one expected table written by hand here (not derived from
+//! the policy code): a new route without an entry, or a policy change nobody meant, fails.
+
+use super::common::*;
+use reqwest::Method;
+use serde_json::{Value, json};
+use shenpi_app::auth::Channel;
+use shenpi_testkit::{TestApp, spawn_app};
+use std::collections::BTreeMap;
+
+/// The demo account used for each role ("anon" = not signed in).
+const ROLES: &[(&str, &str)] = &[
+    ("anon", ""),
+    ("citizen", "citizen"),
+    ("enterprise", "enterprise"),
+    ("clerk", "clerk-370202"),
+    ("reviewer", "reviewer-370202"),
+    ("approver", "approver-370202"),
+    ("dept_admin", "deptadmin-370202"),
+    ("region_admin", "regadmin-370202"),
+    ("city_admin", "admin"),
+    ("hall_manager", "hall-370202"),
+    ("data_steward", "steward"),
+    ("security_admin", "secadmin"),
+    ("auditor", "auditor"),
+];
+
+const STAFF: &str = "clerk reviewer approver dept_admin region_admin city_admin hall_manager data_steward security_admin auditor";
+const SIGNED: &str = "citizen enterprise clerk reviewer approver dept_admin region_admin city_admin hall_manager data_steward security_admin auditor";
+
+/// (method, path) → who may call it: "public" or a space-separated role list.
+fn expected() -> BTreeMap<(&'static str, &'static str), &'static str> {
+    BTreeMap::from([
+        (("GET", "/healthz"), "public"),
+        (("GET", "/readyz"), "public"),
+        (("GET", "/metrics"), "public"),
+        (("GET", "/api/openapi.json"), "public"),
+        (("GET", "/api/docs"), "public"),
+        (("GET", "/assets/{name}"), "public"),
+        (("POST", "/api/v1/auth/login"), "public"),
+        (("POST", "/api/v1/auth/logout"), SIGNED),
+        (("POST", "/api/v1/auth/register"), "public"),
+        (("GET", "/api/v1/me"), SIGNED),
+        (("POST", "/api/v1/me/password"), SIGNED),
+        (("POST", "/api/v1/me/totp"), SIGNED),
+        (("POST", "/api/v1/me/totp/confirm"), SIGNED),
+        (
+            ("GET", "/api/v1/users"),
+            "city_admin region_admin security_admin",
+        ),
+        (("POST", "/api/v1/users"), "city_admin region_admin"),
+        (("POST", "/api/v1/users/{username}/lock"), "security_admin"),
+        (
+            ("POST", "/api/v1/users/{username}/unlock"),
+            "security_admin",
+        ),
+        (("GET", "/api/v1/security/alerts"), "security_admin"),
+        (("GET", "/api/v1/audit"), "auditor"),
+        (("GET", "/api/v1/audit/verify"), "auditor"),
+        (("PUT", "/api/v1/calendar/{year}"), "city_admin"),
+        (("GET", "/api/v1/departments"), STAFF),
+        (("GET", "/api/v1/regions"), "public"),
+        (("GET", "/api/v1/validate/{kind}"), "public"),
+        (("GET", "/api/v1/calendar/add-working-days"), "public"),
+        (("GET", "/api/v1/calendar/{year}"), "public"),
+        (("GET", "/login"), "public"),
+        (("POST", "/login"), "public"),
+        (("POST", "/logout"), SIGNED),
+        (("GET", "/register"), "public"),
+        (("POST", "/register"), "public"),
+        (("GET", "/"), SIGNED),
+        (("GET", "/me"), SIGNED),
+        (("POST", "/me/password"), SIGNED),
+        (("GET", "/prefs"), "public"),
+        (("GET", "/calendar"), "public"),
+        (
+            ("GET", "/admin/users"),
+            "city_admin region_admin security_admin",
+        ),
+        (("GET", "/admin/security"), "security_admin"),
+        (("POST", "/admin/security/unlock"), "security_admin"),
+        (("GET", "/admin/audit"), "auditor"),
+        (("POST", "/admin/audit/verify"), "auditor"),
+    ])
+}
+
+fn concrete(path: &str) -> String {
+    path.replace("{name}", "app.css")
+        .replace("{username}", "nobody")
+        .replace("{year}", "2026")
+        .replace("{kind}", "uscc")
+        + match path {
+            "/api/v1/validate/{kind}" => "?value=91350200MA2YJ1XR9G",
+            "/api/v1/calendar/add-working-days" => "?from=2026-02-13&days=1",
+            _ => "",
+        }
+}
+
+struct Session {
+    token: String,
+    csrf: String,
+}
+
+async fn sign_in(app: &TestApp, username: &str, channel: Channel) -> Session {
+    let out = app
+        .app
+        .login(
+            shenpi_app::auth::LoginInput {
+                username: username.into(),
+                password: "Demo#2026".into(),
+                totp: None,
+            },
+            channel,
+            &shenpi_app::RequestMeta {
+                client_ip: "127.0.0.1".into(),
+                trace_id: None,
+            },
+        )
+        .await
+        .unwrap();
+    Session {
+        token: out.token,
+        csrf: out.csrf_token,
+    }
+}
+
+async fn call(
+    app: &TestApp,
+    method: &str,
+    path: &str,
+    is_page: bool,
+    s: Option<&Session>,
+) -> (u16, Value, Option<String>) {
+    let m = Method::from_bytes(method.as_bytes()).unwrap();
+    let mut req = client().request(m, app.url(&concrete(path)));
+    if is_page {
+        if let Some(s) = s {
+            req = req.header("cookie", format!("shenpi_session={}", s.token));
+            if method != "GET" {
+                req = req.form(&[("csrf", s.csrf.as_str())]);
+            }
+        }
+    } else {
+        if let Some(s) = s {
+            req = req.bearer_auth(&s.token);
+        }
+        if method != "GET" {
+            req = req.json(&json!({}));
+        }
+    }
+    let r = req.send().await.unwrap();
+    let status = r.status().as_u16();
+    let location = r
+        .headers()
+        .get("location")
+        .map(|v| v.to_str().unwrap().to_string());
+    let text = r.text().await.unwrap();
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(json!({"html": text})),
+        location,
+    )
+}
+
+#[tokio::test]
+async fn every_route_and_role_matches_the_expected_table() {
+    let app = spawn_app().await;
+    let table = shenpi_web::routes::table();
+    let expected = expected();
+    let declared: Vec<(&str, &str)> = table.iter().map(|r| (r.method.as_str(), r.path)).collect();
+    for d in &declared {
+        assert!(
+            expected.contains_key(d),
+            "route {d:?} has no entry in the expected table"
+        );
+    }
+    for e in expected.keys() {
+        assert!(declared.contains(e), "expected route {e:?} does not exist");
+    }
+    let mut failures = vec![];
+    for (role, username) in ROLES {
+        // Logout routes go last, so the session lives through the other calls.
+        let mut routes: Vec<_> = table.iter().collect();
+        routes.sort_by_key(|r| r.path.ends_with("logout"));
+        let (api, page) = if username.is_empty() {
+            (None, None)
+        } else {
+            (
+                Some(sign_in(&app, username, Channel::Api).await),
+                Some(sign_in(&app, username, Channel::Page).await),
+            )
+        };
+        for route in routes {
+            let method = route.method.as_str();
+            let rule = expected[&(method, route.path)];
+            let allowed = rule == "public" || rule.split(' ').any(|r| r == *role);
+            let is_page = route.kind == shenpi_web::routes::Kind::Page;
+            let session = if is_page { page.as_ref() } else { api.as_ref() };
+            let (status, body, location) = call(&app, method, route.path, is_page, session).await;
+            let denied = if is_page && username.is_empty() {
+                status == 303 && location.as_deref().is_some_and(|l| l.starts_with("/login"))
+            } else if username.is_empty() {
+                status == 401
+            } else {
+                status == 403 && (is_page || body["code"] == "FORBIDDEN")
+            };
+            if allowed == denied || status >= 500 {
+                failures.push(format!(
+                    "{role:<15} {method:<5} {:<40} expected {} got {status} {}",
+                    route.path,
+                    if allowed { "allow" } else { "deny" },
+                    body.get("code").unwrap_or(&Value::Null)
+                ));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "authorization mismatches:\n{}",
+        failures.join("\n")
+    );
+}
+
+#[tokio::test]
+async fn permission_denials_are_audited() {
+    let app = spawn_app().await;
+    let clerk = login(&app, "clerk-370202").await;
+    assert_error(get(&app, &clerk, "/api/v1/audit").await, 403, "FORBIDDEN").await;
+    let auditor = login(&app, "auditor").await;
+    let v: Value = get(&app, &auditor, "/api/v1/audit?action=authz.denied")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let items = v["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{v}");
+    assert_eq!(items[0]["actor_name"], "clerk-370202");
+    assert_eq!(items[0]["outcome"], "denied");
+    assert_eq!(items[0]["object_id"], "GET /api/v1/audit");
+}
+
+#[tokio::test]
+async fn a_district_admin_sees_only_their_district() {
+    let app = spawn_app().await;
+    let reg = login(&app, "regadmin-370202").await;
+    let v: Value = get(&app, &reg, "/api/v1/users").await.json().await.unwrap();
+    let items = v["items"].as_array().unwrap();
+    assert!(!items.is_empty());
+    assert!(items.iter().all(|u| u["region_code"] == "370202"), "{v}");
+    assert_error(
+        get(&app, &reg, "/api/v1/users?region=370203").await,
+        403,
+        "FORBIDDEN",
+    )
+    .await;
+    // Creating an account in another district is refused; in their own it works.
+    let body = |region: &str| {
+        json!({"username": format!("new-{region}"), "display_name": "新同事",
+        "password": "Strong#Pass1", "roles": ["reviewer"], "region_code": region,
+        "department_id": format!("{region}-spj")})
+    };
+    assert_error(
+        post(&app, &reg, "/api/v1/users", body("370203")).await,
+        403,
+        "FORBIDDEN",
+    )
+    .await;
+    assert_eq!(
+        post(&app, &reg, "/api/v1/users", body("370202"))
+            .await
+            .status(),
+        201
+    );
+    // A region admin cannot hand out administrator roles.
+    let mut admin = body("370202");
+    admin["username"] = json!("sneaky");
+    admin["roles"] = json!(["region_admin"]);
+    assert_error(
+        post(&app, &reg, "/api/v1/users", admin).await,
+        403,
+        "FORBIDDEN",
+    )
+    .await;
+    // The city admin sees every district.
+    let city = login(&app, "admin").await;
+    let v: Value = get(&app, &city, "/api/v1/users?region=370203")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|u| u["region_code"] == "370203")
+    );
+    assert!(v["total"].as_i64().unwrap() >= 3);
+}
+
+#[tokio::test]
+async fn the_city_admin_cannot_create_administrators_through_the_api() {
+    let app = spawn_app().await;
+    let city = login(&app, "admin").await;
+    let r = post(
+        &app,
+        &city,
+        "/api/v1/users",
+        json!({"username": "aud3", "display_name": "审计",
+        "password": "Strong#Pass1", "roles": ["auditor"], "region_code": "370200"}),
+    )
+    .await;
+    assert_error(r, 403, "FORBIDDEN").await;
+    let r = post(
+        &app,
+        &city,
+        "/api/v1/users",
+        json!({"username": "xone", "display_name": "某",
+        "password": "Strong#Pass1", "roles": ["clerk"], "region_code": "999999"}),
+    )
+    .await;
+    let v = assert_error(r, 422, "VALIDATION_FAILED").await;
+    assert_eq!(v["details"]["field"], "region_code");
+}

@@ -1,0 +1,145 @@
+//! The `shenpi` command line on the embedded SQLite store: demo, user, audit verify, backup and
+//! restore, migrate.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn shenpi(data: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_shenpi"))
+        .arg("--data-dir")
+        .arg(data)
+        .args(args)
+        .env_remove("SHENPI_DATABASE_URL")
+        .env("SHENPI_LOG", "warn")
+        .output()
+        .unwrap()
+}
+
+fn ok(o: &Output) -> String {
+    let out = String::from_utf8_lossy(&o.stdout).to_string();
+    assert!(
+        o.status.success(),
+        "stdout: {out}\nstderr: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    out
+}
+
+#[tokio::test]
+async fn demo_user_and_audit_commands_work_and_tampering_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    ok(&shenpi(&data, &["migrate"]));
+    assert!(ok(&shenpi(&data, &["demo"])).contains("42 accounts"));
+    assert!(ok(&shenpi(&data, &["demo"])).contains("未载入"));
+    let list = ok(&shenpi(&data, &["user", "list"]));
+    assert!(list.contains("clerk-370285") && list.contains("(demo: TOTP exempt)"));
+    let mut add = Command::new(env!("CARGO_BIN_EXE_shenpi"));
+    let mut add = add
+        .args([
+            "--data-dir",
+            data.to_str().unwrap(),
+            "user",
+            "add",
+            "--username",
+            "sec2",
+            "--name",
+            "安全员二",
+            "--role",
+            "security_admin",
+            "--region",
+            "370200",
+            "--password-stdin",
+        ])
+        .env("SHENPI_LOG", "warn")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    add.stdin
+        .take()
+        .unwrap()
+        .write_all(b"Sec#Admin2026\n")
+        .unwrap();
+    let out = ok(&add.wait_with_output().unwrap());
+    assert!(out.contains("otpauth://totp/shenpi:sec2?secret="), "{out}");
+    let weak = shenpi(
+        &data,
+        &[
+            "user",
+            "add",
+            "--username",
+            "weak",
+            "--name",
+            "弱",
+            "--role",
+            "clerk",
+            "--region",
+            "370202",
+            "--password",
+            "abc",
+        ],
+    );
+    assert!(!weak.status.success());
+    assert!(String::from_utf8_lossy(&weak.stderr).contains("密码"));
+    ok(&shenpi(&data, &["user", "lock", "clerk-370202"]));
+    assert!(ok(&shenpi(&data, &["user", "list"])).contains("LOCKED"));
+    ok(&shenpi(&data, &["user", "unlock", "clerk-370202"]));
+    assert!(ok(&shenpi(&data, &["audit", "verify"])).contains("intact"));
+
+    // Backup, then tamper with the live database: verify fails; restore brings back an intact chain.
+    let backup = dir.path().join("backup");
+    ok(&shenpi(
+        &data,
+        &["backup", "--out", backup.to_str().unwrap()],
+    ));
+    assert!(backup.join("shenpi.db").exists());
+    let store = shenpi_store_sql::SqlStore::open_sqlite(&data)
+        .await
+        .unwrap();
+    store
+        .exec_raw("DROP TRIGGER audit_entries_no_update")
+        .await
+        .unwrap();
+    store.exec_raw("UPDATE audit_entries SET actor_name = 'mallory' WHERE region_code = '370202' AND chain_seq = 1").await.unwrap();
+    store.close().await;
+    let bad = shenpi(&data, &["audit", "verify"]);
+    assert!(!bad.status.success());
+    let text = String::from_utf8_lossy(&bad.stdout);
+    assert!(
+        text.contains("370202  BROKEN  first broken entry #1"),
+        "{text}"
+    );
+    let refused = shenpi(&data, &["restore", "--from", backup.to_str().unwrap()]);
+    assert!(
+        !refused.status.success(),
+        "restore over a live database needs --force"
+    );
+    assert!(
+        ok(&shenpi(
+            &data,
+            &["restore", "--from", backup.to_str().unwrap(), "--force"]
+        ))
+        .contains("intact")
+    );
+    assert!(ok(&shenpi(&data, &["audit", "verify"])).contains("intact"));
+    assert!(ok(&shenpi(&data, &["user", "list"])).contains("sec2"));
+}
+
+#[test]
+fn a_bad_database_url_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_shenpi"))
+        .args([
+            "--data-dir",
+            dir.path().to_str().unwrap(),
+            "--database-url",
+            "mysql://x",
+            "migrate",
+        ])
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("unsupported database URL"));
+}

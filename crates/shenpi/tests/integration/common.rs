@@ -1,0 +1,88 @@
+//! Shared helpers for the integration tests.
+
+use reqwest::{Client, Response, StatusCode};
+use serde_json::{Value, json};
+use shenpi_testkit::TestApp;
+
+/// An HTTP client that never uses a proxy and never follows redirects.
+pub fn client() -> Client {
+    Client::builder()
+        .no_proxy()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// Signs in through the API and returns the bearer token.
+pub async fn login(app: &TestApp, username: &str) -> String {
+    login_with(app, username, "Demo#2026", None).await.unwrap()
+}
+
+/// Signs in; `Err` carries the status and error body.
+pub async fn login_with(
+    app: &TestApp,
+    username: &str,
+    password: &str,
+    totp: Option<&str>,
+) -> Result<String, (StatusCode, Value)> {
+    let mut body = json!({"username": username, "password": password});
+    if let Some(t) = totp {
+        body["totp"] = json!(t);
+    }
+    let r = client()
+        .post(app.url("/api/v1/auth/login"))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let status = r.status();
+    let v: Value = r.json().await.unwrap();
+    if status == StatusCode::OK {
+        Ok(v["token"].as_str().unwrap().to_string())
+    } else {
+        Err((status, v))
+    }
+}
+
+/// GET with a bearer token.
+pub async fn get(app: &TestApp, token: &str, path: &str) -> Response {
+    client()
+        .get(app.url(path))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// POST JSON with a bearer token.
+pub async fn post(app: &TestApp, token: &str, path: &str, body: Value) -> Response {
+    client()
+        .post(app.url(path))
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// Asserts an error response: status, code, and both messages present.
+pub async fn assert_error(r: Response, status: u16, code: &str) -> Value {
+    assert_eq!(r.status().as_u16(), status, "status for expected {code}");
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["code"], code, "{v}");
+    assert!(
+        v["message_zh"].as_str().is_some_and(|s| !s.is_empty()),
+        "{v}"
+    );
+    assert!(
+        v["message_en"].as_str().is_some_and(|s| !s.is_empty()),
+        "{v}"
+    );
+    assert!(v["details"].is_object(), "{v}");
+    v
+}
+
+/// The fake clock's now, as Unix seconds.
+pub fn now_ts(app: &TestApp) -> i64 {
+    shenpi_app::Clock::now(&*app.clock).timestamp()
+}

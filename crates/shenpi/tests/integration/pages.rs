@@ -1,0 +1,319 @@
+//! Server-rendered pages through plain HTTP: sign-in with CSRF, role homes, masking, language
+//! and elder mode, error pages.
+
+use reqwest::Client;
+use shenpi_testkit::{TestApp, spawn_app};
+
+fn browser_like() -> Client {
+    Client::builder()
+        .no_proxy()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+fn csrf_of(html: &str) -> String {
+    let i = html.find("name=\"csrf\" value=\"").expect("a csrf field") + 19;
+    html[i..].split('"').next().unwrap().to_string()
+}
+
+async fn sign_in(app: &TestApp, c: &Client, username: &str) -> String {
+    let html = c
+        .get(app.url("/login"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = csrf_of(&html);
+    let r = c
+        .post(app.url("/login"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("username", username),
+            ("password", "Demo#2026"),
+            ("next", "/"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
+    assert_eq!(r.headers()["location"], "/");
+    c.get(app.url("/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_clerk_signs_in_and_sees_the_workbench() {
+    let app = spawn_app().await;
+    let c = browser_like();
+    let home = sign_in(&app, &c, "clerk-370202").await;
+    assert!(
+        home.contains("工作台") && home.contains("市南区窗口受理员（演示）"),
+        "{home}"
+    );
+    assert!(
+        home.contains("当前没有待办件"),
+        "empty state says what comes next"
+    );
+    assert!(
+        !home.contains("用户管理"),
+        "no admin navigation for a clerk"
+    );
+}
+
+#[tokio::test]
+async fn forms_without_the_csrf_token_are_refused() {
+    let app = spawn_app().await;
+    let c = browser_like();
+    sign_in(&app, &c, "citizen").await;
+    let r = c
+        .post(app.url("/logout"))
+        .form(&[("x", "1")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    assert!(r.text().await.unwrap().contains("CSRF_INVALID"));
+    let r = c
+        .post(app.url("/login"))
+        .form(&[("username", "citizen"), ("password", "Demo#2026")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    // With the token, logout works and the session ends.
+    let html = c
+        .get(app.url("/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let r = c
+        .post(app.url("/logout"))
+        .form(&[("csrf", csrf_of(&html))])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let r = c.get(app.url("/")).send().await.unwrap();
+    assert_eq!(r.status(), 303);
+    assert!(
+        r.headers()["location"]
+            .to_str()
+            .unwrap()
+            .starts_with("/login")
+    );
+}
+
+#[tokio::test]
+async fn a_wrong_password_shows_a_clear_message_on_the_page() {
+    let app = spawn_app().await;
+    let c = browser_like();
+    let html = c
+        .get(app.url("/login"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let r = c
+        .post(app.url("/login"))
+        .form(&[
+            ("csrf", csrf_of(&html).as_str()),
+            ("username", "citizen"),
+            ("password", "nope"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+    assert!(r.text().await.unwrap().contains("用户名或密码错误"));
+}
+
+#[tokio::test]
+async fn applicants_see_their_identity_masked() {
+    let app = spawn_app().await;
+    let c = browser_like();
+    let home = sign_in(&app, &c, "citizen").await;
+    assert!(home.contains("我的办事") && home.contains("您还没有办件"));
+    let me = c
+        .get(app.url("/me"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let id = shenpi_app::demo::demo_id_number();
+    assert!(!me.contains(&id), "the full ID number never appears");
+    assert!(me.contains(&format!("370202********{}", &id[14..])));
+    assert!(me.contains("138****0000"));
+}
+
+#[tokio::test]
+async fn each_role_gets_its_own_home_and_forbidden_pages_say_so() {
+    let app = spawn_app().await;
+    let c = browser_like();
+    let home = sign_in(&app, &c, "auditor").await;
+    assert!(home.contains("审计日志") && home.contains("演示账号"));
+    let audit = c
+        .get(app.url("/admin/audit"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(audit.contains("auth.login"));
+    let csrf = csrf_of(&audit);
+    let verified = c
+        .post(app.url("/admin/audit/verify"))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert!(verified.text().await.unwrap().contains("完整"));
+
+    let c = browser_like();
+    sign_in(&app, &c, "clerk-370203").await;
+    let r = c.get(app.url("/admin/audit")).send().await.unwrap();
+    assert_eq!(r.status(), 403);
+    assert!(r.text().await.unwrap().contains("没有权限"));
+
+    let c = browser_like();
+    let home = sign_in(&app, &c, "admin").await;
+    assert!(
+        home.contains("2027"),
+        "the admin is warned that next year's calendar is missing"
+    );
+    let users = c
+        .get(app.url("/admin/users"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(users.contains("approver-370202") || users.contains("admin"));
+}
+
+#[tokio::test]
+async fn english_and_elder_mode_are_one_click_away() {
+    let app = spawn_app().await;
+    let c = browser_like();
+    sign_in(&app, &c, "clerk-370202").await;
+    let r = c
+        .get(app.url("/prefs?lang=en&back=/"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let home = c
+        .get(app.url("/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(home.contains("Workbench") && home.contains("lang=\"en\""));
+    c.get(app.url("/prefs?elder=1&back=//evil.example"))
+        .send()
+        .await
+        .unwrap();
+    let home = c
+        .get(app.url("/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(home.contains("class=\"elder\""));
+    let r = c
+        .get(app.url("/prefs?elder=1&back=//evil.example"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.headers()["location"],
+        "/",
+        "never redirects to another site"
+    );
+}
+
+#[tokio::test]
+async fn the_calendar_page_lists_holidays_and_make_up_days() {
+    let app = spawn_app().await;
+    let html = reqwest::get(app.url("/calendar?year=2026"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("春节") && html.contains("2026-02-14") && html.contains("248"));
+    let html = reqwest::get(app.url("/calendar?year=2030"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("尚未导入"));
+}
+
+#[tokio::test]
+async fn citizens_can_register_through_the_page() {
+    let app = spawn_app().await;
+    let c = browser_like();
+    let html = c
+        .get(app.url("/register"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = csrf_of(&html);
+    let id = shenpi_app::demo::demo_id_number();
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("kind", "citizen"),
+        ("username", "page-user"),
+        ("name", "页面用户"),
+        ("id_number", id.as_str()),
+        ("mobile", "13700000000"),
+        ("uscc", ""),
+        ("enterprise_name", ""),
+        ("password", "Page#Pass2026"),
+    ];
+    let r = c
+        .post(app.url("/register"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let mut bad = form;
+    bad[2] = ("username", "page-user2");
+    bad[4] = ("id_number", "123");
+    let r = c
+        .post(app.url("/register"))
+        .form(&bad)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("page-user2"), "the form keeps what was typed");
+}
