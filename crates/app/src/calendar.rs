@@ -5,7 +5,7 @@ use crate::{App, AppError, Principal, RequestMeta};
 use chrono::{Datelike, NaiveDate};
 use serde_json::json;
 use shenpi_domain::calendar::{CalendarError, YearCalendar};
-use shenpi_store::model::StoredCalendarYear;
+use shenpi_store::model::{StoredCalendarYear, User};
 
 impl App {
     /// Re-reads stored years over the built-in ones.
@@ -49,6 +49,24 @@ impl App {
         meta: &RequestMeta,
     ) -> Result<YearCalendar, AppError> {
         authorize(p, Action::CalendarUpdate, None)?;
+        self.store_calendar_year(Some(&p.user), year, json_text, meta)
+            .await
+    }
+
+    /// Loads a year from a file on the command line (system operator).
+    pub async fn load_calendar_file(&self, json_text: &str) -> Result<YearCalendar, AppError> {
+        let year = YearCalendar::from_json(json_text)?.year;
+        self.store_calendar_year(None, year, json_text, &RequestMeta::cli())
+            .await
+    }
+
+    async fn store_calendar_year(
+        &self,
+        actor: Option<&User>,
+        year: i32,
+        json_text: &str,
+        meta: &RequestMeta,
+    ) -> Result<YearCalendar, AppError> {
         let yc = YearCalendar::from_json(json_text)?;
         if yc.year != year {
             return Err(AppError::invalid_text(
@@ -63,18 +81,25 @@ impl App {
         let now = self.clock.now();
         let canonical =
             serde_json::to_string(&yc).map_err(|e| AppError::Internal(e.to_string()))?;
+        let region = actor
+            .map(|u| u.region_code.as_str())
+            .unwrap_or(shenpi_domain::regions::QINGDAO_CITY);
         let mut tx = self.store.begin().await?;
         tx.upsert_calendar_year(&StoredCalendarYear {
             year,
             json: canonical,
             updated_at: now,
-            updated_by: Some(p.user.username.clone()),
+            updated_by: Some(
+                actor
+                    .map(|u| u.username.clone())
+                    .unwrap_or_else(|| "cli".into()),
+            ),
         })
         .await?;
         tx.append_audit(meta.audit(
             now,
-            &p.user.region_code,
-            Some(&p.user),
+            region,
+            actor,
             "calendar.update",
             ("calendar_year", &year.to_string()),
             "success",

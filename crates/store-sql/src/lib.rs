@@ -155,6 +155,19 @@ impl SqlStore {
         Ok(r.rows_affected())
     }
 
+    /// The first column of the first row of a query, as text (operations tooling and tests,
+    /// e.g. `PRAGMA journal_mode`).
+    pub async fn query_text(&self, sql: &str) -> Result<String, StoreError> {
+        use sqlx::Row;
+        let row = sqlx::query(AssertSqlSafe(sql.to_string()))
+            .fetch_one(&self.pool)
+            .await
+            .map_err(rows::db_err)?;
+        row.try_get::<String, _>(0)
+            .or_else(|_| row.try_get::<i64, _>(0).map(|i| i.to_string()))
+            .map_err(|e| StoreError::Corrupt(e.to_string()))
+    }
+
     /// Closes the pool (checkpointing SQLite's WAL).
     pub async fn close(&self) {
         self.pool.close().await;

@@ -73,15 +73,27 @@ async fn the_audit_table_is_append_only_on_both_engines() {
 }
 
 #[tokio::test]
-async fn sqlite_runs_in_wal_mode_with_full_sync() {
+async fn sqlite_runs_in_wal_mode_with_full_sync_and_backs_up_online() {
     let (s, dir) = sqlite().await;
-    s.close().await;
-    let s = SqlStore::open_sqlite(dir.path()).await.unwrap();
-    // journal_mode is persistent in the file; a fresh connection reports it.
-    let mode = s.exec_raw("PRAGMA journal_mode").await;
-    assert!(mode.is_ok());
-    assert!(dir.path().join("shenpi.db").exists());
+    assert_eq!(s.query_text("PRAGMA journal_mode").await.unwrap(), "wal");
+    // 2 = FULL.
+    assert_eq!(s.query_text("PRAGMA synchronous").await.unwrap(), "2");
+    assert_eq!(s.query_text("PRAGMA foreign_keys").await.unwrap(), "1");
+    shenpi_store::testsuite::run_all(&s).await;
     let backup = dir.path().join("copy.db");
     s.backup_to(&backup).await.unwrap();
-    assert!(backup.exists());
+    assert!(
+        s.backup_to(&backup).await.is_err(),
+        "never overwrites a backup"
+    );
+    let copy = SqlStore::open_sqlite(&{
+        let d = dir.path().join("restored");
+        std::fs::create_dir_all(&d).unwrap();
+        std::fs::copy(&backup, d.join("shenpi.db")).unwrap();
+        d
+    })
+    .await
+    .unwrap();
+    let mut tx = copy.read().await.unwrap();
+    assert!(tx.user_by_username("suite-user").await.unwrap().is_some());
 }

@@ -55,6 +55,11 @@ pub enum Command {
         #[command(subcommand)]
         command: user::UserCommand,
     },
+    /// Working-day calendar operations.
+    Calendar {
+        #[command(subcommand)]
+        command: CalendarCommand,
+    },
     /// Audit-log operations.
     Audit {
         #[command(subcommand)]
@@ -92,6 +97,17 @@ pub struct ServeArgs {
     /// Trust X-Forwarded-For (behind a reverse proxy).
     #[arg(long, env = "SHENPI_TRUST_PROXY")]
     pub trust_proxy: Option<bool>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CalendarCommand {
+    /// Load or replace a year from a JSON file: {"year":2027,"holidays":[{"name":"元旦","from":"2027-01-01","to":"2027-01-01"}],"workdays":[]}
+    Load {
+        /// The JSON file.
+        file: PathBuf,
+    },
+    /// Print the years the calendar knows.
+    List,
 }
 
 #[derive(Debug, Subcommand)]
@@ -176,6 +192,7 @@ pub async fn run(cli: Cli) -> Result<(), String> {
         Command::Audit {
             command: AuditCommand::Verify,
         } => audit_verify(&cfg).await,
+        Command::Calendar { command } => calendar(&cfg, command).await,
         Command::Backup { out } => backup::backup(&cfg, out).await,
         Command::Restore { from, force } => backup::restore(&cfg, from, *force).await,
     }
@@ -247,6 +264,33 @@ async fn warn_totp_exemptions(app: &App) {
         }
         Err(e) => tracing::error!(error = %e, "cannot list accounts"),
     }
+}
+
+async fn calendar(cfg: &Config, cmd: &CalendarCommand) -> Result<(), String> {
+    let app = open_app(cfg).await?;
+    match cmd {
+        CalendarCommand::Load { file } => {
+            let text =
+                std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
+            let y = app.load_calendar_file(&text).await.map_err(|e| {
+                let p = e.public();
+                format!("{} / {}", p.message_zh, p.message_en)
+            })?;
+            println!(
+                "已载入 {} 年工作日历 / calendar {} loaded: {} holidays, {} make-up working days",
+                y.year,
+                y.year,
+                y.holidays.len(),
+                y.workdays.len()
+            );
+        }
+        CalendarCommand::List => {
+            for y in app.calendar().years() {
+                println!("{y}");
+            }
+        }
+    }
+    Ok(())
 }
 
 async fn audit_verify(cfg: &Config) -> Result<(), String> {

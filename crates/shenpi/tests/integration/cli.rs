@@ -88,6 +88,27 @@ async fn demo_user_and_audit_commands_work_and_tampering_is_reported() {
     ok(&shenpi(&data, &["user", "unlock", "clerk-370202"]));
     assert!(ok(&shenpi(&data, &["audit", "verify"])).contains("intact"));
 
+    // A calendar year from a file; a broken file is refused and nothing changes.
+    let file = dir.path().join("2027.json");
+    std::fs::write(&file, r#"{"year":2027,"holidays":[{"name":"元旦","from":"2027-01-01","to":"2027-01-01"}],"workdays":[]}"#).unwrap();
+    assert!(
+        ok(&shenpi(
+            &data,
+            &["calendar", "load", file.to_str().unwrap()]
+        ))
+        .contains("2027")
+    );
+    std::fs::write(&file, r#"{"year":2028,"holidays":[{"name":"元旦","from":"2028-01-05","to":"2028-01-01"}],"workdays":[]}"#).unwrap();
+    assert!(
+        !shenpi(&data, &["calendar", "load", file.to_str().unwrap()])
+            .status
+            .success()
+    );
+    assert_eq!(
+        ok(&shenpi(&data, &["calendar", "list"])).trim(),
+        "2025\n2026\n2027"
+    );
+
     // Backup, then tamper with the live database: verify fails; restore brings back an intact chain.
     let backup = dir.path().join("backup");
     ok(&shenpi(

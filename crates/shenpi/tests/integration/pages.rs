@@ -183,7 +183,23 @@ async fn each_role_gets_its_own_home_and_forbidden_pages_say_so() {
         .send()
         .await
         .unwrap();
-    assert!(verified.text().await.unwrap().contains("完整"));
+    let page = verified.text().await.unwrap();
+    assert!(
+        page.contains("完整") && page.contains("<html"),
+        "a plain post gets the whole page"
+    );
+    let fragment = c
+        .post(app.url("/admin/audit/verify"))
+        .header("hx-request", "true")
+        .header("x-csrf-token", &csrf)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(fragment.contains("id=\"verify-result\"") && fragment.contains("完整"));
+    assert!(!fragment.contains("<html"), "htmx gets only the fragment");
 
     let c = browser_like();
     sign_in(&app, &c, "clerk-370203").await;

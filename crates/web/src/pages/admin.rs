@@ -191,6 +191,27 @@ struct AuditRow {
     outcome: String,
 }
 
+/// Only the verification result, for an htmx request.
+#[derive(Template)]
+#[template(path = "audit_verify_fragment.html")]
+struct VerifyFragment {
+    ctx: Ctx,
+    reports: Vec<(String, u64, String)>,
+}
+
+fn report_rows(reports: Vec<ChainReport>) -> Vec<(String, u64, String)> {
+    reports
+        .into_iter()
+        .map(|r| {
+            let brk = r
+                .first_break
+                .map(|b| format!("#{} {} — {}", b.chain_seq, b.entry_id, b.reason))
+                .unwrap_or_default();
+            (r.region_code, r.entries, brk)
+        })
+        .collect()
+}
+
 #[derive(Template)]
 #[template(path = "admin_audit.html")]
 struct AuditPage {
@@ -238,16 +259,7 @@ async fn audit_page(
             }
         })
         .collect();
-    let reports = reports
-        .into_iter()
-        .map(|r| {
-            let brk = r
-                .first_break
-                .map(|b| format!("#{} {} — {}", b.chain_seq, b.entry_id, b.reason))
-                .unwrap_or_default();
-            (r.region_code, r.entries, brk)
-        })
-        .collect();
+    let reports = report_rows(reports);
     render(&AuditPage {
         ctx,
         entries,
@@ -280,6 +292,11 @@ pub async fn audit_verify(
     headers: HeaderMap,
 ) -> Response {
     match s.app.verify_audit_as(&p, &meta).await {
+        // htmx asks for the result fragment only; a plain form post gets the whole page.
+        Ok(reports) if headers.contains_key("hx-request") => render(&VerifyFragment {
+            ctx: Ctx::new(&headers, Some(&p), "/admin/audit"),
+            reports: report_rows(reports),
+        }),
         Ok(reports) => audit_page(&s, &headers, &p, 1, reports).await,
         Err(e) => failed(&s, &headers, &p, e),
     }
