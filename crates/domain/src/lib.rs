@@ -5,6 +5,7 @@
 //! - [`validate`]: national identifiers (USCC, ID number, mobile, region code, certificate id).
 //! - [`regions`]: the GB/T 2260 administrative-division table shipped as data.
 //! - [`calendar`]: the official working-day calendar (法定节假日 and 调休).
+//! - [`catalog`]: service items, district implementations, versions and joint review.
 //! - [`mask`]: masking of personal data for display and logs.
 //! - [`password`]: the password policy.
 //! - [`org`]: roles, regions and departments of the organisation model.
@@ -13,6 +14,7 @@
 //! This crate does no I/O, is not async and never reads the clock: time is always a parameter.
 
 pub mod calendar;
+pub mod catalog;
 pub mod error;
 pub mod mask;
 pub mod org;
