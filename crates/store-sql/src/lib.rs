@@ -14,6 +14,7 @@
 mod audit;
 mod blob;
 mod calendar;
+mod catalog;
 mod migrate;
 mod org;
 mod rows;

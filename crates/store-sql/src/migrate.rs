@@ -6,17 +6,31 @@ use shenpi_store::StoreError;
 use shenpi_store::repo::Engine;
 use sqlx::{AnyPool, Row};
 
-const SQLITE: &[(i64, &str, &str)] = &[(
-    1,
-    "foundation",
-    include_str!("../migrations/sqlite/0001_foundation.sql"),
-)];
+const SQLITE: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "foundation",
+        include_str!("../migrations/sqlite/0001_foundation.sql"),
+    ),
+    (
+        2,
+        "catalog",
+        include_str!("../migrations/sqlite/0002_catalog.sql"),
+    ),
+];
 
-const POSTGRES: &[(i64, &str, &str)] = &[(
-    1,
-    "foundation",
-    include_str!("../migrations/postgres/0001_foundation.sql"),
-)];
+const POSTGRES: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "foundation",
+        include_str!("../migrations/postgres/0001_foundation.sql"),
+    ),
+    (
+        2,
+        "catalog",
+        include_str!("../migrations/postgres/0002_catalog.sql"),
+    ),
+];
 
 /// Applies the pending migrations of `engine`; returns how many ran.
 pub async fn run(pool: &AnyPool, engine: Engine) -> Result<usize, StoreError> {

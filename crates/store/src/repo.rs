@@ -9,6 +9,9 @@ use crate::model::*;
 use crate::{BlobStore, StoreError};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use shenpi_domain::catalog::local::Implementation;
+use shenpi_domain::catalog::proposal::Proposal;
+use shenpi_domain::catalog::version::ItemVersion;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -43,7 +46,7 @@ pub trait Store: Send + Sync {
 /// One transaction with every capability.
 #[async_trait]
 pub trait Tx:
-    Send + UserRepo + SessionRepo + OrgRepo + AuditRepo + SecurityRepo + CalendarRepo
+    Send + UserRepo + SessionRepo + OrgRepo + AuditRepo + SecurityRepo + CalendarRepo + CatalogRepo
 {
     /// Commits all changes of this unit of work.
     async fn commit(self: Box<Self>) -> Result<(), StoreError>;
@@ -155,4 +158,49 @@ pub trait SecurityRepo {
 pub trait CalendarRepo {
     async fn upsert_calendar_year(&mut self, y: &StoredCalendarYear) -> Result<(), StoreError>;
     async fn list_calendar_years(&mut self) -> Result<Vec<StoredCalendarYear>, StoreError>;
+}
+
+/// The service-item catalog: published versions, district implementations, proposals.
+#[async_trait]
+pub trait CatalogRepo {
+    /// Stores a published version (immutable; a duplicate (code, version) is a `Conflict`).
+    async fn insert_item_version(&mut self, v: &ItemVersion) -> Result<(), StoreError>;
+    /// Every version of an item, oldest first.
+    async fn item_versions(&mut self, code: &str) -> Result<Vec<ItemVersion>, StoreError>;
+    /// Every version of every item, by code then version (the catalog is small: ≤ 10k items).
+    async fn all_item_versions(&mut self) -> Result<Vec<ItemVersion>, StoreError>;
+    /// Inserts or replaces an implementation. `expected_revision` = the revision the caller
+    /// read (None for a new claim); a mismatch is a `Conflict`.
+    async fn save_implementation(
+        &mut self,
+        i: &Implementation,
+        expected_revision: Option<i64>,
+    ) -> Result<(), StoreError>;
+    async fn implementation(
+        &mut self,
+        code: &str,
+        region: &str,
+    ) -> Result<Option<Implementation>, StoreError>;
+    /// Implementations, optionally of one item and/or one region.
+    async fn implementations(
+        &mut self,
+        code: Option<&str>,
+        region: Option<&str>,
+    ) -> Result<Vec<Implementation>, StoreError>;
+    /// Inserts a proposal.
+    async fn insert_proposal(&mut self, p: &Proposal) -> Result<(), StoreError>;
+    /// Replaces a proposal if its stored revision is `expected_revision` (else `Conflict`).
+    async fn update_proposal(
+        &mut self,
+        p: &Proposal,
+        expected_revision: i64,
+    ) -> Result<(), StoreError>;
+    async fn proposal(&mut self, id: &str) -> Result<Option<Proposal>, StoreError>;
+    /// Proposals, newest first, optionally by status.
+    async fn list_proposals(
+        &mut self,
+        status: Option<&str>,
+        page: i64,
+        per_page: i64,
+    ) -> Result<Page<Proposal>, StoreError>;
 }

@@ -67,6 +67,7 @@ pub async fn run_all(store: &dyn Store) {
     calendar_years_are_stored(store).await;
     blobs_are_content_addressed(store).await;
     concurrent_writers_keep_the_chain_intact(store).await;
+    catalog_versions_implementations_and_proposals(store).await;
 }
 
 async fn migrations_are_idempotent(store: &dyn Store) {
@@ -372,4 +373,141 @@ async fn futures_join_all<F: std::future::Future<Output = ()>>(futs: impl Iterat
         }
     })
     .await;
+}
+
+async fn catalog_versions_implementations_and_proposals(store: &dyn Store) {
+    use shenpi_domain::catalog::example::example_item;
+    use shenpi_domain::catalog::local::{Implementation, LocalElements};
+    use shenpi_domain::catalog::proposal::{Operation, Proposal, ProposalStatus};
+    use shenpi_domain::catalog::version::{ItemState, ItemVersion};
+    let item = example_item();
+    let version = |n: u32, from: &str| ItemVersion {
+        code: item.code.clone(),
+        version: n,
+        state: ItemState::Active,
+        effective_from: from.parse().unwrap(),
+        item: item.clone(),
+        proposal_id: "p".into(),
+        published_by: "admin".into(),
+        published_at: t0(),
+    };
+    let mut tx = store.begin().await.unwrap();
+    tx.insert_item_version(&version(1, "2026-01-01"))
+        .await
+        .unwrap();
+    tx.insert_item_version(&version(2, "2026-12-01"))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let mut tx = store.begin().await.unwrap();
+    let dup = tx
+        .insert_item_version(&version(2, "2027-01-01"))
+        .await
+        .unwrap_err();
+    assert!(matches!(dup, StoreError::Conflict(_)), "{dup:?}");
+    drop(tx);
+    let mut tx = store.read().await.unwrap();
+    let vs = tx.item_versions(&item.code).await.unwrap();
+    assert_eq!(vs.iter().map(|v| v.version).collect::<Vec<_>>(), vec![1, 2]);
+    assert_eq!(vs[1], version(2, "2026-12-01"));
+    assert_eq!(tx.all_item_versions().await.unwrap().len(), 2);
+    drop(tx);
+
+    let mut imp = Implementation {
+        code: item.code.clone(),
+        region_code: "370202".into(),
+        local: LocalElements {
+            place: "市南区行政审批服务大厅".into(),
+            ..Default::default()
+        },
+        imported_key: None,
+        claimed_by: "regadmin".into(),
+        claimed_at: t0(),
+        updated_at: t0(),
+        revision: 1,
+    };
+    let mut tx = store.begin().await.unwrap();
+    tx.save_implementation(&imp, None).await.unwrap();
+    tx.commit().await.unwrap();
+    let mut tx = store.begin().await.unwrap();
+    assert!(matches!(
+        tx.save_implementation(&imp, None).await,
+        Err(StoreError::Conflict(_))
+    ));
+    drop(tx);
+    imp.local.hours = "工作日".into();
+    imp.revision = 2;
+    let mut tx = store.begin().await.unwrap();
+    assert!(matches!(
+        tx.save_implementation(&imp, Some(7)).await,
+        Err(StoreError::Conflict(_))
+    ));
+    drop(tx);
+    let mut tx = store.begin().await.unwrap();
+    tx.save_implementation(&imp, Some(1)).await.unwrap();
+    tx.commit().await.unwrap();
+    let mut tx = store.read().await.unwrap();
+    assert_eq!(
+        tx.implementation(&item.code, "370202").await.unwrap(),
+        Some(imp.clone())
+    );
+    assert_eq!(
+        tx.implementations(None, Some("370202"))
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    assert!(
+        tx.implementations(Some("nope"), None)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    drop(tx);
+
+    let mut p = Proposal {
+        id: crate::new_id(),
+        operation: Operation::Add,
+        title: "新增事项".into(),
+        reason: String::new(),
+        targets: vec![],
+        drafts: vec![item.clone()],
+        effective_from: "2026-12-01".parse().unwrap(),
+        districts: vec!["370202".into()],
+        status: ProposalStatus::Draft,
+        reviews: vec![],
+        override_reason: None,
+        created_by: "admin".into(),
+        created_at: t0(),
+        updated_at: t0(),
+        revision: 1,
+    };
+    let mut tx = store.begin().await.unwrap();
+    tx.insert_proposal(&p).await.unwrap();
+    tx.commit().await.unwrap();
+    p.status = ProposalStatus::Submitted;
+    p.revision = 2;
+    let mut tx = store.begin().await.unwrap();
+    assert!(matches!(
+        tx.update_proposal(&p, 5).await,
+        Err(StoreError::Conflict(_))
+    ));
+    drop(tx);
+    let mut tx = store.begin().await.unwrap();
+    tx.update_proposal(&p, 1).await.unwrap();
+    tx.commit().await.unwrap();
+    let mut tx = store.read().await.unwrap();
+    assert_eq!(tx.proposal(&p.id).await.unwrap(), Some(p.clone()));
+    assert_eq!(
+        tx.list_proposals(Some("submitted"), 1, 10)
+            .await
+            .unwrap()
+            .total,
+        1
+    );
+    assert_eq!(
+        tx.list_proposals(Some("draft"), 1, 10).await.unwrap().total,
+        0
+    );
 }

@@ -82,3 +82,32 @@ impl LocalElements {
         Ok(())
     }
 }
+
+/// A district's implementation (实施清单) of a city item.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Implementation {
+    pub code: String,
+    pub region_code: String,
+    pub local: LocalElements,
+    /// Key elements as a district's own list had them (e.g. after an import); compared with
+    /// the standard by the deviation report. None when the district only claimed the item.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub imported_key: Option<serde_json::Value>,
+    pub claimed_by: String,
+    pub claimed_at: chrono::DateTime<chrono::Utc>,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+    /// Incremented on every change: optimistic concurrency.
+    pub revision: i64,
+}
+
+/// The key elements of an item as JSON (for comparing a district's list with the standard).
+pub fn key_elements(item: &super::ServiceItem) -> serde_json::Value {
+    let full = serde_json::to_value(item).unwrap_or(serde_json::Value::Null);
+    let mut out = serde_json::Map::new();
+    for k in KEY_ELEMENTS {
+        if let Some(v) = full.get(*k) {
+            out.insert((*k).to_string(), v.clone());
+        }
+    }
+    serde_json::Value::Object(out)
+}
