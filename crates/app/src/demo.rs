@@ -51,6 +51,8 @@ pub struct DemoReport {
     pub regions: usize,
     pub departments: usize,
     pub users: usize,
+    /// Demo catalog items published (0 when the catalog already had items).
+    pub items: usize,
     /// False when the database already had users (nothing is loaded then).
     pub loaded: bool,
 }
@@ -115,13 +117,6 @@ fn specs() -> Vec<Spec> {
             spj("370202"),
         ),
         staff(
-            "regadmin-370202".into(),
-            "市南区管理员（演示）".into(),
-            Role::RegionAdmin,
-            "370202",
-            None,
-        ),
-        staff(
             "deptadmin-370202".into(),
             "市南区审批局部门管理员（演示）".into(),
             Role::DeptAdmin,
@@ -147,6 +142,15 @@ fn specs() -> Vec<Spec> {
     ];
     let mut regions = vec![(city, "青岛市")];
     regions.extend(qingdao_districts().iter().map(|(c, n)| (*c, *n)));
+    for (code, name) in qingdao_districts() {
+        v.push(staff(
+            format!("regadmin-{code}"),
+            format!("{name}管理员（演示）"),
+            Role::RegionAdmin,
+            code,
+            None,
+        ));
+    }
     for (code, name) in regions {
         for (prefix, title, role) in [
             ("clerk", "窗口受理员", Role::Clerk),
@@ -166,8 +170,15 @@ fn specs() -> Vec<Spec> {
 }
 
 impl App {
-    /// Loads the demo data into an empty database; does nothing if any user exists.
+    /// Loads the demo data into an empty database; does nothing if any user exists. The demo
+    /// catalog is loaded too when the catalog is empty.
     pub async fn load_demo(&self) -> Result<DemoReport, AppError> {
+        let mut report = self.load_demo_accounts().await?;
+        report.items = self.load_demo_catalog().await?;
+        Ok(report)
+    }
+
+    async fn load_demo_accounts(&self) -> Result<DemoReport, AppError> {
         {
             let mut tx = self.store.read().await?;
             if tx.count_users().await? > 0 {

@@ -49,6 +49,9 @@ pub enum AppError {
     Calendar(#[from] CalendarError),
     #[error("storage: {0}")]
     Store(#[from] StoreError),
+    /// A business rule refused the request; carries its public form (code, messages, details).
+    #[error("{}", .0.message_en)]
+    Rule(PublicError),
     #[error("internal: {0}")]
     Internal(String),
 }
@@ -104,6 +107,11 @@ impl AppError {
         AppError::invalid(field, ValidationError::new(code, zh, en))
     }
 
+    /// A rule refusal with the default message of `code` and details.
+    pub fn rule(code: ErrorCode, details: serde_json::Value) -> Self {
+        AppError::Rule(PublicError::of(code).details(details))
+    }
+
     /// Whether this is a server-side failure (logged, never shown in detail).
     pub fn is_internal(&self) -> bool {
         matches!(
@@ -156,6 +164,7 @@ impl AppError {
                 PublicError::with(code, e.message_zh(), e.message_en())
                     .details(json!({"reason_code": e.code()}))
             }
+            AppError::Rule(p) => p.clone(),
             AppError::Store(StoreError::NotFound(_)) => PublicError::of(ErrorCode::NOT_FOUND),
             AppError::Store(StoreError::Conflict(_)) => PublicError::of(ErrorCode::CONFLICT),
             AppError::Store(_) | AppError::Internal(_) => PublicError::of(ErrorCode::INTERNAL),

@@ -30,6 +30,16 @@ pub enum Action {
     AuditVerify,
     /// Load or change a calendar year.
     CalendarUpdate,
+    /// Draft and edit catalog change proposals.
+    CatalogPropose,
+    /// Review proposals (the city, and the admins of affected districts).
+    CatalogReview,
+    /// Approve by override and publish standards (city admin only).
+    CatalogPublish,
+    /// Claim items and edit local elements (district admins, their own district).
+    CatalogLocal,
+    /// Import and export the catalog, deviation report.
+    CatalogManage,
 }
 
 impl Action {
@@ -45,6 +55,11 @@ impl Action {
             Action::AuditRead => "audit.read",
             Action::AuditVerify => "audit.verify",
             Action::CalendarUpdate => "calendar.update",
+            Action::CatalogPropose => "catalog.propose",
+            Action::CatalogReview => "catalog.review",
+            Action::CatalogPublish => "catalog.publish",
+            Action::CatalogLocal => "catalog.local",
+            Action::CatalogManage => "catalog.manage",
         }
     }
 
@@ -71,6 +86,10 @@ impl Action {
             Action::SecurityAlerts => &[SecurityAdmin],
             Action::AuditRead | Action::AuditVerify => &[Auditor],
             Action::CalendarUpdate => &[CityAdmin],
+            Action::CatalogPropose | Action::CatalogReview => &[CityAdmin, RegionAdmin],
+            Action::CatalogPublish => &[CityAdmin],
+            Action::CatalogLocal => &[CityAdmin, RegionAdmin],
+            Action::CatalogManage => &[CityAdmin, DataSteward],
         }
     }
 }

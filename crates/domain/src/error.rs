@@ -64,6 +64,22 @@ error_codes! {
     CALENDAR_YEAR_MISSING = 422, "缺少该年度的工作日历，请管理员先导入", "No working-day calendar for that year; an administrator must load it";
     CALENDAR_INVALID = 422, "工作日历数据不正确", "The working-day calendar data is invalid";
     VALIDATION_KIND_UNKNOWN = 404, "不支持的校验类型", "Unknown validation kind";
+    ITEM_NOT_FOUND = 404, "事项不存在或尚未生效", "No such item in force";
+    ITEM_EXISTS = 409, "该事项编码已存在", "An item with that code already exists";
+    ITEM_INVALID = 422, "事项内容不符合要求", "The item standard is invalid";
+    KEY_ELEMENT_LOCKED = 422, "关键要素由市级统一制定，区（市）只能填写本地要素", "Key elements are set citywide; a district may only fill local elements";
+    ITEM_NOT_DISTRICT_LEVEL = 422, "该事项不在区（市）实施", "This item is not implemented at district level";
+    ITEM_ALREADY_CLAIMED = 409, "本区（市）已认领该事项", "The district has already claimed this item";
+    IMPLEMENTATION_NOT_FOUND = 404, "本区（市）尚未认领该事项", "The district has not claimed this item";
+    STALE_REVISION = 409, "数据已被他人修改，请刷新后重试", "Someone else changed this meanwhile; reload and try again";
+    PROPOSAL_NOT_FOUND = 404, "变更申请不存在", "No such proposal";
+    PROPOSAL_INVALID = 422, "变更申请内容不符合要求", "The proposal is invalid";
+    PROPOSAL_WRONG_STATUS = 409, "变更申请当前状态不允许此操作", "The proposal's status does not allow this";
+    PROPOSAL_NOT_A_REVIEWER = 403, "您不是该变更申请的审核方", "You are not a reviewer of this proposal";
+    PROPOSAL_ALREADY_REVIEWED = 409, "您已审核过该变更申请", "You have already reviewed this proposal";
+    PROPOSAL_REASON_REQUIRED = 422, "强制通过须填写理由", "An override needs a reason";
+    PROPOSAL_EFFECTIVE_IN_PAST = 422, "生效日期不能早于今天", "The effective date lies in the past";
+    IMPORT_INVALID = 422, "导入文件有误，未导入任何内容", "The import file has errors; nothing was imported";
     INTERNAL = 500, "服务器内部错误，请稍后再试", "Internal server error; try again later";
     UNAVAILABLE = 503, "服务暂不可用", "Service unavailable";
 }

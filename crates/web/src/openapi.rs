@@ -96,6 +96,12 @@ fn tag_of(path: &str) -> &'static str {
         "accounts"
     } else if path.starts_with("/api/v1/audit") {
         "audit"
+    } else if path.starts_with("/api/v1/items")
+        || path.starts_with("/api/v1/proposals")
+        || path.starts_with("/api/v1/catalog")
+        || path.starts_with("/api/v1/search")
+    {
+        "catalog"
     } else if path.starts_with("/api/v1/calendar") {
         "calendar"
     } else if path.starts_with("/api/v1") {
@@ -168,6 +174,27 @@ pub mod schemas {
                 "mobile": {"type": "string"}, "id_number": {"type": "string"}
             }),
         )
+    }
+    pub fn proposal() -> Value {
+        obj(
+            &["operation", "title", "effective_from"],
+            json!({
+                "operation": {"type": "string", "enum": ["add", "change", "split", "merge", "suspend", "cancel"]},
+                "title": {"type": "string"}, "reason": {"type": "string"},
+                "targets": {"type": "array", "items": {"type": "string"}, "description": "codes of existing items"},
+                "drafts": {"type": "array", "items": {"type": "object"}, "description": "full item standards (see GET /api/v1/items/{code})"},
+                "effective_from": {"type": "string", "format": "date"}
+            }),
+        )
+    }
+    pub fn review() -> Value {
+        obj(
+            &["decision"],
+            json!({"decision": {"type": "string", "enum": ["approve", "return"]}, "comment": {"type": "string"}}),
+        )
+    }
+    pub fn override_() -> Value {
+        obj(&["reason"], json!({"reason": {"type": "string"}}))
     }
     pub fn calendar_year() -> Value {
         obj(

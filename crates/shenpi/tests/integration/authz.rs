@@ -63,6 +63,52 @@ fn expected() -> BTreeMap<(&'static str, &'static str), &'static str> {
         (("GET", "/api/v1/validate/{kind}"), "public"),
         (("GET", "/api/v1/calendar/add-working-days"), "public"),
         (("GET", "/api/v1/calendar/{year}"), "public"),
+        (("GET", "/api/v1/items"), "public"),
+        (("GET", "/api/v1/items/{code}"), "public"),
+        (("GET", "/api/v1/items/{code}/versions"), "public"),
+        (("GET", "/api/v1/items/{code}/versions/{version}"), "public"),
+        (
+            ("POST", "/api/v1/items/{code}/implementations/{region}"),
+            "region_admin city_admin",
+        ),
+        (
+            ("PUT", "/api/v1/items/{code}/implementations/{region}"),
+            "region_admin city_admin",
+        ),
+        (("GET", "/api/v1/proposals"), "region_admin city_admin"),
+        (("POST", "/api/v1/proposals"), "region_admin city_admin"),
+        (("GET", "/api/v1/proposals/{id}"), "region_admin city_admin"),
+        (("PUT", "/api/v1/proposals/{id}"), "region_admin city_admin"),
+        (
+            ("POST", "/api/v1/proposals/{id}/submit"),
+            "region_admin city_admin",
+        ),
+        (
+            ("POST", "/api/v1/proposals/{id}/review"),
+            "region_admin city_admin",
+        ),
+        (("POST", "/api/v1/proposals/{id}/override"), "city_admin"),
+        (("POST", "/api/v1/proposals/{id}/publish"), "city_admin"),
+        (
+            ("GET", "/api/v1/catalog/deviations"),
+            "city_admin data_steward",
+        ),
+        (("GET", "/items"), "public"),
+        (("GET", "/items/{code}"), "public"),
+        (("GET", "/proposals"), "region_admin city_admin"),
+        (("GET", "/proposals/new"), "region_admin city_admin"),
+        (("POST", "/proposals/new"), "region_admin city_admin"),
+        (("GET", "/proposals/{id}"), "region_admin city_admin"),
+        (
+            ("POST", "/proposals/{id}/submit"),
+            "region_admin city_admin",
+        ),
+        (
+            ("POST", "/proposals/{id}/review"),
+            "region_admin city_admin",
+        ),
+        (("POST", "/proposals/{id}/override"), "city_admin"),
+        (("POST", "/proposals/{id}/publish"), "city_admin"),
         (("GET", "/login"), "public"),
         (("POST", "/login"), "public"),
         (("POST", "/logout"), SIGNED),
@@ -89,9 +135,16 @@ fn concrete(path: &str) -> String {
         .replace("{username}", "nobody")
         .replace("{year}", "2026")
         .replace("{kind}", "uscc")
+        .replace("{code}", "NO-SUCH-ITEM")
+        .replace("{version}", "1")
+        .replace("{region}", "370202")
+        .replace("{id}", "no-such-proposal")
         + match path {
             "/api/v1/validate/{kind}" => "?value=91350200MA2YJ1XR9G",
             "/api/v1/calendar/add-working-days" => "?from=2026-02-13&days=1",
+            "/api/v1/items/{code}/implementations/{region}" | "/api/v1/proposals/{id}" => {
+                "?revision=1"
+            }
             _ => "",
         }
 }

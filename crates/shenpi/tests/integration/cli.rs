@@ -30,7 +30,7 @@ async fn demo_user_and_audit_commands_work_and_tampering_is_reported() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     ok(&shenpi(&data, &["migrate"]));
-    assert!(ok(&shenpi(&data, &["demo"])).contains("42 accounts"));
+    assert!(ok(&shenpi(&data, &["demo"])).contains("51 accounts"));
     assert!(ok(&shenpi(&data, &["demo"])).contains("未载入"));
     let list = ok(&shenpi(&data, &["user", "list"]));
     assert!(list.contains("clerk-370285") && list.contains("(demo: TOTP exempt)"));

@@ -4,9 +4,11 @@
 
 pub mod admin;
 pub mod calendar;
+pub mod catalog;
 pub mod home;
 pub mod login;
 pub mod me;
+pub mod proposals;
 pub mod register;
 
 use crate::AppState;
@@ -104,6 +106,10 @@ fn nav_for(p: &Principal, lang: Lang, path: &str) -> Vec<NavItem> {
             lang.t("工作台", "Workbench")
         },
     )];
+    v.push(("/items", lang.t("办事指南", "Service guides")));
+    if allowed(Action::CatalogReview) {
+        v.push(("/proposals", lang.t("事项变更", "Catalog changes")));
+    }
     if allowed(Action::UserList) {
         v.push(("/admin/users", lang.t("用户管理", "Accounts")));
     }

@@ -1,0 +1,295 @@
+//! The catalog API: effective items per region, versions, district claims and local elements,
+//! change proposals with joint review, the deviation report.
+
+use super::PageView;
+use super::auth::ApiJsonOut;
+use crate::AppState;
+use crate::error::{ApiError, ApiJson, ApiPath, ApiQuery};
+use axum::Extension;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use shenpi_app::catalog::proposals::{ProposalInput, ReviewInput};
+use shenpi_app::catalog::read::{EffectiveItem, ItemFilter};
+use shenpi_app::{Principal, RequestMeta};
+use shenpi_domain::regions::QINGDAO_CITY;
+
+/// Listing parameters.
+#[derive(Debug, Deserialize)]
+pub struct ItemsQuery {
+    pub region: Option<String>,
+    pub q: Option<String>,
+    pub domain: Option<String>,
+    pub department: Option<String>,
+    pub online_level: Option<String>,
+    pub page: Option<i64>,
+    pub per_page: Option<i64>,
+}
+
+/// The summary of an effective item in a listing.
+pub fn summary(e: &EffectiveItem) -> Value {
+    let i = &e.version.item;
+    json!({
+        "code": e.version.code,
+        "name": i.name,
+        "region": e.region,
+        "version": e.version.version,
+        "state": e.version.state,
+        "effective_from": e.version.effective_from.to_string(),
+        "item_type": i.item_type,
+        "domain": i.domain,
+        "department": i.department,
+        "online_level": i.online_level,
+        "statutory_limit_days": i.statutory_limit_days,
+        "promised_limit_days": i.promised_limit_days,
+        "onsite_visits": i.onsite_visits,
+        "zero_material": i.situations.iter().any(|s| i.is_zero_material(Some(&s.key))) || i.is_zero_material(None),
+        "place": e.implementation.as_ref().map(|m| m.local.place.clone()).unwrap_or_else(|| i.default_place.clone()),
+        "scheduled": e.scheduled.map(|(v, d)| json!({"version": v, "effective_from": d.to_string()})),
+    })
+}
+
+/// `GET /api/v1/items`
+pub async fn list(
+    State(s): State<AppState>,
+    ApiQuery(q): ApiQuery<ItemsQuery>,
+) -> Result<ApiJsonOut, ApiError> {
+    let region = q.region.unwrap_or_else(|| QINGDAO_CITY.to_string());
+    let filter = ItemFilter {
+        q: q.q,
+        domain: q.domain,
+        department: q.department,
+        online_level: q.online_level,
+        include_inactive: false,
+    };
+    let page = s
+        .app
+        .catalog_items(
+            &region,
+            &filter,
+            q.page.unwrap_or(1),
+            q.per_page.unwrap_or(20),
+        )
+        .await?;
+    Ok(ApiJsonOut(json!(PageView {
+        items: page.items.iter().map(summary).collect(),
+        total: page.total,
+        page: page.page,
+        per_page: page.per_page,
+    })))
+}
+
+/// `?region=`
+#[derive(Debug, Deserialize)]
+pub struct RegionQuery {
+    pub region: Option<String>,
+}
+
+/// `GET /api/v1/items/{code}`
+pub async fn one(
+    State(s): State<AppState>,
+    ApiPath(code): ApiPath<String>,
+    ApiQuery(q): ApiQuery<RegionQuery>,
+) -> Result<ApiJsonOut, ApiError> {
+    let region = q.region.unwrap_or_else(|| QINGDAO_CITY.to_string());
+    let e = s.app.catalog_item(&code, &region).await?;
+    Ok(ApiJsonOut(json!({
+        "code": e.version.code,
+        "region": e.region,
+        "version": e.version.version,
+        "state": e.version.state,
+        "effective_from": e.version.effective_from.to_string(),
+        "item": e.version.item,
+        "local": e.implementation.as_ref().map(|i| &i.local),
+        "local_revision": e.implementation.as_ref().map(|i| i.revision),
+        "scheduled": e.scheduled.map(|(v, d)| json!({"version": v, "effective_from": d.to_string()})),
+    })))
+}
+
+/// `GET /api/v1/items/{code}/versions`
+pub async fn versions(
+    State(s): State<AppState>,
+    ApiPath(code): ApiPath<String>,
+) -> Result<ApiJsonOut, ApiError> {
+    let vs = s.app.item_history(&code).await?;
+    Ok(ApiJsonOut(json!({"items": vs.iter().map(|v| json!({
+        "version": v.version, "state": v.state, "effective_from": v.effective_from.to_string(),
+        "published_at": v.published_at.to_rfc3339(), "published_by": v.published_by, "proposal_id": v.proposal_id,
+    })).collect::<Vec<_>>()})))
+}
+
+/// `GET /api/v1/items/{code}/versions/{version}`
+pub async fn version(
+    State(s): State<AppState>,
+    ApiPath((code, version)): ApiPath<(String, u32)>,
+) -> Result<ApiJsonOut, ApiError> {
+    Ok(ApiJsonOut(json!(s.app.item_version(&code, version).await?)))
+}
+
+/// `POST /api/v1/items/{code}/implementations/{region}` — claim with local elements.
+pub async fn claim(
+    State(s): State<AppState>,
+    Extension(meta): Extension<RequestMeta>,
+    Extension(p): Extension<Principal>,
+    ApiPath((code, region)): ApiPath<(String, String)>,
+    ApiJson(body): ApiJson<Value>,
+) -> Result<impl IntoResponse, ApiError> {
+    let imp = s.app.claim_item(&p, &code, &region, &body, &meta).await?;
+    Ok((StatusCode::CREATED, axum::Json(json!(imp))))
+}
+
+/// `?revision=`
+#[derive(Debug, Deserialize)]
+pub struct RevisionQuery {
+    pub revision: i64,
+}
+
+/// `PUT /api/v1/items/{code}/implementations/{region}?revision=N` — replace local elements.
+pub async fn update_local(
+    State(s): State<AppState>,
+    Extension(meta): Extension<RequestMeta>,
+    Extension(p): Extension<Principal>,
+    ApiPath((code, region)): ApiPath<(String, String)>,
+    ApiQuery(q): ApiQuery<RevisionQuery>,
+    ApiJson(body): ApiJson<Value>,
+) -> Result<ApiJsonOut, ApiError> {
+    let imp = s
+        .app
+        .update_local(&p, &code, &region, q.revision, &body, &meta)
+        .await?;
+    Ok(ApiJsonOut(json!(imp)))
+}
+
+/// `?status=&page=`
+#[derive(Debug, Deserialize)]
+pub struct ProposalsQuery {
+    pub status: Option<String>,
+    pub page: Option<i64>,
+}
+
+/// `GET /api/v1/proposals`
+pub async fn proposals(
+    State(s): State<AppState>,
+    Extension(p): Extension<Principal>,
+    ApiQuery(q): ApiQuery<ProposalsQuery>,
+) -> Result<ApiJsonOut, ApiError> {
+    Ok(ApiJsonOut(json!(
+        s.app
+            .proposals(&p, q.status.as_deref(), q.page.unwrap_or(1))
+            .await?
+    )))
+}
+
+/// `POST /api/v1/proposals`
+pub async fn create_proposal(
+    State(s): State<AppState>,
+    Extension(meta): Extension<RequestMeta>,
+    Extension(p): Extension<Principal>,
+    ApiJson(input): ApiJson<ProposalInput>,
+) -> Result<impl IntoResponse, ApiError> {
+    let prop = s.app.create_proposal(&p, input, &meta).await?;
+    Ok((StatusCode::CREATED, axum::Json(json!(prop))))
+}
+
+/// `GET /api/v1/proposals/{id}` — with the diff and the reviews still missing.
+pub async fn proposal(
+    State(s): State<AppState>,
+    Extension(p): Extension<Principal>,
+    ApiPath(id): ApiPath<String>,
+) -> Result<ApiJsonOut, ApiError> {
+    let prop = s.app.proposal(&p, &id).await?;
+    let diff = s.app.proposal_diff(&p, &id).await?;
+    let pending = prop.pending_reviewers(QINGDAO_CITY);
+    Ok(ApiJsonOut(
+        json!({"proposal": prop, "diff": diff, "pending_reviewers": pending}),
+    ))
+}
+
+/// `PUT /api/v1/proposals/{id}?revision=N`
+pub async fn update_proposal(
+    State(s): State<AppState>,
+    Extension(meta): Extension<RequestMeta>,
+    Extension(p): Extension<Principal>,
+    ApiPath(id): ApiPath<String>,
+    ApiQuery(q): ApiQuery<RevisionQuery>,
+    ApiJson(input): ApiJson<ProposalInput>,
+) -> Result<ApiJsonOut, ApiError> {
+    Ok(ApiJsonOut(json!(
+        s.app
+            .update_proposal(&p, &id, q.revision, input, &meta)
+            .await?
+    )))
+}
+
+/// `POST /api/v1/proposals/{id}/submit`
+pub async fn submit(
+    State(s): State<AppState>,
+    Extension(meta): Extension<RequestMeta>,
+    Extension(p): Extension<Principal>,
+    ApiPath(id): ApiPath<String>,
+) -> Result<ApiJsonOut, ApiError> {
+    Ok(ApiJsonOut(json!(
+        s.app.submit_proposal(&p, &id, &meta).await?
+    )))
+}
+
+/// `POST /api/v1/proposals/{id}/review` `{decision: approve|return, comment}`
+pub async fn review(
+    State(s): State<AppState>,
+    Extension(meta): Extension<RequestMeta>,
+    Extension(p): Extension<Principal>,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(input): ApiJson<ReviewInput>,
+) -> Result<ApiJsonOut, ApiError> {
+    Ok(ApiJsonOut(json!(
+        s.app.review_proposal(&p, &id, input, &meta).await?
+    )))
+}
+
+/// `{reason}`
+#[derive(Debug, Deserialize)]
+pub struct OverrideInput {
+    pub reason: String,
+}
+
+/// `POST /api/v1/proposals/{id}/override`
+pub async fn override_(
+    State(s): State<AppState>,
+    Extension(meta): Extension<RequestMeta>,
+    Extension(p): Extension<Principal>,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(input): ApiJson<OverrideInput>,
+) -> Result<ApiJsonOut, ApiError> {
+    Ok(ApiJsonOut(json!(
+        s.app
+            .override_proposal(&p, &id, &input.reason, &meta)
+            .await?
+    )))
+}
+
+/// `POST /api/v1/proposals/{id}/publish`
+pub async fn publish(
+    State(s): State<AppState>,
+    Extension(meta): Extension<RequestMeta>,
+    Extension(p): Extension<Principal>,
+    ApiPath(id): ApiPath<String>,
+) -> Result<ApiJsonOut, ApiError> {
+    let versions = s.app.publish_proposal(&p, &id, &meta).await?;
+    Ok(ApiJsonOut(
+        json!({"published": versions.iter().map(|v| json!({
+        "code": v.code, "version": v.version, "state": v.state, "effective_from": v.effective_from.to_string()
+    })).collect::<Vec<_>>()}),
+    ))
+}
+
+/// `GET /api/v1/catalog/deviations`
+pub async fn deviations(
+    State(s): State<AppState>,
+    Extension(p): Extension<Principal>,
+) -> Result<ApiJsonOut, ApiError> {
+    Ok(ApiJsonOut(
+        json!({"items": s.app.deviation_report(&p).await?}),
+    ))
+}
