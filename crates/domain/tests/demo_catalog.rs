@@ -184,3 +184,16 @@ fn some_items_can_be_handled_with_zero_materials() {
         .collect();
     assert!(zero.len() >= 2, "zero-material items: {zero:?}");
 }
+
+#[test]
+fn the_file_has_no_unknown_or_misspelt_fields() {
+    // Serde ignores unknown fields, so a misspelt key would silently fall back to a default.
+    // Re-serializing must give back exactly the file's content.
+    let raw: serde_json::Value = serde_json::from_str(CATALOG).unwrap();
+    let round_trip = serde_json::to_value(catalog()).unwrap();
+    let (raw, round_trip) = (raw.as_array().unwrap(), round_trip.as_array().unwrap());
+    assert_eq!(raw.len(), round_trip.len());
+    for (a, b) in raw.iter().zip(round_trip) {
+        assert_eq!(a, b, "item {} does not round-trip", a["name"]);
+    }
+}
