@@ -68,7 +68,12 @@ impl App {
         meta: &RequestMeta,
     ) -> Result<Vec<ChainReport>, AppError> {
         authorize(p, Action::AuditVerify, None)?;
-        let reports = self.verify_audit().await?;
+        let reports: Vec<ChainReport> = self
+            .verify_audit()
+            .await?
+            .into_iter()
+            .filter(|r| crate::policy::in_region_scope(p, &r.region_code))
+            .collect();
         let ok = reports.iter().all(|r| r.ok);
         let mut tx = self.store.begin().await?;
         tx.append_audit(meta.audit(
@@ -89,9 +94,13 @@ impl App {
     pub async fn audit_entries(
         &self,
         p: &Principal,
-        filter: AuditFilter,
+        mut filter: AuditFilter,
         page: i64,
     ) -> Result<Page<AuditEntry>, AppError> {
+        // Without a region, a district auditor reads their own district only.
+        if filter.region_code.is_none() {
+            filter.region_code = crate::policy::default_region_filter(p);
+        }
         authorize(p, Action::AuditRead, filter.region_code.as_deref())?;
         let mut tx = self.store.read().await?;
         Ok(tx.list_audit(&filter, page, 50).await?)

@@ -12,6 +12,7 @@ use crate::{App, AppError, Principal, RequestMeta, totp};
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+use shenpi_domain::lockout::locked_until;
 use shenpi_domain::org::Role;
 use shenpi_domain::password::check_password_policy;
 use shenpi_domain::regions::QINGDAO_CITY;
@@ -102,6 +103,10 @@ impl App {
     }
 
     /// Signs in with username, password and (where required) a TOTP code.
+    ///
+    /// Attempts for one (username, address) are serialised: each attempt first records itself
+    /// as a failure under a lock and only then checks the password, so parallel guesses cannot
+    /// get past the lockout. A successful sign-in clears that address's failures.
     pub async fn login(
         &self,
         input: LoginInput,
@@ -110,28 +115,39 @@ impl App {
     ) -> Result<LoginOutcome, AppError> {
         let now = self.clock.now();
         let username = input.username.trim().to_lowercase();
-        if username.is_empty() || username.len() > 64 || input.password.len() > 256 {
+        if username.is_empty()
+            || username.chars().count() > 64
+            || input.password.chars().count() > 256
+        {
             return Err(AppError::InvalidCredentials);
         }
-        let window = now - Duration::minutes(self.settings.lockout_minutes);
-        let (user, failures) = {
+        let window = Duration::minutes(self.settings.lockout_minutes);
+        let user = {
             let mut tx = self.store.read().await?;
-            let user = tx.user_by_username(&username).await?;
-            let failures = tx
-                .login_failures_since(&username, Some(&meta.client_ip), window)
-                .await?;
-            (user, failures)
+            tx.user_by_username(&username).await?
         };
         let region = user
             .as_ref()
             .map(|u| u.region_code.clone())
             .unwrap_or_else(|| QINGDAO_CITY.to_string());
-        let audit_obj = ("user", username.as_str());
+        // Unknown usernames are audited by a hash: a password typed into the username field must
+        // not end up in the immutable log.
+        let object_id = match &user {
+            Some(u) => u.id.clone(),
+            None => format!("unknown:{}", &sm3_hex(username.as_bytes())[..16]),
+        };
+        let audit_obj = ("user", object_id.as_str());
 
-        if failures.len() >= self.settings.lockout_failures {
-            let until = failures.last().map(|f| f.at).unwrap_or(now)
-                + Duration::minutes(self.settings.lockout_minutes);
-            let mut tx = self.store.begin().await?;
+        // Step 1: under the per-key lock, refuse if locked, else record this attempt.
+        let mut tx = self.store.begin().await?;
+        tx.lock_login_key(&username, &meta.client_ip).await?;
+        let recent: Vec<_> = tx
+            .login_failures_since(&username, Some(&meta.client_ip), now - window * 2)
+            .await?
+            .into_iter()
+            .map(|f| f.at)
+            .collect();
+        if let Some(until) = locked_until(&recent, self.settings.lockout_failures, window, now) {
             let d = meta.audit(
                 now,
                 &region,
@@ -145,7 +161,16 @@ impl App {
             tx.commit().await?;
             return Err(AppError::AccountLocked { until });
         }
+        tx.record_login_failure(&LoginFailure {
+            username: username.clone(),
+            client_ip: meta.client_ip.clone(),
+            at: now,
+        })
+        .await?;
+        tx.prune_login_failures(now - Duration::days(1)).await?;
+        tx.commit().await?;
 
+        // Step 2: the expensive checks, outside any transaction.
         let password_ok = match &user {
             Some(u) => verify_password_async(input.password.clone(), u.password_hash.clone()).await,
             None => {
@@ -157,40 +182,62 @@ impl App {
         let user = match (user, password_ok) {
             (Some(u), true) => u,
             (u, _) => {
-                self.record_failure(&username, &region, u.as_ref(), meta, now, "bad_password")
-                    .await?;
+                self.failed_attempt(
+                    &username,
+                    &region,
+                    u.as_ref(),
+                    audit_obj,
+                    meta,
+                    now,
+                    "bad_password",
+                )
+                .await?;
                 return Err(AppError::InvalidCredentials);
             }
         };
         if user.disabled {
-            let mut tx = self.store.begin().await?;
-            tx.append_audit(meta.audit(
-                now,
+            self.failed_attempt(
+                &username,
                 &region,
                 Some(&user),
-                "auth.login",
                 audit_obj,
-                "denied",
-                json!({"reason": "disabled"}),
-            ))
+                meta,
+                now,
+                "disabled",
+            )
             .await?;
-            tx.commit().await?;
             return Err(AppError::AccountDisabled);
         }
+        let mut totp_step = None;
         if Self::totp_required(&user) {
             let Some(secret) = user.totp_secret.as_deref().filter(|_| user.totp_enabled) else {
+                self.forget_attempt(&username, meta, now).await?;
                 return Err(AppError::TotpNotEnrolled);
             };
             let Some(code) = input.totp.as_deref().filter(|c| !c.trim().is_empty()) else {
+                // A missing code is not a guess: the attempt does not count.
+                self.forget_attempt(&username, meta, now).await?;
                 return Err(AppError::TotpRequired);
             };
-            if !totp::verify(secret, code, now.timestamp()) {
-                self.record_failure(&username, &region, Some(&user), meta, now, "bad_totp")
+            match totp::verify_step(secret, code, now.timestamp()) {
+                Some(step) if step > user.totp_last_step => totp_step = Some(step),
+                _ => {
+                    self.failed_attempt(
+                        &username,
+                        &region,
+                        Some(&user),
+                        audit_obj,
+                        meta,
+                        now,
+                        "bad_totp",
+                    )
                     .await?;
-                return Err(AppError::TotpInvalid);
+                    return Err(AppError::TotpInvalid);
+                }
             }
         }
 
+        // Step 3: success.
         let token = random_hex(32)?;
         let csrf_token = random_hex(16)?;
         let expires_at = now + Duration::minutes(self.idle_minutes(&user));
@@ -207,6 +254,20 @@ impl App {
         let mut tx = self.store.begin().await?;
         tx.clear_login_failures(&username, Some(&meta.client_ip))
             .await?;
+        let mut user = user;
+        if let Some(step) = totp_step {
+            // Re-read under the write lock so two sign-ins cannot both use one code.
+            let fresh = tx
+                .user_by_id(&user.id)
+                .await?
+                .ok_or(AppError::InvalidCredentials)?;
+            if step <= fresh.totp_last_step {
+                return Err(AppError::TotpInvalid);
+            }
+            user = fresh;
+            user.totp_last_step = step;
+            tx.update_user(&user).await?;
+        }
         tx.insert_session(&session).await?;
         tx.append_audit(meta.audit(
             now,
@@ -227,29 +288,42 @@ impl App {
         })
     }
 
-    async fn record_failure(
+    /// Removes the failure recorded for an attempt that turned out not to be a guess.
+    async fn forget_attempt(
+        &self,
+        username: &str,
+        meta: &RequestMeta,
+        at: DateTime<Utc>,
+    ) -> Result<(), AppError> {
+        let mut tx = self.store.begin().await?;
+        tx.lock_login_key(username, &meta.client_ip).await?;
+        tx.delete_login_failure_at(username, &meta.client_ip, at)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Audits a failed attempt (its failure row is already recorded) and raises an alert when
+    /// failures come from many addresses.
+    #[allow(clippy::too_many_arguments)]
+    async fn failed_attempt(
         &self,
         username: &str,
         region: &str,
         user: Option<&User>,
+        audit_obj: (&str, &str),
         meta: &RequestMeta,
         now: DateTime<Utc>,
         reason: &str,
     ) -> Result<(), AppError> {
         let window = now - Duration::minutes(self.settings.lockout_minutes);
         let mut tx = self.store.begin().await?;
-        tx.record_login_failure(&LoginFailure {
-            username: username.to_string(),
-            client_ip: meta.client_ip.clone(),
-            at: now,
-        })
-        .await?;
         tx.append_audit(meta.audit(
             now,
             region,
             user,
             "auth.login",
-            ("user", username),
+            audit_obj,
             "failure",
             json!({"reason": reason}),
         ))
@@ -268,7 +342,7 @@ impl App {
                 id: shenpi_store::new_id(),
                 kind: "login.failures_from_many_addresses".into(),
                 subject: username.to_string(),
-                details: json!({"addresses": addresses, "failures": recent.len()}),
+                details: json!({"addresses": addresses, "failures": recent.len(), "region": region}),
                 at: now,
             };
             tx.insert_alert(&alert).await?;
@@ -277,7 +351,7 @@ impl App {
                 region,
                 None,
                 "security.alert",
-                ("user", username),
+                audit_obj,
                 "success",
                 json!({"kind": alert.kind, "addresses": addresses.len()}),
             ))
@@ -466,10 +540,11 @@ impl App {
         if user.totp_enabled {
             return Err(AppError::Conflict("TOTP already enabled".into()));
         }
-        if !totp::verify(&secret, code, now.timestamp()) {
+        let Some(step) = totp::verify_step(&secret, code, now.timestamp()) else {
             return Err(AppError::TotpInvalid);
-        }
+        };
         user.totp_enabled = true;
+        user.totp_last_step = step;
         tx.update_user(&user).await?;
         tx.append_audit(meta.audit(
             now,
@@ -570,6 +645,7 @@ impl App {
             totp_exempt: false,
             created_at: now,
             password_changed_at: now,
+            totp_last_step: 0,
         };
         let mut tx = self.store.begin().await?;
         match tx.insert_user(&user).await {

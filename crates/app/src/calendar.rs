@@ -68,6 +68,14 @@ impl App {
         meta: &RequestMeta,
     ) -> Result<YearCalendar, AppError> {
         let yc = YearCalendar::from_json(json_text)?;
+        if !(2000..=2100).contains(&year) {
+            return Err(AppError::invalid_text(
+                "year",
+                "CALENDAR_YEAR_RANGE",
+                "年份须在 2000–2100 之间",
+                "The year must be 2000–2100",
+            ));
+        }
         if yc.year != year {
             return Err(AppError::invalid_text(
                 "year",
@@ -76,8 +84,9 @@ impl App {
                 "The year in the file differs from the year in the URL",
             ));
         }
-        let mut cal = (*self.calendar()).clone();
-        cal.insert_year(yc.clone())?;
+        // Check against the years in force; the stored years are re-read after the commit so
+        // two concurrent loads cannot lose each other's year.
+        (*self.calendar()).clone().insert_year(yc.clone())?;
         let now = self.clock.now();
         let canonical =
             serde_json::to_string(&yc).map_err(|e| AppError::Internal(e.to_string()))?;
@@ -107,7 +116,7 @@ impl App {
         ))
         .await?;
         tx.commit().await?;
-        self.set_calendar(cal);
+        self.reload_calendar().await?;
         Ok(yc)
     }
 

@@ -252,6 +252,7 @@ impl App {
                 totp_exempt: is_admin,
                 created_at: now,
                 password_changed_at: now,
+                totp_last_step: 0,
             };
             tx.insert_user(&user).await?;
             tx.append_audit(meta.audit(

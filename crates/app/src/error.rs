@@ -51,7 +51,7 @@ pub enum AppError {
     Store(#[from] StoreError),
     /// A business rule refused the request; carries its public form (code, messages, details).
     #[error("{}", .0.message_en)]
-    Rule(PublicError),
+    Rule(Box<PublicError>),
     #[error("internal: {0}")]
     Internal(String),
 }
@@ -109,7 +109,7 @@ impl AppError {
 
     /// A rule refusal with the default message of `code` and details.
     pub fn rule(code: ErrorCode, details: serde_json::Value) -> Self {
-        AppError::Rule(PublicError::of(code).details(details))
+        AppError::Rule(Box::new(PublicError::of(code).details(details)))
     }
 
     /// Whether this is a server-side failure (logged, never shown in detail).
@@ -164,7 +164,7 @@ impl AppError {
                 PublicError::with(code, e.message_zh(), e.message_en())
                     .details(json!({"reason_code": e.code()}))
             }
-            AppError::Rule(p) => p.clone(),
+            AppError::Rule(p) => (**p).clone(),
             AppError::Store(StoreError::NotFound(_)) => PublicError::of(ErrorCode::NOT_FOUND),
             AppError::Store(StoreError::Conflict(_)) => PublicError::of(ErrorCode::CONFLICT),
             AppError::Store(_) | AppError::Internal(_) => PublicError::of(ErrorCode::INTERNAL),

@@ -80,6 +80,7 @@ impl App {
             settings,
             calendar: RwLock::new(Arc::new(Calendar::builtin())),
         };
+        app.ensure_regions().await?;
         app.reload_calendar().await?;
         Ok(Arc::new(app))
     }
@@ -90,6 +91,37 @@ impl App {
             Ok(c) => c.clone(),
             Err(poisoned) => poisoned.into_inner().clone(),
         }
+    }
+
+    /// The platform serves Qingdao (370200) and its 10 districts (GB/T 2260): make sure they
+    /// exist, so a fresh install without demo data can create its first accounts.
+    async fn ensure_regions(&self) -> Result<(), AppError> {
+        use shenpi_domain::regions::{QINGDAO_CITY, qingdao_districts};
+        use shenpi_store::model::Region;
+        let existing = {
+            let mut tx = self.store.read().await?;
+            tx.list_regions().await?
+        };
+        if existing.len() > qingdao_districts().len() {
+            return Ok(());
+        }
+        let mut tx = self.store.begin().await?;
+        tx.upsert_region(&Region {
+            code: QINGDAO_CITY.into(),
+            name: "青岛市".into(),
+            parent: None,
+        })
+        .await?;
+        for (c, n) in qingdao_districts() {
+            tx.upsert_region(&Region {
+                code: (*c).into(),
+                name: (*n).into(),
+                parent: Some(QINGDAO_CITY.into()),
+            })
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
     }
 
     fn set_calendar(&self, c: Calendar) {

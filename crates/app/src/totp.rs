@@ -61,20 +61,22 @@ pub fn code_at(secret: &[u8], step: u64) -> Option<u32> {
 
 /// Checks a code at `unix_seconds`, accepting one step of clock drift either way.
 pub fn verify(secret_b32: &str, code: &str, unix_seconds: i64) -> bool {
-    let Some(secret) = base32_decode(secret_b32) else {
-        return false;
-    };
+    verify_step(secret_b32, code, unix_seconds).is_some()
+}
+
+/// The time step a valid code belongs to (callers refuse steps already used: no replay).
+pub fn verify_step(secret_b32: &str, code: &str, unix_seconds: i64) -> Option<i64> {
+    let secret = base32_decode(secret_b32)?;
     let code = code.trim();
     if code.len() != 6 || !code.chars().all(|c| c.is_ascii_digit()) {
-        return false;
+        return None;
     }
-    let Ok(given) = code.parse::<u32>() else {
-        return false;
-    };
+    let given = code.parse::<u32>().ok()?;
     let step = (unix_seconds.max(0) / 30) as u64;
     [step.saturating_sub(1), step, step + 1]
-        .iter()
-        .any(|s| code_at(&secret, *s) == Some(given))
+        .into_iter()
+        .find(|s| code_at(&secret, *s) == Some(given))
+        .and_then(|s| i64::try_from(s).ok())
 }
 
 /// The current code, formatted with leading zeros (for tests and the CLI).

@@ -117,6 +117,7 @@ impl App {
             totp_exempt: false,
             created_at: now,
             password_changed_at: now,
+            totp_last_step: 0,
         })
     }
 
@@ -263,6 +264,18 @@ impl App {
     pub async fn alerts(&self, p: &Principal) -> Result<Vec<SecurityAlert>, AppError> {
         authorize(p, Action::SecurityAlerts, None)?;
         let mut tx = self.store.read().await?;
-        Ok(tx.list_alerts(100).await?)
+        let alerts = tx.list_alerts(500).await?;
+        Ok(alerts
+            .into_iter()
+            .filter(|a| {
+                let region = a
+                    .details
+                    .get("region")
+                    .and_then(|r| r.as_str())
+                    .unwrap_or(shenpi_domain::regions::QINGDAO_CITY);
+                crate::policy::in_region_scope(p, region)
+            })
+            .take(100)
+            .collect())
     }
 }

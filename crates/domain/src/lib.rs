@@ -6,6 +6,7 @@
 //! - [`regions`]: the GB/T 2260 administrative-division table shipped as data.
 //! - [`calendar`]: the official working-day calendar (法定节假日 and 调休).
 //! - [`catalog`]: service items, district implementations, versions and joint review.
+//! - [`lockout`]: the sign-in lockout rule.
 //! - [`mask`]: masking of personal data for display and logs.
 //! - [`password`]: the password policy.
 //! - [`org`]: roles, regions and departments of the organisation model.
@@ -16,6 +17,7 @@
 pub mod calendar;
 pub mod catalog;
 pub mod error;
+pub mod lockout;
 pub mod mask;
 pub mod org;
 pub mod password;

@@ -14,4 +14,5 @@ mod integration {
     pub mod common;
     pub mod pages;
     pub mod public;
+    pub mod review_fixes;
 }

@@ -6,30 +6,18 @@ use shenpi_store::StoreError;
 use shenpi_store::repo::Engine;
 use sqlx::{AnyPool, Row};
 
+#[rustfmt::skip]
 const SQLITE: &[(i64, &str, &str)] = &[
-    (
-        1,
-        "foundation",
-        include_str!("../migrations/sqlite/0001_foundation.sql"),
-    ),
-    (
-        2,
-        "catalog",
-        include_str!("../migrations/sqlite/0002_catalog.sql"),
-    ),
+    (1, "foundation", include_str!("../migrations/sqlite/0001_foundation.sql")),
+    (2, "catalog", include_str!("../migrations/sqlite/0002_catalog.sql")),
+    (3, "hardening", include_str!("../migrations/sqlite/0003_hardening.sql")),
 ];
 
+#[rustfmt::skip]
 const POSTGRES: &[(i64, &str, &str)] = &[
-    (
-        1,
-        "foundation",
-        include_str!("../migrations/postgres/0001_foundation.sql"),
-    ),
-    (
-        2,
-        "catalog",
-        include_str!("../migrations/postgres/0002_catalog.sql"),
-    ),
+    (1, "foundation", include_str!("../migrations/postgres/0001_foundation.sql")),
+    (2, "catalog", include_str!("../migrations/postgres/0002_catalog.sql")),
+    (3, "hardening", include_str!("../migrations/postgres/0003_hardening.sql")),
 ];
 
 /// Applies the pending migrations of `engine`; returns how many ran.

@@ -61,9 +61,9 @@ impl RowExt for AnyRow {
     }
 }
 
-/// Page arithmetic: pages count from 1; `per_page` is clamped to 1..=200.
+/// Page arithmetic: pages count from 1 (at most 1,000,000); `per_page` is clamped to 1..=200.
 pub fn page_bounds(page: i64, per_page: i64) -> (i64, i64, i64) {
     let per_page = per_page.clamp(1, 200);
-    let page = page.max(1);
-    (page, per_page, (page - 1) * per_page)
+    let page = page.clamp(1, 1_000_000);
+    (page, per_page, (page - 1).saturating_mul(per_page))
 }

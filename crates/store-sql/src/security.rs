@@ -67,6 +67,55 @@ impl SecurityRepo for SqlTx {
         Ok(r.rows_affected())
     }
 
+    async fn lock_login_key(&mut self, username: &str, client_ip: &str) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO login_locks (username, client_ip) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+        )
+        .bind(username)
+        .bind(client_ip)
+        .execute(&mut *self.tx)
+        .await
+        .map_err(db_err)?;
+        if self.engine == shenpi_store::repo::Engine::Postgres {
+            sqlx::query(
+                "SELECT username FROM login_locks WHERE username = $1 AND client_ip = $2 FOR UPDATE",
+            )
+            .bind(username)
+            .bind(client_ip)
+            .fetch_one(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        }
+        Ok(())
+    }
+
+    async fn delete_login_failure_at(
+        &mut self,
+        username: &str,
+        client_ip: &str,
+        at: DateTime<Utc>,
+    ) -> Result<u64, StoreError> {
+        let r = sqlx::query(
+            "DELETE FROM login_failures WHERE username = $1 AND client_ip = $2 AND at = $3",
+        )
+        .bind(username)
+        .bind(client_ip)
+        .bind(ts(at))
+        .execute(&mut *self.tx)
+        .await
+        .map_err(db_err)?;
+        Ok(r.rows_affected())
+    }
+
+    async fn prune_login_failures(&mut self, before: DateTime<Utc>) -> Result<u64, StoreError> {
+        let r = sqlx::query("DELETE FROM login_failures WHERE at < $1")
+            .bind(ts(before))
+            .execute(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        Ok(r.rows_affected())
+    }
+
     async fn insert_alert(&mut self, a: &SecurityAlert) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO security_alerts (id, kind, subject, details, at) VALUES ($1,$2,$3,$4,$5)",

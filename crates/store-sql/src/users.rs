@@ -12,7 +12,7 @@ use sqlx::any::AnyRow;
 
 const COLS: &str = "id, username, display_name, kind, roles, region_code, department_id, \
     password_hash, id_number, mobile, uscc, enterprise_name, disabled, totp_secret, \
-    totp_enabled, totp_exempt, created_at, password_changed_at";
+    totp_enabled, totp_exempt, created_at, password_changed_at, totp_last_step";
 
 fn roles_text(roles: &[Role]) -> String {
     roles
@@ -50,6 +50,7 @@ fn user_from(row: &AnyRow) -> Result<User, StoreError> {
         totp_exempt: row.flag("totp_exempt")?,
         created_at: row.time("created_at")?,
         password_changed_at: row.time("password_changed_at")?,
+        totp_last_step: row.int("totp_last_step")?,
     })
 }
 
@@ -58,7 +59,7 @@ impl UserRepo for SqlTx {
     async fn insert_user(&mut self, u: &User) -> Result<(), StoreError> {
         let sql = format!(
             "INSERT INTO users ({COLS}) VALUES \
-             ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18)"
+             ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19)"
         );
         sqlx::query(AssertSqlSafe(sql))
             .bind(&u.id)
@@ -79,6 +80,7 @@ impl UserRepo for SqlTx {
             .bind(i64::from(u.totp_exempt))
             .bind(ts(u.created_at))
             .bind(ts(u.password_changed_at))
+            .bind(u.totp_last_step)
             .execute(&mut *self.tx)
             .await
             .map_err(db_err)?;
@@ -90,7 +92,7 @@ impl UserRepo for SqlTx {
             "UPDATE users SET display_name=$2, roles=$3, region_code=$4, department_id=$5, \
              password_hash=$6, id_number=$7, mobile=$8, uscc=$9, enterprise_name=$10, \
              disabled=$11, totp_secret=$12, totp_enabled=$13, totp_exempt=$14, \
-             password_changed_at=$15 WHERE id=$1",
+             password_changed_at=$15, totp_last_step=$16 WHERE id=$1",
         )
         .bind(&u.id)
         .bind(&u.display_name)
@@ -107,6 +109,7 @@ impl UserRepo for SqlTx {
         .bind(i64::from(u.totp_enabled))
         .bind(i64::from(u.totp_exempt))
         .bind(ts(u.password_changed_at))
+        .bind(u.totp_last_step)
         .execute(&mut *self.tx)
         .await
         .map_err(db_err)?;

@@ -37,8 +37,9 @@ impl AccountKind {
     }
 }
 
-/// An account (用户账号).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// An account (用户账号). Secrets (the password hash, the TOTP secret) are never serialised
+/// and never printed by `Debug`.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct User {
     pub id: String,
     pub username: String,
@@ -50,6 +51,7 @@ pub struct User {
     /// The department, for staff.
     pub department_id: Option<String>,
     /// argon2id PHC string.
+    #[serde(skip_serializing, default)]
     pub password_hash: String,
     /// Resident ID number (citizens, and enterprise representatives).
     pub id_number: Option<String>,
@@ -60,6 +62,7 @@ pub struct User {
     /// Disabled by an administrator (distinct from the automatic per-address lockout).
     pub disabled: bool,
     /// Base32 TOTP secret once enrolment has started.
+    #[serde(skip_serializing, default)]
     pub totp_secret: Option<String>,
     /// Whether the TOTP second factor is confirmed and required at sign-in.
     pub totp_enabled: bool,
@@ -67,6 +70,23 @@ pub struct User {
     pub totp_exempt: bool,
     pub created_at: DateTime<Utc>,
     pub password_changed_at: DateTime<Utc>,
+    /// The last accepted TOTP time step: a code is never accepted twice (RFC 6238 §5.2).
+    #[serde(default)]
+    pub totp_last_step: i64,
+}
+
+impl std::fmt::Debug for User {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("User")
+            .field("id", &self.id)
+            .field("username", &self.username)
+            .field("kind", &self.kind)
+            .field("roles", &self.roles)
+            .field("region_code", &self.region_code)
+            .field("disabled", &self.disabled)
+            .field("totp_enabled", &self.totp_enabled)
+            .finish_non_exhaustive()
+    }
 }
 
 impl User {

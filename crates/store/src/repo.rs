@@ -149,6 +149,18 @@ pub trait SecurityRepo {
         username: &str,
         client_ip: Option<&str>,
     ) -> Result<u64, StoreError>;
+    /// Serialises sign-in attempts for one (username, address) until the transaction ends
+    /// (a row lock on PostgreSQL; SQLite's single writer does it already).
+    async fn lock_login_key(&mut self, username: &str, client_ip: &str) -> Result<(), StoreError>;
+    /// Forgets one recorded failure (an attempt that turned out not to be a guess).
+    async fn delete_login_failure_at(
+        &mut self,
+        username: &str,
+        client_ip: &str,
+        at: DateTime<Utc>,
+    ) -> Result<u64, StoreError>;
+    /// Forgets failures older than `before`.
+    async fn prune_login_failures(&mut self, before: DateTime<Utc>) -> Result<u64, StoreError>;
     async fn insert_alert(&mut self, a: &SecurityAlert) -> Result<(), StoreError>;
     async fn list_alerts(&mut self, limit: i64) -> Result<Vec<SecurityAlert>, StoreError>;
 }

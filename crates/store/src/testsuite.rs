@@ -36,6 +36,7 @@ pub fn sample_user(username: &str, region: &str) -> User {
         totp_exempt: false,
         created_at: t0(),
         password_changed_at: t0(),
+        totp_last_step: 0,
     }
 }
 
@@ -109,6 +110,7 @@ async fn users_round_trip_and_usernames_are_unique(store: &dyn Store) {
     changed.disabled = true;
     changed.roles = vec![Role::Approver];
     changed.totp_secret = Some("JBSWY3DPEHPK3PXP".into());
+    changed.totp_last_step = 59_000_000;
     let mut tx = store.begin().await.unwrap();
     tx.update_user(&changed).await.unwrap();
     tx.commit().await.unwrap();

@@ -78,14 +78,59 @@ fn json_rejection(r: JsonRejection) -> ApiError {
     }
 }
 
+/// A NUL character is never valid text here (PostgreSQL refuses it in TEXT columns).
+fn nul_refused() -> ApiError {
+    ApiError::with_detail(
+        ErrorCode::INVALID_FIELD,
+        "the NUL character (U+0000) is not allowed",
+    )
+}
+
+/// Whether raw JSON contains an escaped NUL (`\u0000`).
+fn json_has_nul(bytes: &[u8]) -> bool {
+    bytes
+        .windows(6)
+        .any(|w| w[0] == b'\\' && w[1] == b'u' && w[2..].eq_ignore_ascii_case(b"0000"))
+        || bytes.contains(&0)
+}
+
+/// Whether percent-encoded text contains `%00`.
+pub fn urlencoded_has_nul(text: &[u8]) -> bool {
+    text.windows(3).any(|w| w == b"%00") || text.contains(&0)
+}
+
 /// `Json<T>` whose rejections are [`ApiError`]s.
 pub struct ApiJson<T>(pub T);
 
 impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
     type Rejection = ApiError;
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        axum::Json::<T>::from_request(req, state)
+        let json_type = req
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .map(|m| {
+                let m = m.trim().to_ascii_lowercase();
+                m == "application/json" || (m.starts_with("application/") && m.ends_with("+json"))
+            })
+            .unwrap_or(false);
+        if !json_type {
+            return Err(ApiError::of(ErrorCode::UNSUPPORTED_MEDIA_TYPE));
+        }
+        let bytes = axum::body::Bytes::from_request(req, state)
             .await
+            .map_err(|r| {
+                if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    ApiError::of(ErrorCode::PAYLOAD_TOO_LARGE)
+                } else {
+                    ApiError::with_detail(ErrorCode::BAD_REQUEST, &r.body_text())
+                }
+            })?;
+        if json_has_nul(&bytes) {
+            return Err(nul_refused());
+        }
+        axum::Json::<T>::from_bytes(&bytes)
             .map(|axum::Json(v)| ApiJson(v))
             .map_err(json_rejection)
     }
@@ -97,6 +142,9 @@ pub struct ApiQuery<T>(pub T);
 impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
     type Rejection = ApiError;
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        if urlencoded_has_nul(parts.uri.query().unwrap_or("").as_bytes()) {
+            return Err(nul_refused());
+        }
         axum::extract::Query::<T>::from_request_parts(parts, state)
             .await
             .map(|axum::extract::Query(v)| ApiQuery(v))
@@ -112,6 +160,9 @@ pub struct ApiPath<T>(pub T);
 impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for ApiPath<T> {
     type Rejection = ApiError;
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        if urlencoded_has_nul(parts.uri.path().as_bytes()) {
+            return Err(nul_refused());
+        }
         axum::extract::Path::<T>::from_request_parts(parts, state)
             .await
             .map(|axum::extract::Path(v)| ApiPath(v))
@@ -127,6 +178,17 @@ pub struct PageForm<T>(pub T);
 impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for PageForm<T> {
     type Rejection = ApiError;
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        // Page form bodies were already read within the body limit by the page guard.
+        let (parts, body) = req.into_parts();
+        let bytes = axum::body::to_bytes(body, usize::MAX)
+            .await
+            .map_err(|_| ApiError::of(ErrorCode::PAYLOAD_TOO_LARGE))?;
+        if urlencoded_has_nul(&bytes)
+            || urlencoded_has_nul(parts.uri.query().unwrap_or("").as_bytes())
+        {
+            return Err(nul_refused());
+        }
+        let req = Request::from_parts(parts, axum::body::Body::from(bytes));
         axum::Form::<T>::from_request(req, state)
             .await
             .map(|axum::Form(v)| PageForm(v))

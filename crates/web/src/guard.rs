@@ -70,7 +70,9 @@ pub fn request_meta(state: &AppState, req: &Request) -> RequestMeta {
             req.headers()
                 .get("x-forwarded-for")
                 .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.split(',').next())
+                // The right-most entry is the one our proxy appended; earlier ones are whatever
+                // the client sent.
+                .and_then(|v| v.rsplit(',').next())
                 .map(|s| s.trim().to_string())
                 .filter(|s| s.parse::<std::net::IpAddr>().is_ok())
         })

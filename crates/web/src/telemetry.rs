@@ -150,6 +150,20 @@ pub async fn observe(State(state): State<AppState>, mut req: Request, next: Next
     if let Ok(v) = HeaderValue::from_str(&id) {
         resp.headers_mut().insert("x-request-id", v);
     }
+    let h = resp.headers_mut();
+    h.insert(
+        "x-content-type-options",
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert("x-frame-options", HeaderValue::from_static("DENY"));
+    h.insert("referrer-policy", HeaderValue::from_static("same-origin"));
+    if !route.starts_with("/assets/") && !h.contains_key(axum::http::header::CACHE_CONTROL) {
+        // Pages and API answers may hold personal data: never keep them in a shared cache.
+        h.insert(
+            axum::http::header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        );
+    }
     tracing::info!(request_id = %id, %method, %uri, status, ms = secs * 1000.0, "request");
     resp
 }

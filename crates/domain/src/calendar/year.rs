@@ -84,7 +84,8 @@ impl YearCalendar {
     pub fn validate(&self) -> Result<(), CalendarError> {
         let year = self.year;
         let (Some(first), Some(last)) = (
-            NaiveDate::from_ymd_opt(year - 1, 12, 1),
+            year.checked_sub(1)
+                .and_then(|y| NaiveDate::from_ymd_opt(y, 12, 1)),
             NaiveDate::from_ymd_opt(year, 12, 31),
         ) else {
             return Err(CalendarError::InvalidFormat {

@@ -72,15 +72,23 @@ pub async fn restore(cfg: &Config, from: &Path, force: bool) -> Result<(), Strin
         ));
     }
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    // Copy and flush the backup first; only then drop the live WAL and swap the file in, so a
+    // failed copy (a full disk) never costs the current database anything.
+    let tmp = dir.join(format!("{SQLITE_FILE}.restoring"));
+    std::fs::copy(&src, &tmp).map_err(|e| e.to_string())?;
+    std::fs::File::open(&tmp)
+        .and_then(|f| f.sync_all())
+        .map_err(|e| e.to_string())?;
     for suffix in ["-wal", "-shm"] {
         let p = PathBuf::from(format!("{}{suffix}", dest.display()));
         if p.exists() {
             std::fs::remove_file(&p).map_err(|e| e.to_string())?;
         }
     }
-    let tmp = dir.join(format!("{SQLITE_FILE}.restoring"));
-    std::fs::copy(&src, &tmp).map_err(|e| e.to_string())?;
     std::fs::rename(&tmp, &dest).map_err(|e| e.to_string())?;
+    if let Ok(d) = std::fs::File::open(&dir) {
+        let _ = d.sync_all();
+    }
     let files = copy_tree(&from.join("blobs"), &dir.join("blobs")).map_err(|e| e.to_string())?;
     let app = open_app(cfg).await?;
     let reports = app.verify_audit().await.map_err(|e| e.to_string())?;

@@ -94,9 +94,12 @@ pub struct ServeArgs {
     /// Mark cookies Secure (behind HTTPS).
     #[arg(long, env = "SHENPI_SECURE_COOKIES")]
     pub secure_cookies: Option<bool>,
-    /// Trust X-Forwarded-For (behind a reverse proxy).
+    /// Trust the right-most X-Forwarded-For entry (behind a reverse proxy that appends it).
     #[arg(long, env = "SHENPI_TRUST_PROXY")]
     pub trust_proxy: Option<bool>,
+    /// Requests per minute per address to the public validation API.
+    #[arg(long, env = "SHENPI_VALIDATE_PER_MINUTE")]
+    pub validate_per_minute: Option<u32>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -143,6 +146,7 @@ fn config_of(cli: &Cli, serve: Option<&ServeArgs>) -> Result<Config, String> {
         flags.body_limit = a.body_limit;
         flags.secure_cookies = a.secure_cookies;
         flags.trust_proxy = a.trust_proxy;
+        flags.validate_per_minute = a.validate_per_minute;
     }
     let file = match &cli.config {
         Some(p) => Config::from_file(p)?,

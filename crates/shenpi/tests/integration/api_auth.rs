@@ -283,6 +283,8 @@ async fn totp_enrolment_then_sign_in_requires_a_valid_code() {
         .await
         .unwrap_err();
     assert_eq!(body["code"], "TOTP_INVALID");
+    // The enrolment code cannot be replayed; the next time step's code signs in.
+    app.clock.advance(chrono::Duration::seconds(30));
     let code = totp::current_code(&secret, now_ts(&app)).unwrap();
     assert!(
         login_with(&app, "reviewer-370211", "Demo#2026", Some(&code))

@@ -164,3 +164,30 @@ fn a_bad_database_url_is_a_clear_error() {
     assert!(!o.status.success());
     assert!(String::from_utf8_lossy(&o.stderr).contains("unsupported database URL"));
 }
+
+#[test]
+fn a_fresh_install_without_demo_data_can_create_its_first_administrator() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    ok(&shenpi(&data, &["migrate"]));
+    let out = ok(&shenpi(
+        &data,
+        &[
+            "user",
+            "add",
+            "--username",
+            "sysadmin",
+            "--name",
+            "系统管理员",
+            "--role",
+            "city_admin",
+            "--region",
+            "370200",
+            "--password",
+            "Strong#Pass1",
+        ],
+    ));
+    assert!(out.contains("otpauth://"), "{out}");
+    let list = ok(&shenpi(&data, &["user", "list"]));
+    assert!(list.contains("sysadmin") && !list.contains("TOTP exempt"));
+}

@@ -135,6 +135,23 @@ pub async fn show(
             false,
         ));
     }
+    if has(Role::CityAdmin) || has(Role::RegionAdmin) {
+        cards.push(card(l.t("事项变更与联合审核", "Catalog changes and joint review"),
+            l.t("事项的新增、变更、拆分、合并、暂停、取消须经市级和相关区市联合审核后发布。", "Every catalog change is reviewed by the city and the affected districts before it is published."),
+            Some("/proposals"), l.t("进入", "Open"), false));
+    }
+    if applicant || has(Role::Clerk) || has(Role::RegionAdmin) {
+        cards.push(card(
+            l.t("办事指南", "Service guides"),
+            l.t(
+                "查看各区市政务服务事项的办理条件、材料、时限和地点。",
+                "Conditions, materials, limits and places of every service item.",
+            ),
+            Some("/items"),
+            l.t("查看", "View"),
+            false,
+        ));
+    }
     if has(Role::RegionAdmin) {
         cards.push(card(
             l.t("本区用户", "Accounts of this region"),

@@ -56,12 +56,16 @@ pub fn pre_csrf_cookie(state: &AppState, token: &str) -> String {
     format!("{PRE_CSRF_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict{secure}")
 }
 
-/// `GET /login`
+/// `GET /login` (a signed-in user goes straight on).
 pub async fn show(
     State(s): State<AppState>,
+    p: Option<Extension<Principal>>,
     headers: HeaderMap,
     Query(q): Query<NextQuery>,
 ) -> Response {
+    if p.is_some() {
+        return Redirect::to(safe_next(q.next.as_deref().unwrap_or("/"))).into_response();
+    }
     let (csrf, fresh) = pre_csrf(&headers);
     let page = LoginPage {
         ctx: Ctx::new(&headers, None, "/login"),
@@ -147,6 +151,7 @@ pub async fn logout(
 ) -> Response {
     if let Err(e) = s.app.logout(&p, &meta).await {
         tracing::error!(error = %e, "logout failed");
+        return super::error_page(&s, &HeaderMap::new(), Some(&p), e.public());
     }
     let resp = Redirect::to("/login").into_response();
     with_cookie(

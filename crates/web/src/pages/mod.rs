@@ -184,13 +184,15 @@ pub fn redirect_to_login(next: &str) -> Response {
     Redirect::to(&format!("/login?next={}", encode(safe))).into_response()
 }
 
-/// A local path to go back to (never another site).
+/// A local path to go back to (never another site): `/` followed by printable ASCII, no
+/// backslash, not `//`. Browsers drop tabs and newlines, so `/\t/evil` would become `//evil`.
 pub fn safe_next(next: &str) -> &str {
-    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
-        next
-    } else {
-        "/"
-    }
+    let bytes = next.as_bytes();
+    let local = bytes.first() == Some(&b'/')
+        && !matches!(bytes.get(1), Some(b'/') | Some(b'\\'))
+        && bytes.iter().all(|b| b.is_ascii_graphic() && *b != b'\\')
+        && next.len() <= 1000;
+    if local { next } else { "/" }
 }
 
 /// Minimal percent-encoding for a query value.

@@ -284,6 +284,11 @@ pub async fn create(
     }
 }
 
+/// One changed field: path, value in force, proposed value.
+type FieldRow = (String, String, String);
+/// One item of a proposal's diff: code, kind, changed fields.
+type DiffView = (String, String, Vec<FieldRow>);
+
 #[derive(Template)]
 #[template(path = "proposal.html")]
 struct DetailPage {
@@ -292,7 +297,7 @@ struct DetailPage {
     error: Option<String>,
     operation: String,
     status: String,
-    diffs: Vec<(String, String, Vec<(String, String, String)>)>,
+    diffs: Vec<DiffView>,
     pending: String,
     reviews: Vec<String>,
     can_submit: bool,

@@ -43,8 +43,15 @@ struct RegisterPage {
     error: Option<String>,
 }
 
-/// `GET /register`
-pub async fn show(State(s): State<AppState>, headers: HeaderMap) -> Response {
+/// `GET /register` (a signed-in user goes home).
+pub async fn show(
+    State(s): State<AppState>,
+    p: Option<Extension<shenpi_app::Principal>>,
+    headers: HeaderMap,
+) -> Response {
+    if p.is_some() {
+        return Redirect::to("/").into_response();
+    }
     let (csrf, fresh) = pre_csrf(&headers);
     let page = RegisterPage {
         ctx: Ctx::new(&headers, None, "/register"),
