@@ -65,6 +65,7 @@ pub struct App {
     pub clock: Arc<dyn Clock>,
     pub settings: Settings,
     calendar: RwLock<Arc<Calendar>>,
+    search: catalog::search::SearchState,
 }
 
 impl App {
@@ -79,6 +80,7 @@ impl App {
             clock,
             settings,
             calendar: RwLock::new(Arc::new(Calendar::builtin())),
+            search: Default::default(),
         };
         app.ensure_regions().await?;
         app.reload_calendar().await?;

@@ -111,6 +111,7 @@ pub fn table() -> Vec<RouteSpec> {
         with_body(r(M::POST, "/api/v1/proposals/{id}/review", Api, Signed(Action::CatalogReview), "Approve or return (city admin; admins of affected districts)", post(catalog::review)), s::review),
         with_body(r(M::POST, "/api/v1/proposals/{id}/override", Api, Signed(Action::CatalogPublish), "City admin approves with a recorded reason", post(catalog::override_)), s::override_),
         r(M::POST, "/api/v1/proposals/{id}/publish", Api, Signed(Action::CatalogPublish), "Publish an approved proposal", post(catalog::publish)),
+        r(M::GET, "/api/v1/search", Api, Public, "Full-text search of the catalog in force (?q=&region=&department=&domain=&online_level=&page=)", get(catalog::search)),
         r(M::GET, "/api/v1/catalog/deviations", Api, Signed(Action::CatalogManage), "Implementations that differ from the city standard", get(catalog::deviations)),
         // Pages.
         r(M::GET, "/login", Page, Public, "Sign-in page", get(pages::login::show)),
@@ -125,6 +126,7 @@ pub fn table() -> Vec<RouteSpec> {
         r(M::GET, "/calendar", Page, Public, "Working-day calendar", get(pages::calendar::show)),
         r(M::GET, "/items", Page, Public, "Catalog of a region", get(pages::catalog::list)),
         r(M::GET, "/items/{code}", Page, Public, "Service guide of an item in a region", get(pages::catalog::guide)),
+        r(M::GET, "/search", Page, Public, "Search the catalog", get(pages::search::show)),
         r(M::GET, "/proposals", Page, Signed(Action::CatalogReview), "Catalog proposals", get(pages::proposals::list)),
         r(M::GET, "/proposals/new", Page, Signed(Action::CatalogPropose), "New proposal form", get(pages::proposals::new_form)),
         r(M::POST, "/proposals/new", Page, Signed(Action::CatalogPropose), "Create a proposal", post(pages::proposals::create)),

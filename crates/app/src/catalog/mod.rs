@@ -9,6 +9,7 @@ pub mod demo;
 pub mod local;
 pub mod proposals;
 pub mod read;
+pub mod search;
 
 use crate::AppError;
 use serde_json::json;
@@ -51,6 +52,9 @@ pub(crate) fn stale(e: StoreError) -> AppError {
 }
 
 impl crate::App {
-    /// Called after every change to the catalog (publish, claim, local elements).
-    pub(crate) async fn catalog_changed(&self) {}
+    /// Called after every change to the catalog (publish, claim, local elements): the search
+    /// index is rebuilt from the store before the next search.
+    pub(crate) async fn catalog_changed(&self) {
+        self.search.mark_dirty();
+    }
 }

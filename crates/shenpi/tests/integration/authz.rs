@@ -94,6 +94,8 @@ fn expected() -> BTreeMap<(&'static str, &'static str), &'static str> {
             "city_admin data_steward",
         ),
         (("GET", "/items"), "public"),
+        (("GET", "/search"), "public"),
+        (("GET", "/api/v1/search"), "public"),
         (("GET", "/items/{code}"), "public"),
         (("GET", "/proposals"), "region_admin city_admin"),
         (("GET", "/proposals/new"), "region_admin city_admin"),

@@ -669,3 +669,101 @@ async fn the_guide_shows_every_section_in_order_and_staff_see_review_points() {
     let r = client().get(app.url("/items/NOPE")).send().await.unwrap();
     assert_eq!(r.status(), 404);
 }
+
+async fn search(app: &TestApp, query: &str) -> Vec<Value> {
+    let r = client()
+        .get(app.url(&format!("/api/v1/search?{query}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "{query}");
+    let v: Value = r.json().await.unwrap();
+    v["items"].as_array().unwrap().clone()
+}
+
+#[tokio::test]
+async fn search_tolerates_a_wrong_character_and_understands_pinyin() {
+    let app = spawn_app().await;
+    for q in ["q=施工许可正", "q=施工许证", "q=shigongxuke", "q=sgxk"] {
+        let hits = search(&app, q).await;
+        assert!(!hits.is_empty(), "{q}");
+        let name = hits[0]["name"].as_str().unwrap();
+        assert!(name.contains("施工许可"), "{q} → {name}");
+    }
+    let hits = search(&app, "q=食品经营许").await;
+    assert!(hits[0]["name"].as_str().unwrap().contains("食品经营许可"));
+    let hits = search(&app, "q=施工许可&region=370202").await;
+    assert!(!hits.is_empty() && hits.iter().all(|h| h["region"] == "370202"));
+    let hits = search(&app, "q=施工许可&online_level=offline").await;
+    assert!(
+        hits.iter()
+            .all(|h| h["name"].as_str().unwrap() != "建筑工程施工许可证核发")
+    );
+    for garbage in ["q=", "q=%22%3A(*)~%5E", "q=%F0%9F%8E%89", "q=AND%20OR"] {
+        search(&app, garbage).await;
+    }
+    let r = client()
+        .get(app.url("/api/v1/search?q=x&region=123456"))
+        .send()
+        .await
+        .unwrap();
+    assert_error(r, 422, "VALIDATION_FAILED").await;
+    let page = client()
+        .get(app.url("/search?q=sgxk"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("施工许可") && page.contains("class=\"hit\""));
+}
+
+#[tokio::test]
+async fn a_published_item_is_searchable_at_once_and_a_cancelled_one_disappears() {
+    let app = spawn_app().await;
+    assert!(search(&app, "q=量子通信基站").await.iter().all(|h| h["code"] != "T-SEARCH-01"));
+    let admin = login(&app, "admin").await;
+    publish_new(&app, &admin, "T-SEARCH-01", "量子通信基站建设许可").await;
+    let hits = search(&app, "q=量子通信基站").await;
+    assert_eq!(hits[0]["code"], "T-SEARCH-01");
+    let p = create(
+        &app,
+        &admin,
+        json!({"operation": "cancel", "title": "取消", "targets": ["T-SEARCH-01"],
+        "effective_from": app.app.today().to_string()}),
+    )
+    .await;
+    let id = p["id"].as_str().unwrap();
+    post(
+        &app,
+        &admin,
+        &format!("/api/v1/proposals/{id}/submit"),
+        json!({}),
+    )
+    .await;
+    post(
+        &app,
+        &admin,
+        &format!("/api/v1/proposals/{id}/override"),
+        json!({"reason": "测试"}),
+    )
+    .await;
+    assert_eq!(
+        post(
+            &app,
+            &admin,
+            &format!("/api/v1/proposals/{id}/publish"),
+            json!({})
+        )
+        .await
+        .status(),
+        200
+    );
+    assert!(
+        search(&app, "q=量子通信基站")
+            .await
+            .iter()
+            .all(|h| h["code"] != "T-SEARCH-01")
+    );
+}

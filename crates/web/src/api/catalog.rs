@@ -293,3 +293,49 @@ pub async fn deviations(
         json!({"items": s.app.deviation_report(&p).await?}),
     ))
 }
+
+/// `?q=&region=&department=&domain=&online_level=&page=`
+#[derive(Debug, Deserialize)]
+pub struct SearchQuery {
+    #[serde(default)]
+    pub q: String,
+    pub region: Option<String>,
+    pub department: Option<String>,
+    pub domain: Option<String>,
+    pub online_level: Option<String>,
+    pub page: Option<i64>,
+    pub per_page: Option<i64>,
+}
+
+impl SearchQuery {
+    /// The filters of the query.
+    pub fn filters(&self) -> shenpi_app::catalog::search::SearchFilters {
+        shenpi_app::catalog::search::SearchFilters {
+            region: self.region.clone().filter(|v| !v.is_empty()),
+            department: self.department.clone().filter(|v| !v.is_empty()),
+            domain: self.domain.clone().filter(|v| !v.is_empty()),
+            online_level: self.online_level.clone().filter(|v| !v.is_empty()),
+        }
+    }
+}
+
+/// `GET /api/v1/search` — full-text search of the catalog in force.
+pub async fn search(
+    State(s): State<AppState>,
+    ApiQuery(q): ApiQuery<SearchQuery>,
+) -> Result<ApiJsonOut, ApiError> {
+    if q.q.chars().count() > 200 {
+        return Err(ApiError::with_detail(
+            shenpi_domain::error::ErrorCode::INVALID_QUERY,
+            "q is longer than 200 characters",
+        ));
+    }
+    let page = q.page.unwrap_or(1);
+    let (hits, more) = s
+        .app
+        .search_items(&q.q, &q.filters(), page, q.per_page.unwrap_or(20))
+        .await?;
+    Ok(ApiJsonOut(
+        json!({"items": hits, "page": page.clamp(1, 100), "has_more": more}),
+    ))
+}

@@ -10,6 +10,7 @@ pub mod login;
 pub mod me;
 pub mod proposals;
 pub mod register;
+pub mod search;
 
 use crate::AppState;
 use crate::error::ApiError;
