@@ -201,3 +201,22 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for PageForm<T> {
             })
     }
 }
+
+/// The raw request body within the route's limit; rejections are [`ApiError`]s.
+pub struct ApiBytes(pub axum::body::Bytes);
+
+impl<S: Send + Sync> FromRequest<S> for ApiBytes {
+    type Rejection = ApiError;
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        axum::body::Bytes::from_request(req, state)
+            .await
+            .map(ApiBytes)
+            .map_err(|r| {
+                if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    ApiError::of(ErrorCode::PAYLOAD_TOO_LARGE)
+                } else {
+                    ApiError::with_detail(ErrorCode::BAD_REQUEST, &r.body_text())
+                }
+            })
+    }
+}

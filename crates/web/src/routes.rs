@@ -112,6 +112,9 @@ pub fn table() -> Vec<RouteSpec> {
         with_body(r(M::POST, "/api/v1/proposals/{id}/override", Api, Signed(Action::CatalogPublish), "City admin approves with a recorded reason", post(catalog::override_)), s::override_),
         r(M::POST, "/api/v1/proposals/{id}/publish", Api, Signed(Action::CatalogPublish), "Publish an approved proposal", post(catalog::publish)),
         r(M::GET, "/api/v1/search", Api, Public, "Full-text search of the catalog in force (?q=&region=&department=&domain=&online_level=&page=)", get(catalog::search)),
+        r(M::GET, "/api/v1/catalog/export", Api, Public, "Export the city standards in force (?format=xlsx|json)", get(catalog::export)),
+        r(M::GET, "/api/v1/catalog/template.xlsx", Api, Public, "The import template (documented layout, one example item)", get(catalog::template)),
+        r(M::POST, "/api/v1/catalog/import", Api, Signed(Action::CatalogManage), "Import items as draft proposals (?format=xlsx|json&effective_from=); body: the file", post(catalog::import).layer(DefaultBodyLimit::max(shenpi_exchange::MAX_IMPORT_BYTES))),
         r(M::GET, "/api/v1/catalog/deviations", Api, Signed(Action::CatalogManage), "Implementations that differ from the city standard", get(catalog::deviations)),
         // Pages.
         r(M::GET, "/login", Page, Public, "Sign-in page", get(pages::login::show)),

@@ -490,3 +490,99 @@ impl App {
         Ok(out)
     }
 }
+
+impl App {
+    /// Imports items (already parsed and checked by the exchange format) as draft proposals —
+    /// a change for every code in force, an add for every new one — all in one transaction:
+    /// the file is taken whole or not at all. Nothing is published until the proposals pass
+    /// joint review.
+    pub async fn import_items(
+        &self,
+        p: &Principal,
+        items: Vec<ServiceItem>,
+        effective_from: NaiveDate,
+        meta: &RequestMeta,
+    ) -> Result<Vec<Proposal>, AppError> {
+        authorize(p, Action::CatalogManage, None)?;
+        if items.is_empty() {
+            return Err(AppError::rule(
+                ErrorCode::IMPORT_INVALID,
+                json!({"errors": [{"code": "IMPORT_EMPTY",
+                "message_zh": "文件中没有事项", "message_en": "The file holds no items"}]}),
+            ));
+        }
+        let today = self.today();
+        if effective_from < today {
+            return Err(AppError::rule(
+                ErrorCode::PROPOSAL_EFFECTIVE_IN_PAST,
+                json!({"today": today.to_string()}),
+            ));
+        }
+        let now = self.clock.now();
+        let mut proposals = vec![];
+        for item in items {
+            let exists = {
+                let mut tx = self.store.read().await?;
+                effective_on(&tx.item_versions(&item.code).await?, today)
+                    .is_some_and(|v| v.state != ItemState::Cancelled)
+            };
+            let input = ProposalInput {
+                operation: if exists {
+                    Operation::Change
+                } else {
+                    Operation::Add
+                },
+                title: format!("导入：{}", item.name),
+                reason: "由事项清单文件导入 / imported from a catalog file".into(),
+                targets: if exists {
+                    vec![item.code.clone()]
+                } else {
+                    vec![]
+                },
+                drafts: vec![item],
+                effective_from,
+            };
+            let districts = self.shape_against_catalog(&input).await?;
+            let prop = Proposal {
+                id: shenpi_store::new_id(),
+                operation: input.operation,
+                title: input.title,
+                reason: input.reason,
+                targets: input.targets,
+                drafts: input.drafts,
+                effective_from,
+                districts,
+                status: ProposalStatus::Draft,
+                reviews: vec![],
+                override_reason: None,
+                created_by: p.user.username.clone(),
+                created_at: now,
+                updated_at: now,
+                revision: 1,
+            };
+            prop.check_shape().map_err(proposal_error)?;
+            proposals.push(prop);
+        }
+        let mut tx = self.store.begin().await?;
+        for prop in &proposals {
+            tx.insert_proposal(prop).await?;
+        }
+        tx.append_audit(meta.audit(now, QINGDAO_CITY, Some(&p.user), "catalog.import", ("catalog", "import"), "success",
+            json!({"proposals": proposals.iter().map(|x| &x.id).collect::<Vec<_>>(),
+                   "items": proposals.iter().flat_map(|x| x.drafts.iter().map(|d| &d.code)).collect::<Vec<_>>()})))
+            .await?;
+        tx.commit().await?;
+        Ok(proposals)
+    }
+
+    /// The city standards in force (for export).
+    pub async fn export_items(&self) -> Result<Vec<ServiceItem>, AppError> {
+        Ok(self
+            .effective_catalog(QINGDAO_CITY)
+            .await?
+            .into_iter()
+            .filter(|e| e.version.state == ItemState::Active)
+            .map(|e| e.version.item)
+            .collect())
+    }
+}

@@ -55,6 +55,11 @@ pub enum Command {
         #[command(subcommand)]
         command: user::UserCommand,
     },
+    /// Service-item catalog operations.
+    Catalog {
+        #[command(subcommand)]
+        command: CatalogCommand,
+    },
     /// Working-day calendar operations.
     Calendar {
         #[command(subcommand)]
@@ -100,6 +105,16 @@ pub struct ServeArgs {
     /// Requests per minute per address to the public validation API.
     #[arg(long, env = "SHENPI_VALIDATE_PER_MINUTE")]
     pub validate_per_minute: Option<u32>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CatalogCommand {
+    /// Export the city standards in force to a file (.xlsx or .json by the file name).
+    Export {
+        /// The file to write.
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -197,6 +212,9 @@ pub async fn run(cli: Cli) -> Result<(), String> {
             command: AuditCommand::Verify,
         } => audit_verify(&cfg).await,
         Command::Calendar { command } => calendar(&cfg, command).await,
+        Command::Catalog {
+            command: CatalogCommand::Export { out },
+        } => catalog_export(&cfg, out).await,
         Command::Backup { out } => backup::backup(&cfg, out).await,
         Command::Restore { from, force } => backup::restore(&cfg, from, *force).await,
     }
@@ -268,6 +286,24 @@ async fn warn_totp_exemptions(app: &App) {
         }
         Err(e) => tracing::error!(error = %e, "cannot list accounts"),
     }
+}
+
+async fn catalog_export(cfg: &Config, out: &std::path::Path) -> Result<(), String> {
+    let app = open_app(cfg).await?;
+    let items = app.export_items().await.map_err(|e| e.to_string())?;
+    let bytes = if out.extension().is_some_and(|e| e == "json") {
+        shenpi_exchange::items_to_json(&items).into_bytes()
+    } else {
+        shenpi_exchange::items_to_xlsx(&items).map_err(|e| e.to_string())?
+    };
+    std::fs::write(out, bytes).map_err(|e| format!("{}: {e}", out.display()))?;
+    println!(
+        "已导出 {} 个事项 / exported {} items to {}",
+        items.len(),
+        items.len(),
+        out.display()
+    );
+    Ok(())
 }
 
 async fn calendar(cfg: &Config, cmd: &CalendarCommand) -> Result<(), String> {

@@ -94,6 +94,12 @@ fn expected() -> BTreeMap<(&'static str, &'static str), &'static str> {
             "city_admin data_steward",
         ),
         (("GET", "/items"), "public"),
+        (("GET", "/api/v1/catalog/export"), "public"),
+        (("GET", "/api/v1/catalog/template.xlsx"), "public"),
+        (
+            ("POST", "/api/v1/catalog/import"),
+            "city_admin data_steward",
+        ),
         (("GET", "/search"), "public"),
         (("GET", "/api/v1/search"), "public"),
         (("GET", "/items/{code}"), "public"),

@@ -722,7 +722,12 @@ async fn search_tolerates_a_wrong_character_and_understands_pinyin() {
 #[tokio::test]
 async fn a_published_item_is_searchable_at_once_and_a_cancelled_one_disappears() {
     let app = spawn_app().await;
-    assert!(search(&app, "q=量子通信基站").await.iter().all(|h| h["code"] != "T-SEARCH-01"));
+    assert!(
+        search(&app, "q=量子通信基站")
+            .await
+            .iter()
+            .all(|h| h["code"] != "T-SEARCH-01")
+    );
     let admin = login(&app, "admin").await;
     publish_new(&app, &admin, "T-SEARCH-01", "量子通信基站建设许可").await;
     let hits = search(&app, "q=量子通信基站").await;
@@ -766,4 +771,123 @@ async fn a_published_item_is_searchable_at_once_and_a_cancelled_one_disappears()
             .iter()
             .all(|h| h["code"] != "T-SEARCH-01")
     );
+}
+
+async fn proposal_count(app: &TestApp, token: &str) -> i64 {
+    let v: Value = get(app, token, "/api/v1/proposals")
+        .await
+        .json()
+        .await
+        .unwrap();
+    v["total"].as_i64().unwrap()
+}
+
+#[tokio::test]
+async fn the_catalog_exports_and_imports_whole_or_not_at_all() {
+    let app = spawn_app().await;
+    let admin = login(&app, "admin").await;
+    let r = client()
+        .get(app.url("/api/v1/catalog/export?format=xlsx"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(
+        r.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains(".xlsx")
+    );
+    let xlsx = r.bytes().await.unwrap();
+    let json_export: Value = client()
+        .get(app.url("/api/v1/catalog/export?format=json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let count = json_export.as_array().unwrap().len();
+    assert!(count >= 30);
+
+    // Re-importing the export proposes a change for every item, in one go.
+    let r = client()
+        .post(app.url("/api/v1/catalog/import?format=xlsx"))
+        .bearer_auth(&admin)
+        .header("content-type", "application/octet-stream")
+        .body(xlsx.to_vec())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    assert_eq!(proposal_count(&app, &admin).await as usize, count);
+
+    // A JSON file with one bad item imports nothing and names the problem.
+    let mut items = json_export.as_array().unwrap()[..3].to_vec();
+    items[1]["promised_limit_days"] = json!(999);
+    let r = client()
+        .post(app.url("/api/v1/catalog/import?format=json"))
+        .bearer_auth(&admin)
+        .json(&items)
+        .send()
+        .await
+        .unwrap();
+    let v = assert_error(r, 422, "IMPORT_INVALID").await;
+    let errors = v["details"]["errors"].as_array().unwrap();
+    assert!(
+        errors
+            .iter()
+            .any(|e| e["code"] == "ITEM_PROMISED_ABOVE_STATUTORY"),
+        "{v}"
+    );
+    assert_eq!(
+        proposal_count(&app, &admin).await as usize,
+        count,
+        "nothing half-imported"
+    );
+
+    // The template imports as one new item; garbage and oversized files are refused.
+    let template = client()
+        .get(app.url("/api/v1/catalog/template.xlsx"))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let r = client()
+        .post(app.url("/api/v1/catalog/import"))
+        .bearer_auth(&admin)
+        .body(template.to_vec())
+        .send()
+        .await
+        .unwrap();
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["proposals"][0]["operation"], "add", "{v}");
+    let r = client()
+        .post(app.url("/api/v1/catalog/import"))
+        .bearer_auth(&admin)
+        .body(b"PK\x03\x04garbage".to_vec())
+        .send()
+        .await
+        .unwrap();
+    assert_error(r, 422, "IMPORT_INVALID").await;
+    let big = vec![b'x'; shenpi_exchange::MAX_IMPORT_BYTES + 10];
+    let r = client()
+        .post(app.url("/api/v1/catalog/import"))
+        .bearer_auth(&admin)
+        .body(big)
+        .send()
+        .await
+        .unwrap();
+    assert_error(r, 413, "PAYLOAD_TOO_LARGE").await;
+    let clerk = login(&app, "clerk-370202").await;
+    let r = client()
+        .post(app.url("/api/v1/catalog/import"))
+        .bearer_auth(&clerk)
+        .body(template.to_vec())
+        .send()
+        .await
+        .unwrap();
+    assert_error(r, 403, "FORBIDDEN").await;
 }

@@ -339,3 +339,112 @@ pub async fn search(
         json!({"items": hits, "page": page.clamp(1, 100), "has_more": more}),
     ))
 }
+
+/// `?format=json|xlsx`
+#[derive(Debug, Deserialize)]
+pub struct FormatQuery {
+    pub format: Option<String>,
+    /// For imports: the effective date of the proposals (default tomorrow).
+    pub effective_from: Option<String>,
+}
+
+fn download(
+    bytes: Vec<u8>,
+    content_type: &'static str,
+    filename: &str,
+) -> axum::response::Response {
+    use axum::http::header;
+    (
+        [
+            (header::CONTENT_TYPE, content_type.to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{filename}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// `GET /api/v1/catalog/export?format=json|xlsx` — the city standards in force.
+pub async fn export(
+    State(s): State<AppState>,
+    ApiQuery(q): ApiQuery<FormatQuery>,
+) -> Result<axum::response::Response, ApiError> {
+    let items = s.app.export_items().await?;
+    let date = s.app.today();
+    match q.format.as_deref().unwrap_or("xlsx") {
+        "json" => Ok(download(
+            shenpi_exchange::items_to_json(&items).into_bytes(),
+            "application/json",
+            &format!("shenpi-catalog-{date}.json"),
+        )),
+        "xlsx" => {
+            let bytes = shenpi_exchange::items_to_xlsx(&items)
+                .map_err(|e| ApiError::from(shenpi_app::AppError::Internal(e.to_string())))?;
+            Ok(download(
+                bytes,
+                XLSX,
+                &format!("shenpi-catalog-{date}.xlsx"),
+            ))
+        }
+        _ => Err(ApiError::with_detail(
+            shenpi_domain::error::ErrorCode::INVALID_QUERY,
+            "format must be json or xlsx",
+        )),
+    }
+}
+
+/// `GET /api/v1/catalog/template.xlsx` — the documented import layout with an example item.
+pub async fn template() -> Result<axum::response::Response, ApiError> {
+    let bytes = shenpi_exchange::template_xlsx()
+        .map_err(|e| ApiError::from(shenpi_app::AppError::Internal(e.to_string())))?;
+    Ok(download(bytes, XLSX, "shenpi-catalog-template.xlsx"))
+}
+
+/// `POST /api/v1/catalog/import?format=xlsx|json&effective_from=` with the file as the body:
+/// every item becomes a draft proposal, or nothing is imported and every problem is listed.
+pub async fn import(
+    State(s): State<AppState>,
+    Extension(meta): Extension<RequestMeta>,
+    Extension(p): Extension<Principal>,
+    ApiQuery(q): ApiQuery<FormatQuery>,
+    crate::error::ApiBytes(body): crate::error::ApiBytes,
+) -> Result<impl IntoResponse, ApiError> {
+    use shenpi_domain::error::ErrorCode;
+    let effective_from = match q.effective_from.as_deref() {
+        Some(d) => d.parse().map_err(|_| {
+            ApiError::with_detail(
+                ErrorCode::INVALID_QUERY,
+                "effective_from must be YYYY-MM-DD",
+            )
+        })?,
+        None => s.app.today().succ_opt().unwrap_or(s.app.today()),
+    };
+    let parsed = match q.format.as_deref().unwrap_or("xlsx") {
+        "json" => shenpi_exchange::items_from_json(&body),
+        "xlsx" => shenpi_exchange::items_from_xlsx(&body),
+        _ => {
+            return Err(ApiError::with_detail(
+                ErrorCode::INVALID_QUERY,
+                "format must be json or xlsx",
+            ));
+        }
+    };
+    let items = parsed.map_err(|report| {
+        ApiError(
+            shenpi_app::error::PublicError::of(ErrorCode::IMPORT_INVALID)
+                .details(json!({"errors": report.errors})),
+        )
+    })?;
+    let proposals = s.app.import_items(&p, items, effective_from, &meta).await?;
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(json!({"proposals": proposals.iter().map(|x| json!({
+        "id": x.id, "operation": x.operation, "title": x.title, "status": x.status
+    })).collect::<Vec<_>>()})),
+    ))
+}
