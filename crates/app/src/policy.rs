@@ -86,7 +86,9 @@ impl Action {
             Action::SecurityAlerts => &[SecurityAdmin],
             Action::AuditRead | Action::AuditVerify => &[Auditor],
             Action::CalendarUpdate => &[CityAdmin],
-            Action::CatalogPropose | Action::CatalogReview => &[CityAdmin, RegionAdmin],
+            // Standards are the city's: districts review changes but do not draft them.
+            Action::CatalogPropose => &[CityAdmin],
+            Action::CatalogReview => &[CityAdmin, RegionAdmin],
             Action::CatalogPublish => &[CityAdmin],
             Action::CatalogLocal => &[CityAdmin, RegionAdmin],
             Action::CatalogManage => &[CityAdmin, DataSteward],

@@ -76,13 +76,10 @@ fn expected() -> BTreeMap<(&'static str, &'static str), &'static str> {
             "region_admin city_admin",
         ),
         (("GET", "/api/v1/proposals"), "region_admin city_admin"),
-        (("POST", "/api/v1/proposals"), "region_admin city_admin"),
+        (("POST", "/api/v1/proposals"), "city_admin"),
         (("GET", "/api/v1/proposals/{id}"), "region_admin city_admin"),
-        (("PUT", "/api/v1/proposals/{id}"), "region_admin city_admin"),
-        (
-            ("POST", "/api/v1/proposals/{id}/submit"),
-            "region_admin city_admin",
-        ),
+        (("PUT", "/api/v1/proposals/{id}"), "city_admin"),
+        (("POST", "/api/v1/proposals/{id}/submit"), "city_admin"),
         (
             ("POST", "/api/v1/proposals/{id}/review"),
             "region_admin city_admin",
@@ -104,13 +101,10 @@ fn expected() -> BTreeMap<(&'static str, &'static str), &'static str> {
         (("GET", "/api/v1/search"), "public"),
         (("GET", "/items/{code}"), "public"),
         (("GET", "/proposals"), "region_admin city_admin"),
-        (("GET", "/proposals/new"), "region_admin city_admin"),
-        (("POST", "/proposals/new"), "region_admin city_admin"),
+        (("GET", "/proposals/new"), "city_admin"),
+        (("POST", "/proposals/new"), "city_admin"),
         (("GET", "/proposals/{id}"), "region_admin city_admin"),
-        (
-            ("POST", "/proposals/{id}/submit"),
-            "region_admin city_admin",
-        ),
+        (("POST", "/proposals/{id}/submit"), "city_admin"),
         (
             ("POST", "/proposals/{id}/review"),
             "region_admin city_admin",

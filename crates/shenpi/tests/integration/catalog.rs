@@ -891,3 +891,106 @@ async fn the_catalog_exports_and_imports_whole_or_not_at_all() {
         .unwrap();
     assert_error(r, 403, "FORBIDDEN").await;
 }
+
+#[tokio::test]
+async fn a_merge_cancels_both_items_and_districts_cannot_draft_standards() {
+    let app = spawn_app().await;
+    let admin = login(&app, "admin").await;
+    publish_new(&app, &admin, "T-MERGE-A", "合并前甲").await;
+    publish_new(&app, &admin, "T-MERGE-B", "合并前乙").await;
+    let p = create(&app, &admin, json!({"operation": "merge", "title": "合并", "targets": ["T-MERGE-A", "T-MERGE-B"],
+        "drafts": [item_json("T-MERGE-AB", "合并后")], "effective_from": app.app.today().to_string()})).await;
+    let id = p["id"].as_str().unwrap();
+    post(
+        &app,
+        &admin,
+        &format!("/api/v1/proposals/{id}/submit"),
+        json!({}),
+    )
+    .await;
+    let v: Value = post(
+        &app,
+        &admin,
+        &format!("/api/v1/proposals/{id}/review"),
+        json!({"decision": "approve"}),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(
+        v["status"], "approved",
+        "no district implements the targets, so the city alone reviews"
+    );
+    post(
+        &app,
+        &admin,
+        &format!("/api/v1/proposals/{id}/publish"),
+        json!({}),
+    )
+    .await;
+    for code in ["T-MERGE-A", "T-MERGE-B"] {
+        let v: Value = client()
+            .get(app.url(&format!("/api/v1/items/{code}")))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(v["state"], "cancelled");
+    }
+    let v: Value = client()
+        .get(app.url("/api/v1/items/T-MERGE-AB"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(v["state"], "active");
+    let reg = login(&app, "regadmin-370202").await;
+    let r = post(
+        &app,
+        &reg,
+        "/api/v1/proposals",
+        json!({"operation": "add", "title": "区级新增",
+        "drafts": [item_json("T-REG-01", "区级")], "effective_from": app.app.today().to_string()}),
+    )
+    .await;
+    assert_error(r, 403, "FORBIDDEN").await;
+}
+
+#[tokio::test]
+async fn staff_see_review_points_and_standard_opinions_on_the_guide() {
+    let app = spawn_app().await;
+    let out = app
+        .app
+        .login(
+            shenpi_app::auth::LoginInput {
+                username: "reviewer-370202".into(),
+                password: "Demo#2026".into(),
+                totp: None,
+            },
+            shenpi_app::auth::Channel::Page,
+            &shenpi_app::RequestMeta {
+                client_ip: "127.0.0.1".into(),
+                trace_id: None,
+            },
+        )
+        .await
+        .unwrap();
+    let html = client()
+        .get(app.url("/items/QDJS00501-01?region=370202"))
+        .header("cookie", format!("shenpi_session={}", out.token))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("审查要点与意见用语") && html.contains("准予"),
+        "staff see the external brain"
+    );
+}
