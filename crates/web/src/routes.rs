@@ -115,6 +115,7 @@ pub fn table() -> Vec<RouteSpec> {
         r(M::GET, "/api/v1/catalog/export", Api, Public, "Export the city standards in force (?format=xlsx|json)", get(catalog::export)),
         r(M::GET, "/api/v1/catalog/template.xlsx", Api, Public, "The import template (documented layout, one example item)", get(catalog::template)),
         r(M::POST, "/api/v1/catalog/import", Api, Signed(Action::CatalogManage), "Import items as draft proposals (?format=xlsx|json&effective_from=); body: the file", post(catalog::import).layer(DefaultBodyLimit::max(shenpi_exchange::MAX_IMPORT_BYTES))),
+        r(M::POST, "/api/v1/catalog/import-district", Api, Signed(Action::CatalogLocal), "Import a district's implementation list (?region=&format=); answers its deviations", post(catalog::import_district).layer(DefaultBodyLimit::max(shenpi_exchange::MAX_IMPORT_BYTES))),
         r(M::GET, "/api/v1/catalog/deviations", Api, Signed(Action::CatalogManage), "Implementations that differ from the city standard", get(catalog::deviations)),
         // Pages.
         r(M::GET, "/login", Page, Public, "Sign-in page", get(pages::login::show)),

@@ -8,6 +8,7 @@ use crate::policy::{Action, authorize, in_region_scope};
 use crate::{App, AppError, Principal, RequestMeta};
 use serde::Serialize;
 use serde_json::{Value, json};
+use shenpi_domain::catalog::ServiceItem;
 use shenpi_domain::catalog::diff::{FieldChange, diff};
 use shenpi_domain::catalog::local::{Implementation, KEY_ELEMENTS, LocalElements, key_elements};
 use shenpi_domain::catalog::version::{ItemState, effective_on};
@@ -202,6 +203,15 @@ impl App {
     /// Implementations that differ from the city standard.
     pub async fn deviation_report(&self, p: &Principal) -> Result<Vec<Deviation>, AppError> {
         authorize(p, Action::CatalogManage, None)?;
+        Ok(self
+            .deviation_report_unchecked()
+            .await?
+            .into_iter()
+            .filter(|d| in_region_scope(p, &d.region))
+            .collect())
+    }
+
+    async fn deviation_report_unchecked(&self) -> Result<Vec<Deviation>, AppError> {
         let today = self.today();
         let (all, imps) = {
             let mut tx = self.store.read().await?;
@@ -213,9 +223,6 @@ impl App {
         let catalog = by_code(all);
         let mut out = vec![];
         for imp in imps {
-            if !in_region_scope(p, &imp.region_code) {
-                continue;
-            }
             let current = catalog
                 .get(&imp.code)
                 .and_then(|vs| effective_on(vs, today));
@@ -249,5 +256,96 @@ impl App {
             }
         }
         Ok(out)
+    }
+}
+
+impl App {
+    /// Imports a district's own list (实施清单) of city items: each item is claimed (or kept)
+    /// with the key elements as the district's list has them, so the deviation report shows
+    /// where the list differs from the city standard. The list is taken whole or not at all:
+    /// an unknown code, or an item not implemented at district level, refuses the file.
+    pub async fn import_district_list(
+        &self,
+        p: &Principal,
+        region: &str,
+        items: Vec<ServiceItem>,
+        meta: &RequestMeta,
+    ) -> Result<Vec<Deviation>, AppError> {
+        authorize(p, Action::CatalogLocal, Some(region))?;
+        if region == QINGDAO_CITY {
+            return Err(AppError::invalid_text(
+                "region",
+                "REGION_NOT_DISTRICT",
+                "只有区（市）导入实施清单",
+                "Only districts import implementation lists",
+            ));
+        }
+        self.check_region(region).await?;
+        let today = self.today();
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        let mut problems = vec![];
+        let mut planned = vec![];
+        for (n, item) in items.iter().enumerate() {
+            let versions = tx.item_versions(&item.code).await?;
+            match effective_on(&versions, today).filter(|v| v.state == ItemState::Active) {
+                None => problems.push(json!({"row": n + 1, "code": item.code, "reason_code": "ITEM_NOT_FOUND"})),
+                Some(v) if !v.item.district_level => {
+                    problems.push(json!({"row": n + 1, "code": item.code, "reason_code": "ITEM_NOT_DISTRICT_LEVEL"}))
+                }
+                Some(_) => planned.push(item),
+            }
+        }
+        if !problems.is_empty() {
+            return Err(AppError::rule(
+                ErrorCode::IMPORT_INVALID,
+                json!({"errors": problems}),
+            ));
+        }
+        for item in planned {
+            let own = key_elements(item);
+            match tx.implementation(&item.code, region).await? {
+                Some(mut imp) => {
+                    let rev = imp.revision;
+                    imp.imported_key = Some(own);
+                    imp.revision += 1;
+                    imp.updated_at = now;
+                    tx.save_implementation(&imp, Some(rev))
+                        .await
+                        .map_err(stale)?;
+                }
+                None => {
+                    let imp = Implementation {
+                        code: item.code.clone(),
+                        region_code: region.to_string(),
+                        local: LocalElements {
+                            place: item.default_place.clone(),
+                            hours: item.default_hours.clone(),
+                            ..Default::default()
+                        },
+                        imported_key: Some(own),
+                        claimed_by: p.user.username.clone(),
+                        claimed_at: now,
+                        updated_at: now,
+                        revision: 1,
+                    };
+                    tx.save_implementation(&imp, None).await?;
+                }
+            }
+        }
+        tx.append_audit(meta.audit(
+            now,
+            region,
+            Some(&p.user),
+            "catalog.district_import",
+            ("region", region),
+            "success",
+            json!({"items": items.len()}),
+        ))
+        .await?;
+        tx.commit().await?;
+        self.catalog_changed().await;
+        let report = self.deviation_report_unchecked().await?;
+        Ok(report.into_iter().filter(|d| d.region == region).collect())
     }
 }

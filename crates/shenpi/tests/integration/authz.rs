@@ -92,6 +92,10 @@ fn expected() -> BTreeMap<(&'static str, &'static str), &'static str> {
         ),
         (("GET", "/items"), "public"),
         (("GET", "/api/v1/catalog/export"), "public"),
+        (
+            ("POST", "/api/v1/catalog/import-district"),
+            "region_admin city_admin",
+        ),
         (("GET", "/api/v1/catalog/template.xlsx"), "public"),
         (
             ("POST", "/api/v1/catalog/import"),
@@ -144,6 +148,7 @@ fn concrete(path: &str) -> String {
         + match path {
             "/api/v1/validate/{kind}" => "?value=91350200MA2YJ1XR9G",
             "/api/v1/calendar/add-working-days" => "?from=2026-02-13&days=1",
+            "/api/v1/catalog/import-district" => "?region=370202",
             "/api/v1/items/{code}/implementations/{region}" | "/api/v1/proposals/{id}" => {
                 "?revision=1"
             }

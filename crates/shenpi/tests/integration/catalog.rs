@@ -585,25 +585,24 @@ async fn the_deviation_report_lists_districts_whose_list_differs_from_the_standa
         .await
         .unwrap();
     assert!(v["items"].as_array().unwrap().is_empty());
-    // A district's imported list that promises 5 days where the standard says 3.
-    let mut own = shenpi_domain::catalog::local::key_elements(&example_item());
-    own["code"] = json!("T-DEV-01");
-    own["name"] = json!("偏差测试");
+    // A district imports its own list, which promises 5 days where the standard says 3.
+    let mut own = item_json("T-DEV-01", "偏差测试");
     own["promised_limit_days"] = json!(5);
-    let imp = shenpi_domain::catalog::local::Implementation {
-        code: "T-DEV-01".into(),
-        region_code: "370213".into(),
-        local: Default::default(),
-        imported_key: Some(own),
-        claimed_by: "import".into(),
-        claimed_at: chrono::Utc::now(),
-        updated_at: chrono::Utc::now(),
-        revision: 1,
-    };
-    let store: &dyn shenpi_store::Store = &*app.store;
-    let mut tx = store.begin().await.unwrap();
-    tx.save_implementation(&imp, None).await.unwrap();
-    tx.commit().await.unwrap();
+    let reg = login(&app, "regadmin-370213").await;
+    let url = app.url("/api/v1/catalog/import-district?region=370213&format=json");
+    let r = client()
+        .post(&url)
+        .bearer_auth(&reg)
+        .json(&json!([own]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(
+        v["deviations"][0]["changes"][0]["path"],
+        "promised_limit_days"
+    );
     let v: Value = get(&app, &admin, "/api/v1/catalog/deviations")
         .await
         .json()
@@ -612,7 +611,34 @@ async fn the_deviation_report_lists_districts_whose_list_differs_from_the_standa
     let items = v["items"].as_array().unwrap();
     assert_eq!(items.len(), 1, "{v}");
     assert_eq!(items[0]["region"], "370213");
-    assert_eq!(items[0]["changes"][0]["path"], "promised_limit_days");
+    assert_eq!(items[0]["kind"], "key_elements_differ");
+    // The guide still shows the city standard: the district list never overrides key elements.
+    let g: Value = client()
+        .get(app.url("/api/v1/items/T-DEV-01?region=370213"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(g["item"]["promised_limit_days"], 3);
+    // Unknown codes refuse the whole list; another district's list is refused.
+    let r = client()
+        .post(&url)
+        .bearer_auth(&reg)
+        .json(&json!([item_json("NOPE-01", "无")]))
+        .send()
+        .await
+        .unwrap();
+    assert_error(r, 422, "IMPORT_INVALID").await;
+    let r = client()
+        .post(app.url("/api/v1/catalog/import-district?region=370214&format=json"))
+        .bearer_auth(&reg)
+        .json(&json!([item_json("T-DEV-01", "偏差测试")]))
+        .send()
+        .await
+        .unwrap();
+    assert_error(r, 403, "FORBIDDEN").await;
 }
 
 #[tokio::test]

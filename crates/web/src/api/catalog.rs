@@ -448,3 +448,43 @@ pub async fn import(
     })).collect::<Vec<_>>()})),
     ))
 }
+
+/// `?region=&format=xlsx|json`
+#[derive(Debug, Deserialize)]
+pub struct DistrictImportQuery {
+    pub region: String,
+    pub format: Option<String>,
+}
+
+/// `POST /api/v1/catalog/import-district?region=&format=` — a district's own implementation list;
+/// answers the deviations from the city standard it shows.
+pub async fn import_district(
+    State(s): State<AppState>,
+    Extension(meta): Extension<RequestMeta>,
+    Extension(p): Extension<Principal>,
+    ApiQuery(q): ApiQuery<DistrictImportQuery>,
+    crate::error::ApiBytes(body): crate::error::ApiBytes,
+) -> Result<ApiJsonOut, ApiError> {
+    use shenpi_domain::error::ErrorCode;
+    let parsed = match q.format.as_deref().unwrap_or("xlsx") {
+        "json" => shenpi_exchange::items_from_json(&body),
+        "xlsx" => shenpi_exchange::items_from_xlsx(&body),
+        _ => {
+            return Err(ApiError::with_detail(
+                ErrorCode::INVALID_QUERY,
+                "format must be json or xlsx",
+            ));
+        }
+    };
+    let items = parsed.map_err(|report| {
+        ApiError(
+            shenpi_app::error::PublicError::of(ErrorCode::IMPORT_INVALID)
+                .details(json!({"errors": report.errors})),
+        )
+    })?;
+    let deviations = s
+        .app
+        .import_district_list(&p, &q.region, items, &meta)
+        .await?;
+    Ok(ApiJsonOut(json!({"deviations": deviations})))
+}
