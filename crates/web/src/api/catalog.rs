@@ -424,22 +424,7 @@ pub async fn import(
         })?,
         None => s.app.today().succ_opt().unwrap_or(s.app.today()),
     };
-    let parsed = match q.format.as_deref().unwrap_or("xlsx") {
-        "json" => shenpi_exchange::items_from_json(&body),
-        "xlsx" => shenpi_exchange::items_from_xlsx(&body),
-        _ => {
-            return Err(ApiError::with_detail(
-                ErrorCode::INVALID_QUERY,
-                "format must be json or xlsx",
-            ));
-        }
-    };
-    let items = parsed.map_err(|report| {
-        ApiError(
-            shenpi_app::error::PublicError::of(ErrorCode::IMPORT_INVALID)
-                .details(json!({"errors": report.errors})),
-        )
-    })?;
+    let items = parse_items(q.format.as_deref(), &body)?;
     let proposals = s.app.import_items(&p, items, effective_from, &meta).await?;
     Ok((
         StatusCode::CREATED,
@@ -465,10 +450,23 @@ pub async fn import_district(
     ApiQuery(q): ApiQuery<DistrictImportQuery>,
     crate::error::ApiBytes(body): crate::error::ApiBytes,
 ) -> Result<ApiJsonOut, ApiError> {
+    let items = parse_items(q.format.as_deref(), &body)?;
+    let deviations = s
+        .app
+        .import_district_list(&p, &q.region, items, &meta)
+        .await?;
+    Ok(ApiJsonOut(json!({"deviations": deviations})))
+}
+
+/// Reads an import file (`xlsx` by default, or `json`); a bad file is a 422 listing every problem.
+fn parse_items(
+    format: Option<&str>,
+    body: &[u8],
+) -> Result<Vec<shenpi_domain::catalog::ServiceItem>, ApiError> {
     use shenpi_domain::error::ErrorCode;
-    let parsed = match q.format.as_deref().unwrap_or("xlsx") {
-        "json" => shenpi_exchange::items_from_json(&body),
-        "xlsx" => shenpi_exchange::items_from_xlsx(&body),
+    let parsed = match format.unwrap_or("xlsx") {
+        "json" => shenpi_exchange::items_from_json(body),
+        "xlsx" => shenpi_exchange::items_from_xlsx(body),
         _ => {
             return Err(ApiError::with_detail(
                 ErrorCode::INVALID_QUERY,
@@ -476,15 +474,10 @@ pub async fn import_district(
             ));
         }
     };
-    let items = parsed.map_err(|report| {
+    parsed.map_err(|report| {
         ApiError(
             shenpi_app::error::PublicError::of(ErrorCode::IMPORT_INVALID)
                 .details(json!({"errors": report.errors})),
         )
-    })?;
-    let deviations = s
-        .app
-        .import_district_list(&p, &q.region, items, &meta)
-        .await?;
-    Ok(ApiJsonOut(json!({"deviations": deviations})))
+    })
 }
