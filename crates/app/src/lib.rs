@@ -17,6 +17,7 @@ pub mod catalog;
 pub mod clock;
 pub mod demo;
 pub mod error;
+pub mod materials;
 pub mod org;
 pub mod passwords;
 pub mod policy;

@@ -79,6 +79,8 @@ error_codes! {
     PROPOSAL_ALREADY_REVIEWED = 409, "您已审核过该变更申请", "You have already reviewed this proposal";
     PROPOSAL_REASON_REQUIRED = 422, "强制通过须填写理由", "An override needs a reason";
     PROPOSAL_EFFECTIVE_IN_PAST = 422, "生效日期不能早于今天", "The effective date lies in the past";
+    MATERIAL_EMPTY = 422, "上传的文件是空的", "The uploaded file is empty";
+    MATERIAL_TYPE_UNSUPPORTED = 415, "只接受 PDF、JPG、PNG 或 OFD 文件（按文件内容判断）", "Only PDF, JPEG, PNG or OFD files are accepted (judged by content)";
     IMPORT_INVALID = 422, "导入文件有误，未导入任何内容", "The import file has errors; nothing was imported";
     INTERNAL = 500, "服务器内部错误，请稍后再试", "Internal server error; try again later";
     UNAVAILABLE = 503, "服务暂不可用", "Service unavailable";

@@ -12,6 +12,7 @@ mod integration {
     pub mod catalog;
     pub mod cli;
     pub mod common;
+    pub mod materials;
     pub mod pages;
     pub mod public;
     pub mod review_fixes;

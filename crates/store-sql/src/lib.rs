@@ -15,6 +15,7 @@ mod audit;
 mod blob;
 mod calendar;
 mod catalog;
+mod materials;
 mod migrate;
 mod org;
 mod rows;

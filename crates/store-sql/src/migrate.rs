@@ -11,6 +11,7 @@ const SQLITE: &[(i64, &str, &str)] = &[
     (1, "foundation", include_str!("../migrations/sqlite/0001_foundation.sql")),
     (2, "catalog", include_str!("../migrations/sqlite/0002_catalog.sql")),
     (3, "hardening", include_str!("../migrations/sqlite/0003_hardening.sql")),
+    (4, "materials", include_str!("../migrations/sqlite/0004_materials.sql")),
 ];
 
 #[rustfmt::skip]
@@ -18,6 +19,7 @@ const POSTGRES: &[(i64, &str, &str)] = &[
     (1, "foundation", include_str!("../migrations/postgres/0001_foundation.sql")),
     (2, "catalog", include_str!("../migrations/postgres/0002_catalog.sql")),
     (3, "hardening", include_str!("../migrations/postgres/0003_hardening.sql")),
+    (4, "materials", include_str!("../migrations/postgres/0004_materials.sql")),
 ];
 
 /// Applies the pending migrations of `engine`; returns how many ran.

@@ -225,6 +225,23 @@ pub struct Page<T> {
     pub per_page: i64,
 }
 
+/// An uploaded material file (申请材料文件); the bytes live in the blob store under `blob_key`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MaterialFile {
+    pub id: String,
+    pub owner_id: String,
+    pub region_code: String,
+    /// The name the uploader gave (display only; the kind comes from the content).
+    pub name: String,
+    /// `pdf`, `jpeg`, `png` or `ofd`.
+    pub kind: String,
+    pub size: i64,
+    /// Hex SHA-256 of the content.
+    pub sha256: String,
+    pub blob_key: String,
+    pub created_at: DateTime<Utc>,
+}
+
 /// A stored calendar year (JSON in the domain's calendar file format).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StoredCalendarYear {

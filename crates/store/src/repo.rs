@@ -46,7 +46,15 @@ pub trait Store: Send + Sync {
 /// One transaction with every capability.
 #[async_trait]
 pub trait Tx:
-    Send + UserRepo + SessionRepo + OrgRepo + AuditRepo + SecurityRepo + CalendarRepo + CatalogRepo
+    Send
+    + UserRepo
+    + SessionRepo
+    + OrgRepo
+    + AuditRepo
+    + SecurityRepo
+    + CalendarRepo
+    + CatalogRepo
+    + MaterialRepo
 {
     /// Commits all changes of this unit of work.
     async fn commit(self: Box<Self>) -> Result<(), StoreError>;
@@ -215,4 +223,11 @@ pub trait CatalogRepo {
         page: i64,
         per_page: i64,
     ) -> Result<Page<Proposal>, StoreError>;
+}
+
+/// Uploaded material files.
+#[async_trait]
+pub trait MaterialRepo {
+    async fn insert_material_file(&mut self, f: &MaterialFile) -> Result<(), StoreError>;
+    async fn material_file(&mut self, id: &str) -> Result<Option<MaterialFile>, StoreError>;
 }

@@ -69,6 +69,27 @@ pub async fn run_all(store: &dyn Store) {
     blobs_are_content_addressed(store).await;
     concurrent_writers_keep_the_chain_intact(store).await;
     catalog_versions_implementations_and_proposals(store).await;
+    material_files_round_trip(store).await;
+}
+
+async fn material_files_round_trip(store: &dyn Store) {
+    let f = MaterialFile {
+        id: crate::new_id(),
+        owner_id: "u1".into(),
+        region_code: "370202".into(),
+        name: "营业执照.pdf".into(),
+        kind: "pdf".into(),
+        size: 1234,
+        sha256: "ab".repeat(32),
+        blob_key: "cd".repeat(32),
+        created_at: t0(),
+    };
+    let mut tx = store.begin().await.unwrap();
+    tx.insert_material_file(&f).await.unwrap();
+    tx.commit().await.unwrap();
+    let mut tx = store.read().await.unwrap();
+    assert_eq!(tx.material_file(&f.id).await.unwrap(), Some(f));
+    assert_eq!(tx.material_file("nope").await.unwrap(), None);
 }
 
 async fn migrations_are_idempotent(store: &dyn Store) {

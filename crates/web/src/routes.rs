@@ -96,6 +96,10 @@ pub fn table() -> Vec<RouteSpec> {
         r(M::GET, "/api/v1/validate/{kind}", Api, Public, "Validate uscc, id-number, mobile, region or cert-id (?value=)", get(public::validate)),
         r(M::GET, "/api/v1/calendar/add-working-days", Api, Public, "The N-th working day after a date (?from=&days=)", get(public::add_working_days)),
         r(M::GET, "/api/v1/calendar/{year}", Api, Public, "One calendar year", get(public::calendar_year)),
+        // Material files.
+        r(M::POST, "/api/v1/materials", Api, Signed(Action::SelfService), "Upload a material file (?name=); PDF, JPEG, PNG or OFD by content", post(api::materials::upload).layer(DefaultBodyLimit::max(shenpi_app::materials::MAX_MATERIAL_BYTES))),
+        r(M::GET, "/api/v1/materials/{id}", Api, Signed(Action::SelfService), "A material file's record (owner or staff of its region)", get(api::materials::one)),
+        r(M::GET, "/api/v1/materials/{id}/content", Api, Signed(Action::SelfService), "A material file's bytes", get(api::materials::content)),
         // Catalog (事项库).
         r(M::GET, "/api/v1/items", Api, Public, "Items in force in a region (?region=&q=&domain=&department=&online_level=&page=)", get(catalog::list)),
         r(M::GET, "/api/v1/items/{code}", Api, Public, "One item as a region implements it today (?region=)", get(catalog::one)),

@@ -7,7 +7,9 @@
 //! - [`lifecycle`]: statuses and transitions (DOMAIN §6.7).
 //! - [`deadline`]: promised and statutory deadlines, pauses, SLA colours, deemed acceptance.
 //! - [`number`]: case numbers (region + date + sequence + check character).
+//! - [`file`]: material files judged by content (PDF, JPEG, PNG, OFD).
 
 pub mod deadline;
+pub mod file;
 pub mod lifecycle;
 pub mod number;

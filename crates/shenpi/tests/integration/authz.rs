@@ -91,6 +91,9 @@ fn expected() -> BTreeMap<(&'static str, &'static str), &'static str> {
             "city_admin data_steward",
         ),
         (("GET", "/items"), "public"),
+        (("POST", "/api/v1/materials"), SIGNED),
+        (("GET", "/api/v1/materials/{id}"), SIGNED),
+        (("GET", "/api/v1/materials/{id}/content"), SIGNED),
         (("GET", "/api/v1/catalog/export"), "public"),
         (
             ("POST", "/api/v1/catalog/import-district"),
@@ -149,6 +152,7 @@ fn concrete(path: &str) -> String {
             "/api/v1/validate/{kind}" => "?value=91350200MA2YJ1XR9G",
             "/api/v1/calendar/add-working-days" => "?from=2026-02-13&days=1",
             "/api/v1/catalog/import-district" => "?region=370202",
+            "/api/v1/materials" => "?name=x.pdf",
             "/api/v1/items/{code}/implementations/{region}" | "/api/v1/proposals/{id}" => {
                 "?revision=1"
             }

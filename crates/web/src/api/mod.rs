@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod auth;
 pub mod catalog;
+pub mod materials;
 pub mod public;
 
 use serde::Serialize;

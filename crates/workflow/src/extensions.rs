@@ -1,0 +1,144 @@
+//! Modeller extension attributes: assignment of user tasks and bindings of service tasks.
+//!
+//! Read, in this order of precedence:
+//! - user tasks: `shenpi:role`, `shenpi:department`, `shenpi:durationDays` (working days);
+//!   candidate groups from `camunda:candidateGroups` (Camunda 7) or
+//!   `<zeebe:assignmentDefinition candidateGroups>` (Camunda 8);
+//! - service tasks: the action from `shenpi:action`, `<zeebe:taskDefinition type>`,
+//!   `camunda:topic` (when `camunda:type="external"`) or `camunda:type`; mappings from
+//!   `<zeebe:ioMapping>` (`input`/`output` with `source` and `target`) or
+//!   `<camunda:inputOutput>` (`inputParameter`/`outputParameter` with `name` and a text body; a
+//!   Camunda 7 `${…}` wrapper is removed).
+//!
+//! Other `camunda:` and `zeebe:` attributes are ignored.
+
+use roxmltree::Node as XmlNode;
+
+use crate::error::ParseError;
+use crate::expr::Expression;
+use crate::model::{Mapping, ServiceTask, UserTask};
+use crate::parse::{BPMN_NS, CAMUNDA_NS, SHENPI_NS, ZEEBE_NS};
+
+/// Elements in namespace `ns` named `local` inside the `extensionElements` of `el`.
+fn ext<'a, 'i: 'a>(
+    el: XmlNode<'a, 'i>,
+    ns: &'static str,
+    local: &'static str,
+) -> impl Iterator<Item = XmlNode<'a, 'i>> {
+    el.children()
+        .filter(|n| {
+            n.is_element()
+                && n.tag_name().name() == "extensionElements"
+                && n.tag_name().namespace() == Some(BPMN_NS)
+        })
+        .flat_map(|e| e.descendants())
+        .filter(move |n| {
+            n.is_element() && n.tag_name().namespace() == Some(ns) && n.tag_name().name() == local
+        })
+}
+
+fn split_list(s: &str) -> Vec<String> {
+    s.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Reads the assignment of a `userTask`.
+pub fn user_task(el: XmlNode, id: &str, line: u32) -> Result<UserTask, ParseError> {
+    let mut task = UserTask {
+        role: el.attribute((SHENPI_NS, "role")).map(str::to_owned),
+        department: el.attribute((SHENPI_NS, "department")).map(str::to_owned),
+        ..UserTask::default()
+    };
+    if let Some(groups) = el.attribute((CAMUNDA_NS, "candidateGroups")) {
+        task.candidate_groups = split_list(groups);
+    } else if let Some(groups) =
+        ext(el, ZEEBE_NS, "assignmentDefinition").find_map(|a| a.attribute("candidateGroups"))
+    {
+        task.candidate_groups = split_list(groups);
+    }
+    if let Some(days) = el.attribute((SHENPI_NS, "durationDays")) {
+        task.duration_days =
+            Some(
+                days.trim()
+                    .parse()
+                    .map_err(|_| ParseError::InvalidAttribute {
+                        id: id.to_owned(),
+                        attribute: "shenpi:durationDays",
+                        value: days.to_owned(),
+                        reason: "a whole number of working days".to_owned(),
+                        line,
+                    })?,
+            );
+    }
+    Ok(task)
+}
+
+/// Reads the action binding and mappings of a `serviceTask`.
+pub fn service_task(el: XmlNode, id: &str, line: u32) -> Result<ServiceTask, ParseError> {
+    let camunda = match el.attribute((CAMUNDA_NS, "type")) {
+        Some("external") => el.attribute((CAMUNDA_NS, "topic")),
+        other => other,
+    };
+    let action = el
+        .attribute((SHENPI_NS, "action"))
+        .or_else(|| ext(el, ZEEBE_NS, "taskDefinition").find_map(|t| t.attribute("type")))
+        .or(camunda)
+        .map(str::trim)
+        .filter(|a| !a.is_empty())
+        .ok_or_else(|| ParseError::MissingAttribute {
+            id: id.to_owned(),
+            tag: "serviceTask".to_owned(),
+            attribute: "shenpi:action",
+            line,
+        })?
+        .to_owned();
+    let mut mappings = Vec::new();
+    for io in ext(el, ZEEBE_NS, "ioMapping") {
+        for m in io.children().filter(XmlNode::is_element) {
+            let (Some(source), Some(target)) = (m.attribute("source"), m.attribute("target"))
+            else {
+                continue;
+            };
+            mappings.push(mapping(target, source, id, line)?);
+        }
+    }
+    for io in ext(el, CAMUNDA_NS, "inputOutput") {
+        for m in io.children().filter(XmlNode::is_element) {
+            let Some(name) = m.attribute("name") else {
+                continue;
+            };
+            let text: String = m
+                .descendants()
+                .filter(|n| n.is_text())
+                .filter_map(|n| n.text())
+                .collect();
+            let text = text.trim();
+            let text = text
+                .strip_prefix("${")
+                .and_then(|t| t.strip_suffix('}'))
+                .unwrap_or(text);
+            mappings.push(mapping(name, text, id, line)?);
+        }
+    }
+    Ok(ServiceTask { action, mappings })
+}
+
+fn mapping(target: &str, source: &str, id: &str, line: u32) -> Result<Mapping, ParseError> {
+    Ok(Mapping {
+        target: target.to_owned(),
+        source: expression(source, id, line)?,
+    })
+}
+
+/// Compiles an expression found on element `id`.
+pub fn expression(source: &str, id: &str, line: u32) -> Result<Expression, ParseError> {
+    Expression::parse(source).map_err(|reason| ParseError::BadExpression {
+        id: id.to_owned(),
+        expression: source.trim().to_owned(),
+        reason,
+        line,
+    })
+}

@@ -1,0 +1,128 @@
+//! The checked process model: what [`crate::parse`] produces and [`crate::step`] walks.
+//!
+//! A [`Process`] is pure data. Nodes and flows refer to each other by index, so stepping never
+//! looks anything up by string; the BPMN ids are kept for events, errors and the diagram viewer.
+//! A `Process` is only built by the parser, which guarantees the invariants listed on the type.
+
+use serde::{Deserialize, Serialize};
+
+use crate::expr::Expression;
+
+/// Index of a node in [`Process::nodes`].
+pub type NodeIdx = usize;
+/// Index of a flow in [`Process::flows`].
+pub type FlowIdx = usize;
+
+/// A parsed and checked executable process.
+///
+/// Invariants (established by [`crate::parse_bpmn`]): exactly one start event; every node is
+/// reachable from it; an end event is reachable from every node; every flow joins two existing
+/// nodes; `default` flows of gateways are outgoing flows of that gateway.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Process {
+    /// The BPMN `process/@id`.
+    pub id: String,
+    /// The BPMN `process/@name`, if any.
+    pub name: Option<String>,
+    /// All flow nodes, in document order.
+    pub nodes: Vec<Node>,
+    /// All sequence flows, in document order (the order exclusive gateways test conditions in).
+    pub flows: Vec<Flow>,
+    /// The start event.
+    pub start: NodeIdx,
+}
+
+impl Process {
+    /// The node with BPMN id `id`.
+    pub fn node_by_id(&self, id: &str) -> Option<NodeIdx> {
+        self.nodes.iter().position(|n| n.id == id)
+    }
+}
+
+/// One flow node (event, task or gateway).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Node {
+    /// The BPMN id.
+    pub id: String,
+    /// The label drawn in the modeller.
+    pub name: Option<String>,
+    /// What the node does.
+    pub kind: NodeKind,
+    /// Incoming flows, document order.
+    pub incoming: Vec<FlowIdx>,
+    /// Outgoing flows, document order.
+    pub outgoing: Vec<FlowIdx>,
+    /// Line of the element in the source XML (1-based), for messages.
+    pub line: u32,
+}
+
+/// The supported BPMN elements.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum NodeKind {
+    /// `startEvent` (none start).
+    Start,
+    /// `endEvent` (none end): consumes the token.
+    End,
+    /// `userTask`: waits for a person.
+    UserTask(UserTask),
+    /// `serviceTask`: a named platform action.
+    ServiceTask(ServiceTask),
+    /// `exclusiveGateway`: one way out (first true condition in document order, else `default`).
+    Exclusive {
+        /// The `default` flow.
+        default: Option<FlowIdx>,
+    },
+    /// `parallelGateway`: all ways out; joins wait for one token per incoming flow.
+    Parallel,
+    /// `inclusiveGateway`: every matching way out; joins wait for every token that can still arrive.
+    Inclusive {
+        /// The `default` flow.
+        default: Option<FlowIdx>,
+    },
+}
+
+/// Who may handle a user task and how long they have.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct UserTask {
+    /// `camunda:candidateGroups` or `zeebe:assignmentDefinition candidateGroups`, comma separated.
+    pub candidate_groups: Vec<String>,
+    /// `shenpi:role`.
+    pub role: Option<String>,
+    /// `shenpi:department`.
+    pub department: Option<String>,
+    /// `shenpi:durationDays`: time limit in working days (ISO 8601 has no working days).
+    pub duration_days: Option<u32>,
+}
+
+/// A service task bound to a named platform action.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ServiceTask {
+    /// The action name (`evaluate` is built in; others become [`crate::Effect::CallService`]).
+    pub action: String,
+    /// Variable name ← expression: for `evaluate` they are set on the instance; for other actions
+    /// they are evaluated and sent as the call's input.
+    pub mappings: Vec<Mapping>,
+}
+
+/// `target = source` where `source` is an expression over the instance variables.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Mapping {
+    /// Variable to set.
+    pub target: String,
+    /// Expression that computes it.
+    pub source: Expression,
+}
+
+/// A sequence flow.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Flow {
+    /// The BPMN id.
+    pub id: String,
+    /// Source node.
+    pub source: NodeIdx,
+    /// Target node.
+    pub target: NodeIdx,
+    /// `conditionExpression`, if any.
+    pub condition: Option<Expression>,
+}
