@@ -14,18 +14,20 @@ use shenpi_domain::error::ErrorCode;
 
 /// An error answered as JSON.
 #[derive(Debug)]
-pub struct ApiError(pub PublicError);
+pub struct ApiError(pub Box<PublicError>);
 
 impl ApiError {
     /// An error with the default message of `code`.
     pub fn of(code: ErrorCode) -> Self {
-        ApiError(PublicError::of(code))
+        ApiError(Box::new(PublicError::of(code)))
     }
 
     /// With the technical reason (e.g. the parser's message) in `details.reason`; the messages
     /// stay the table's clear bilingual text.
     pub fn with_detail(code: ErrorCode, detail: &str) -> Self {
-        ApiError(PublicError::of(code).details(serde_json::json!({"reason": detail})))
+        ApiError(Box::new(
+            PublicError::of(code).details(serde_json::json!({"reason": detail})),
+        ))
     }
 }
 
@@ -34,7 +36,7 @@ impl From<AppError> for ApiError {
         if e.is_internal() {
             tracing::error!(error = %e, "internal error");
         }
-        ApiError(e.public())
+        ApiError(Box::new(e.public()))
     }
 }
 

@@ -150,7 +150,7 @@ pub async fn page_guard(
                     &state,
                     req.headers(),
                     None,
-                    ApiError::from(AppError::Store(e)).0,
+                    *ApiError::from(AppError::Store(e)).0,
                 );
             }
             Err(_) => None,
@@ -169,7 +169,7 @@ pub async fn page_guard(
         if let Err(e) = authorize(p, action, None) {
             let target = target_of(&req);
             deny(&state, Some(p), action, target, &meta).await;
-            return pages::error_page(&state, req.headers(), Some(p), ApiError::from(e).0);
+            return pages::error_page(&state, req.headers(), Some(p), *ApiError::from(e).0);
         }
     }
     if req.method() != Method::GET && req.method() != Method::HEAD {
@@ -194,7 +194,7 @@ pub async fn page_guard(
                 &state,
                 &parts.headers,
                 principal.as_ref(),
-                ApiError::of(ErrorCode::CSRF_INVALID).0,
+                *ApiError::of(ErrorCode::CSRF_INVALID).0,
             );
         }
         req = Request::from_parts(parts, Body::from(bytes));

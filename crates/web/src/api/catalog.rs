@@ -475,9 +475,9 @@ fn parse_items(
         }
     };
     parsed.map_err(|report| {
-        ApiError(
+        ApiError(Box::new(
             shenpi_app::error::PublicError::of(ErrorCode::IMPORT_INVALID)
                 .details(json!({"errors": report.errors})),
-        )
+        ))
     })
 }
