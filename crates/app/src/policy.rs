@@ -40,6 +40,8 @@ pub enum Action {
     CatalogLocal,
     /// Import and export the catalog, deviation report.
     CatalogManage,
+    /// Apply for a service (applicants).
+    CaseApply,
 }
 
 impl Action {
@@ -60,6 +62,7 @@ impl Action {
             Action::CatalogPublish => "catalog.publish",
             Action::CatalogLocal => "catalog.local",
             Action::CatalogManage => "catalog.manage",
+            Action::CaseApply => "case.apply",
         }
     }
 
@@ -92,6 +95,7 @@ impl Action {
             Action::CatalogPublish => &[CityAdmin],
             Action::CatalogLocal => &[CityAdmin, RegionAdmin],
             Action::CatalogManage => &[CityAdmin, DataSteward],
+            Action::CaseApply => &[Citizen, Enterprise],
         }
     }
 }

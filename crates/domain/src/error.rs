@@ -81,6 +81,9 @@ error_codes! {
     PROPOSAL_EFFECTIVE_IN_PAST = 422, "生效日期不能早于今天", "The effective date lies in the past";
     MATERIAL_EMPTY = 422, "上传的文件是空的", "The uploaded file is empty";
     MATERIAL_TYPE_UNSUPPORTED = 415, "只接受 PDF、JPG、PNG 或 OFD 文件（按文件内容判断）", "Only PDF, JPEG, PNG or OFD files are accepted (judged by content)";
+    CASE_NOT_FOUND = 404, "办件不存在，或编号与姓名/手机号不符", "No such case, or the number does not match the name or phone";
+    CASE_WRONG_STATUS = 409, "办件当前状态不允许此操作", "The case's status does not allow this";
+    MATERIALS_MISSING = 422, "缺少必交材料", "Required materials are missing";
     IMPORT_INVALID = 422, "导入文件有误，未导入任何内容", "The import file has errors; nothing was imported";
     INTERNAL = 500, "服务器内部错误，请稍后再试", "Internal server error; try again later";
     UNAVAILABLE = 503, "服务暂不可用", "Service unavailable";

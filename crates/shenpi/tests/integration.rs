@@ -9,6 +9,7 @@ mod integration {
     pub mod authz;
     pub mod bad_input;
     pub mod browser;
+    pub mod cases;
     pub mod catalog;
     pub mod cli;
     pub mod common;

@@ -14,6 +14,7 @@
 mod audit;
 mod blob;
 mod calendar;
+mod cases;
 mod catalog;
 mod materials;
 mod migrate;

@@ -12,6 +12,7 @@ const SQLITE: &[(i64, &str, &str)] = &[
     (2, "catalog", include_str!("../migrations/sqlite/0002_catalog.sql")),
     (3, "hardening", include_str!("../migrations/sqlite/0003_hardening.sql")),
     (4, "materials", include_str!("../migrations/sqlite/0004_materials.sql")),
+    (5, "cases", include_str!("../migrations/sqlite/0005_cases.sql")),
 ];
 
 #[rustfmt::skip]
@@ -20,6 +21,7 @@ const POSTGRES: &[(i64, &str, &str)] = &[
     (2, "catalog", include_str!("../migrations/postgres/0002_catalog.sql")),
     (3, "hardening", include_str!("../migrations/postgres/0003_hardening.sql")),
     (4, "materials", include_str!("../migrations/postgres/0004_materials.sql")),
+    (5, "cases", include_str!("../migrations/postgres/0005_cases.sql")),
 ];
 
 /// Applies the pending migrations of `engine`; returns how many ran.

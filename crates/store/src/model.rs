@@ -242,6 +242,22 @@ pub struct MaterialFile {
     pub created_at: DateTime<Utc>,
 }
 
+/// A case as stored: the indexed columns and the JSON document the application owns.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredCase {
+    pub id: String,
+    pub number: String,
+    pub region_code: String,
+    pub item_code: String,
+    pub item_version: i64,
+    pub applicant_id: String,
+    pub status: String,
+    pub idempotency_key: String,
+    pub json: String,
+    pub revision: i64,
+    pub submitted_at: DateTime<Utc>,
+}
+
 /// A stored calendar year (JSON in the domain's calendar file format).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StoredCalendarYear {

@@ -55,6 +55,7 @@ pub trait Tx:
     + CalendarRepo
     + CatalogRepo
     + MaterialRepo
+    + CaseRepo
 {
     /// Commits all changes of this unit of work.
     async fn commit(self: Box<Self>) -> Result<(), StoreError>;
@@ -230,4 +231,33 @@ pub trait CatalogRepo {
 pub trait MaterialRepo {
     async fn insert_material_file(&mut self, f: &MaterialFile) -> Result<(), StoreError>;
     async fn material_file(&mut self, id: &str) -> Result<Option<MaterialFile>, StoreError>;
+}
+
+/// Cases (办件), stored as JSON documents of the application's case record.
+#[async_trait]
+pub trait CaseRepo {
+    /// The next number of the daily sequence of a region (1, 2, 3 …), in this transaction.
+    async fn next_case_seq(&mut self, region: &str, day: &str) -> Result<u32, StoreError>;
+    /// Inserts a case; a repeated (applicant, idempotency key) is a `Conflict`.
+    async fn insert_case(&mut self, c: &StoredCase) -> Result<(), StoreError>;
+    /// Replaces a case if its stored revision is `expected_revision` (else `Conflict`).
+    async fn update_case(
+        &mut self,
+        c: &StoredCase,
+        expected_revision: i64,
+    ) -> Result<(), StoreError>;
+    async fn case_by_id(&mut self, id: &str) -> Result<Option<StoredCase>, StoreError>;
+    async fn case_by_number(&mut self, number: &str) -> Result<Option<StoredCase>, StoreError>;
+    async fn case_by_idempotency(
+        &mut self,
+        applicant: &str,
+        key: &str,
+    ) -> Result<Option<StoredCase>, StoreError>;
+    /// An applicant's cases, newest first.
+    async fn cases_of(
+        &mut self,
+        applicant: &str,
+        page: i64,
+        per_page: i64,
+    ) -> Result<Page<StoredCase>, StoreError>;
 }

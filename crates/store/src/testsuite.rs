@@ -70,6 +70,57 @@ pub async fn run_all(store: &dyn Store) {
     concurrent_writers_keep_the_chain_intact(store).await;
     catalog_versions_implementations_and_proposals(store).await;
     material_files_round_trip(store).await;
+    cases_and_their_sequences(store).await;
+}
+
+async fn cases_and_their_sequences(store: &dyn Store) {
+    let mut tx = store.begin().await.unwrap();
+    assert_eq!(tx.next_case_seq("370202", "20261128").await.unwrap(), 1);
+    assert_eq!(tx.next_case_seq("370202", "20261128").await.unwrap(), 2);
+    assert_eq!(tx.next_case_seq("370203", "20261128").await.unwrap(), 1);
+    let mut c = StoredCase {
+        id: crate::new_id(),
+        number: "370202202611280000021".into(),
+        region_code: "370202".into(),
+        item_code: "QD-1".into(),
+        item_version: 1,
+        applicant_id: "u1".into(),
+        status: "submitted".into(),
+        idempotency_key: "k1".into(),
+        json: "{}".into(),
+        revision: 1,
+        submitted_at: t0(),
+    };
+    tx.insert_case(&c).await.unwrap();
+    tx.commit().await.unwrap();
+    let mut tx = store.begin().await.unwrap();
+    let mut dup = c.clone();
+    dup.id = crate::new_id();
+    dup.number = "370202202611280000039".into();
+    assert!(
+        matches!(tx.insert_case(&dup).await, Err(StoreError::Conflict(_))),
+        "same idempotency key"
+    );
+    drop(tx);
+    c.status = "withdrawn".into();
+    c.revision = 2;
+    let mut tx = store.begin().await.unwrap();
+    assert!(matches!(
+        tx.update_case(&c, 9).await,
+        Err(StoreError::Conflict(_))
+    ));
+    drop(tx);
+    let mut tx = store.begin().await.unwrap();
+    tx.update_case(&c, 1).await.unwrap();
+    tx.commit().await.unwrap();
+    let mut tx = store.read().await.unwrap();
+    assert_eq!(tx.case_by_id(&c.id).await.unwrap(), Some(c.clone()));
+    assert_eq!(tx.case_by_number(&c.number).await.unwrap(), Some(c.clone()));
+    assert_eq!(
+        tx.case_by_idempotency("u1", "k1").await.unwrap(),
+        Some(c.clone())
+    );
+    assert_eq!(tx.cases_of("u1", 1, 10).await.unwrap().total, 1);
 }
 
 async fn material_files_round_trip(store: &dyn Store) {

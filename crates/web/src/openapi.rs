@@ -102,6 +102,8 @@ fn tag_of(path: &str) -> &'static str {
         || path.starts_with("/api/v1/search")
     {
         "catalog"
+    } else if path.starts_with("/api/v1/cases") || path.starts_with("/api/v1/materials") {
+        "cases"
     } else if path.starts_with("/api/v1/calendar") {
         "calendar"
     } else if path.starts_with("/api/v1") {

@@ -96,6 +96,12 @@ pub fn table() -> Vec<RouteSpec> {
         r(M::GET, "/api/v1/validate/{kind}", Api, Public, "Validate uscc, id-number, mobile, region or cert-id (?value=)", get(public::validate)),
         r(M::GET, "/api/v1/calendar/add-working-days", Api, Public, "The N-th working day after a date (?from=&days=)", get(public::add_working_days)),
         r(M::GET, "/api/v1/calendar/{year}", Api, Public, "One calendar year", get(public::calendar_year)),
+        // Cases (办件).
+        r(M::POST, "/api/v1/cases", Api, Signed(Action::CaseApply), "Submit an application {item_code, region, situation, form, materials, idempotency_key}", post(api::cases::submit)),
+        r(M::GET, "/api/v1/cases", Api, Signed(Action::SelfService), "The caller's applications (?mine=true&page=)", get(api::cases::mine)),
+        r(M::GET, "/api/v1/cases/progress", Api, Public, "Progress by case number plus the applicant's name or phone (?number=&name=|&phone=); masked, rate-limited", get(api::cases::progress)),
+        r(M::GET, "/api/v1/cases/{id}", Api, Signed(Action::SelfService), "A case: status, timeline, deadlines (applicant or regional staff)", get(api::cases::one)),
+        r(M::POST, "/api/v1/cases/{id}/withdraw", Api, Signed(Action::SelfService), "The applicant withdraws before the decision", post(api::cases::withdraw)),
         // Material files.
         r(M::POST, "/api/v1/materials", Api, Signed(Action::SelfService), "Upload a material file (?name=); PDF, JPEG, PNG or OFD by content", post(api::materials::upload).layer(DefaultBodyLimit::max(shenpi_app::materials::MAX_MATERIAL_BYTES))),
         r(M::GET, "/api/v1/materials/{id}", Api, Signed(Action::SelfService), "A material file's record (owner or staff of its region)", get(api::materials::one)),

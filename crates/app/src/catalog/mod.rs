@@ -42,7 +42,7 @@ pub(crate) fn proposal_error(e: ProposalError) -> AppError {
 }
 
 /// A store conflict on a revisioned record means someone else changed it meanwhile.
-pub(crate) fn stale(e: StoreError) -> AppError {
+pub fn stale(e: StoreError) -> AppError {
     match e {
         StoreError::Conflict(what) => {
             AppError::rule(ErrorCode::STALE_REVISION, json!({"object": what}))

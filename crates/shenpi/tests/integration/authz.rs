@@ -92,6 +92,11 @@ fn expected() -> BTreeMap<(&'static str, &'static str), &'static str> {
         ),
         (("GET", "/items"), "public"),
         (("POST", "/api/v1/materials"), SIGNED),
+        (("POST", "/api/v1/cases"), "citizen enterprise"),
+        (("GET", "/api/v1/cases"), SIGNED),
+        (("GET", "/api/v1/cases/progress"), "public"),
+        (("GET", "/api/v1/cases/{id}"), SIGNED),
+        (("POST", "/api/v1/cases/{id}/withdraw"), SIGNED),
         (("GET", "/api/v1/materials/{id}"), SIGNED),
         (("GET", "/api/v1/materials/{id}/content"), SIGNED),
         (("GET", "/api/v1/catalog/export"), "public"),
@@ -153,6 +158,7 @@ fn concrete(path: &str) -> String {
             "/api/v1/calendar/add-working-days" => "?from=2026-02-13&days=1",
             "/api/v1/catalog/import-district" => "?region=370202",
             "/api/v1/materials" => "?name=x.pdf",
+            "/api/v1/cases/progress" => "?number=370202202611280000011&name=x",
             "/api/v1/items/{code}/implementations/{region}" | "/api/v1/proposals/{id}" => {
                 "?revision=1"
             }

@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod auth;
+pub mod cases;
 pub mod catalog;
 pub mod materials;
 pub mod public;

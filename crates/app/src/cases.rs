@@ -1,0 +1,364 @@
+//! Applications and cases (申请/办件): submission against the item version in force (pinned),
+//! idempotent by the applicant's key, case numbers, the applicant's withdrawal, and the public
+//! progress look-up by number plus name or phone. Acceptance decisions and review steps run on
+//! the workflow engine (next step of this issue).
+
+use crate::policy::{Action, authorize, in_region_scope};
+use crate::{App, AppError, Principal, RequestMeta};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use shenpi_domain::case::deadline::acceptance_due;
+use shenpi_domain::case::lifecycle::{CaseEvent, CaseStatus, transition};
+use shenpi_domain::case::number::CaseNumber;
+use shenpi_domain::catalog::material::MaterialSource;
+use shenpi_domain::error::ErrorCode;
+use shenpi_domain::mask::{mask_mobile, mask_name};
+use shenpi_store::model::{Page, StoredCase};
+use std::collections::BTreeMap;
+
+/// What an applicant submits.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Application {
+    pub item_code: String,
+    pub region: String,
+    #[serde(default)]
+    pub situation: Option<String>,
+    /// The business form (JSON object; validated against the item's form in the rules issue).
+    #[serde(default)]
+    pub form: Value,
+    /// Material key → uploaded file id.
+    #[serde(default)]
+    pub materials: BTreeMap<String, String>,
+    pub idempotency_key: String,
+}
+
+/// One line of a case's timeline.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TimelineEntry {
+    pub at: DateTime<Utc>,
+    pub status: CaseStatus,
+    pub actor: String,
+    #[serde(default)]
+    pub note: String,
+}
+
+/// The case document.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CaseRecord {
+    pub id: String,
+    pub number: String,
+    pub region: String,
+    pub item_code: String,
+    pub item_version: u32,
+    pub item_name: String,
+    pub situation: Option<String>,
+    pub applicant_id: String,
+    pub applicant_name: String,
+    pub applicant_mobile: Option<String>,
+    pub status: CaseStatus,
+    pub form: Value,
+    pub materials: BTreeMap<String, String>,
+    /// The day the application was received (Asia/Shanghai).
+    pub received_on: NaiveDate,
+    pub promised_days: u32,
+    pub statutory_days: u32,
+    pub timeline: Vec<TimelineEntry>,
+}
+
+fn record_of(stored: &StoredCase) -> Result<CaseRecord, AppError> {
+    serde_json::from_str(&stored.json)
+        .map_err(|e| AppError::Internal(format!("case document: {e}")))
+}
+
+fn stored_of(
+    c: &CaseRecord,
+    key: &str,
+    revision: i64,
+    submitted_at: DateTime<Utc>,
+) -> Result<StoredCase, AppError> {
+    Ok(StoredCase {
+        id: c.id.clone(),
+        number: c.number.clone(),
+        region_code: c.region.clone(),
+        item_code: c.item_code.clone(),
+        item_version: i64::from(c.item_version),
+        applicant_id: c.applicant_id.clone(),
+        status: serde_json::to_value(c.status)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default(),
+        idempotency_key: key.to_string(),
+        json: serde_json::to_string(c).map_err(|e| AppError::Internal(e.to_string()))?,
+        revision,
+        submitted_at,
+    })
+}
+
+impl App {
+    /// Submits an application: a new case in status 已提交, or the case already created with the
+    /// same idempotency key (`false` = it existed).
+    pub async fn submit_application(
+        &self,
+        p: &Principal,
+        a: Application,
+        meta: &RequestMeta,
+    ) -> Result<(CaseRecord, bool), AppError> {
+        authorize(p, Action::CaseApply, None)?;
+        let key = a.idempotency_key.trim();
+        if key.is_empty() || key.len() > 64 || !key.chars().all(|c| c.is_ascii_graphic()) {
+            return Err(AppError::invalid_text(
+                "idempotency_key",
+                "IDEMPOTENCY_KEY_INVALID",
+                "请提供 1–64 位的防重复提交标识",
+                "Give an idempotency key of 1–64 printable characters",
+            ));
+        }
+        {
+            let mut tx = self.store.read().await?;
+            if let Some(existing) = tx.case_by_idempotency(&p.user.id, key).await? {
+                return Ok((record_of(&existing)?, false));
+            }
+        }
+        let effective = self.catalog_item(&a.item_code, &a.region).await?;
+        if effective.version.state != shenpi_domain::catalog::version::ItemState::Active {
+            return Err(AppError::rule(
+                ErrorCode::ITEM_NOT_FOUND,
+                json!({"code": a.item_code, "state": effective.version.state}),
+            ));
+        }
+        let item = &effective.version.item;
+        if !item.situations.is_empty() && a.situation.is_none() {
+            return Err(AppError::invalid_text(
+                "situation",
+                "SITUATION_REQUIRED",
+                "请选择办理情形",
+                "Choose a handling situation",
+            ));
+        }
+        if let Some(s) = &a.situation
+            && !item.situations.iter().any(|x| &x.key == s)
+        {
+            return Err(AppError::invalid_text(
+                "situation",
+                "SITUATION_UNKNOWN",
+                "该事项没有这个办理情形",
+                "The item has no such situation",
+            ));
+        }
+        if !(a.form.is_object() || a.form.is_null()) || a.form.to_string().len() > 64 * 1024 {
+            return Err(AppError::invalid_text(
+                "form",
+                "FORM_INVALID",
+                "表单须为不超过 64 KB 的 JSON 对象",
+                "The form must be a JSON object of at most 64 KB",
+            ));
+        }
+        let needed = item.materials_for(a.situation.as_deref());
+        for key in a.materials.keys() {
+            if !needed.iter().any(|m| &m.key == key) {
+                return Err(AppError::invalid_text(
+                    "materials",
+                    "MATERIAL_UNKNOWN",
+                    &format!("该情形不需要材料 {key}"),
+                    &format!("The situation does not ask for material {key}"),
+                ));
+            }
+        }
+        let missing: Vec<&str> = needed
+            .iter()
+            .filter(|m| m.source == MaterialSource::Upload && !a.materials.contains_key(&m.key))
+            .map(|m| m.name.as_str())
+            .collect();
+        if !missing.is_empty() {
+            return Err(AppError::rule(
+                ErrorCode::MATERIALS_MISSING,
+                json!({"missing": missing}),
+            ));
+        }
+        for file_id in a.materials.values() {
+            let f = self.material(p, file_id).await.map_err(|_| {
+                AppError::invalid_text(
+                    "materials",
+                    "MATERIAL_FILE_UNKNOWN",
+                    "材料文件不存在或不属于您",
+                    "A material file does not exist or is not yours",
+                )
+            })?;
+            if f.owner_id != p.user.id {
+                return Err(AppError::invalid_text(
+                    "materials",
+                    "MATERIAL_FILE_UNKNOWN",
+                    "材料文件不存在或不属于您",
+                    "A material file does not exist or is not yours",
+                ));
+            }
+        }
+        let now = self.clock.now();
+        let today = self.today();
+        let mut tx = self.store.begin().await?;
+        let seq = tx
+            .next_case_seq(&a.region, &today.format("%Y%m%d").to_string())
+            .await?;
+        let number = CaseNumber::new(&a.region, today, seq)
+            .ok_or_else(|| AppError::Internal("case number sequence exhausted".into()))?;
+        let record = CaseRecord {
+            id: shenpi_store::new_id(),
+            number: number.to_string(),
+            region: a.region.clone(),
+            item_code: item.code.clone(),
+            item_version: effective.version.version,
+            item_name: item.name.clone(),
+            situation: a.situation.clone(),
+            applicant_id: p.user.id.clone(),
+            applicant_name: p.user.display_name.clone(),
+            applicant_mobile: p.user.mobile.clone(),
+            status: transition(CaseStatus::Draft, CaseEvent::Submit)
+                .map_err(|e| AppError::Internal(e.to_string()))?,
+            form: if a.form.is_null() {
+                json!({})
+            } else {
+                a.form.clone()
+            },
+            materials: a.materials.clone(),
+            received_on: today,
+            promised_days: item.promised_limit_for(a.situation.as_deref()),
+            statutory_days: item.statutory_limit_days,
+            timeline: vec![TimelineEntry {
+                at: now,
+                status: CaseStatus::Submitted,
+                actor: p.user.username.clone(),
+                note: String::new(),
+            }],
+        };
+        match tx.insert_case(&stored_of(&record, key, 1, now)?).await {
+            Err(shenpi_store::StoreError::Conflict(_)) => {
+                drop(tx);
+                let mut tx = self.store.read().await?;
+                let existing = tx
+                    .case_by_idempotency(&p.user.id, key)
+                    .await?
+                    .ok_or_else(|| AppError::Conflict("case".into()))?;
+                return Ok((record_of(&existing)?, false));
+            }
+            r => r?,
+        }
+        tx.append_audit(meta.audit(now, &record.region, Some(&p.user), "case.submit", ("case", &record.id), "success",
+            json!({"number": record.number, "item": record.item_code, "version": record.item_version})))
+            .await?;
+        tx.commit().await?;
+        Ok((record, true))
+    }
+
+    /// A case, for its applicant or staff of its region.
+    pub async fn case(&self, p: &Principal, id: &str) -> Result<(CaseRecord, i64), AppError> {
+        let stored = {
+            let mut tx = self.store.read().await?;
+            tx.case_by_id(id).await?
+        };
+        let not_found = || AppError::rule(ErrorCode::CASE_NOT_FOUND, json!({"id": id}));
+        let stored = stored.ok_or_else(not_found)?;
+        let staff = !p.user.roles.iter().any(|r| r.is_applicant());
+        if stored.applicant_id != p.user.id && !(staff && in_region_scope(p, &stored.region_code)) {
+            return Err(not_found());
+        }
+        Ok((record_of(&stored)?, stored.revision))
+    }
+
+    /// When the acceptance decision is due, and whether the case already counts as accepted on
+    /// receipt because that day passed (行政许可法 Art. 32).
+    pub fn acceptance_deadline(&self, c: &CaseRecord) -> Result<(NaiveDate, bool), AppError> {
+        let due = acceptance_due(&self.calendar(), c.received_on)?;
+        let pending = matches!(c.status, CaseStatus::Submitted);
+        Ok((due, pending && self.today() > due))
+    }
+
+    /// The applicant's cases, newest first.
+    pub async fn my_cases(&self, p: &Principal, page: i64) -> Result<Page<CaseRecord>, AppError> {
+        let mut tx = self.store.read().await?;
+        let pg = tx.cases_of(&p.user.id, page, 20).await?;
+        Ok(Page {
+            items: pg.items.iter().map(record_of).collect::<Result<_, _>>()?,
+            total: pg.total,
+            page: pg.page,
+            per_page: pg.per_page,
+        })
+    }
+
+    /// The applicant withdraws (撤回) before the decision.
+    pub async fn withdraw_case(
+        &self,
+        p: &Principal,
+        id: &str,
+        reason: &str,
+        meta: &RequestMeta,
+    ) -> Result<CaseRecord, AppError> {
+        let (mut c, revision) = self.case(p, id).await?;
+        if c.applicant_id != p.user.id {
+            return Err(AppError::Forbidden("case.withdraw".into()));
+        }
+        c.status = transition(c.status, CaseEvent::Withdraw)
+            .map_err(|e| AppError::rule(ErrorCode::CASE_WRONG_STATUS, json!({"status": e.from})))?;
+        let now = self.clock.now();
+        c.timeline.push(TimelineEntry {
+            at: now,
+            status: c.status,
+            actor: p.user.username.clone(),
+            note: reason.chars().take(500).collect(),
+        });
+        let mut tx = self.store.begin().await?;
+        let key = tx
+            .case_by_id(id)
+            .await?
+            .map(|s| s.idempotency_key)
+            .unwrap_or_default();
+        let stored = stored_of(&c, &key, revision + 1, now)?;
+        tx.update_case(&stored, revision)
+            .await
+            .map_err(crate::catalog::stale)?;
+        tx.append_audit(meta.audit(
+            now,
+            &c.region,
+            Some(&p.user),
+            "case.withdraw",
+            ("case", id),
+            "success",
+            json!({}),
+        ))
+        .await?;
+        tx.commit().await?;
+        Ok(c)
+    }
+
+    /// The public progress look-up: number plus the applicant's name or mobile; the answer is
+    /// masked. A wrong pair is answered exactly like an unknown number.
+    pub async fn case_progress(
+        &self,
+        number: &str,
+        name_or_phone: &str,
+    ) -> Result<Value, AppError> {
+        let not_found = || AppError::rule(ErrorCode::CASE_NOT_FOUND, json!({}));
+        let number = CaseNumber::parse(number).ok_or_else(not_found)?;
+        let stored = {
+            let mut tx = self.store.read().await?;
+            tx.case_by_number(number.as_str()).await?
+        };
+        let c = record_of(&stored.ok_or_else(not_found)?)?;
+        let who = name_or_phone.trim();
+        let matches = !who.is_empty()
+            && (c.applicant_name == who || c.applicant_mobile.as_deref() == Some(who));
+        if !matches {
+            return Err(not_found());
+        }
+        Ok(json!({
+            "number": c.number,
+            "item": c.item_name,
+            "status": c.status,
+            "status_zh": c.status.name_zh(),
+            "applicant": mask_name(&c.applicant_name),
+            "mobile": c.applicant_mobile.as_deref().map(mask_mobile),
+            "timeline": c.timeline.iter().map(|t| json!({"at": t.at.to_rfc3339(), "status": t.status, "status_zh": t.status.name_zh()})).collect::<Vec<_>>(),
+        }))
+    }
+}

@@ -1,0 +1,163 @@
+//! Cases and their daily number sequences.
+
+use crate::rows::{RowExt, db_err, page_bounds, ts};
+use crate::tx::SqlTx;
+use async_trait::async_trait;
+use shenpi_store::StoreError;
+use shenpi_store::model::{Page, StoredCase};
+use shenpi_store::repo::CaseRepo;
+use sqlx::any::AnyRow;
+
+const COLS: &str = "id, number, region_code, item_code, item_version, applicant_id, status, \
+    idempotency_key, json, revision, submitted_at";
+
+fn case_from(r: &AnyRow) -> Result<StoredCase, StoreError> {
+    Ok(StoredCase {
+        id: r.text("id")?,
+        number: r.text("number")?,
+        region_code: r.text("region_code")?,
+        item_code: r.text("item_code")?,
+        item_version: r.int("item_version")?,
+        applicant_id: r.text("applicant_id")?,
+        status: r.text("status")?,
+        idempotency_key: r.text("idempotency_key")?,
+        json: r.text("json")?,
+        revision: r.int("revision")?,
+        submitted_at: r.time("submitted_at")?,
+    })
+}
+
+impl SqlTx {
+    async fn one_case(
+        &mut self,
+        filter: &'static str,
+        a: &str,
+        b: Option<&str>,
+    ) -> Result<Option<StoredCase>, StoreError> {
+        let sql = format!("SELECT {COLS} FROM cases WHERE {filter}");
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(a.to_string());
+        if let Some(b) = b {
+            q = q.bind(b.to_string());
+        }
+        let row = q.fetch_optional(&mut *self.tx).await.map_err(db_err)?;
+        row.as_ref().map(case_from).transpose()
+    }
+}
+
+#[async_trait]
+impl CaseRepo for SqlTx {
+    async fn next_case_seq(&mut self, region: &str, day: &str) -> Result<u32, StoreError> {
+        sqlx::query(
+            "INSERT INTO case_sequences (region_code, day, last) VALUES ($1, $2, 1) \
+             ON CONFLICT (region_code, day) DO UPDATE SET last = case_sequences.last + 1",
+        )
+        .bind(region)
+        .bind(day)
+        .execute(&mut *self.tx)
+        .await
+        .map_err(db_err)?;
+        let n = sqlx::query("SELECT last FROM case_sequences WHERE region_code = $1 AND day = $2")
+            .bind(region)
+            .bind(day)
+            .fetch_one(&mut *self.tx)
+            .await
+            .map_err(db_err)?
+            .int("last")?;
+        u32::try_from(n).map_err(|e| StoreError::Corrupt(e.to_string()))
+    }
+
+    async fn insert_case(&mut self, c: &StoredCase) -> Result<(), StoreError> {
+        let sql = format!("INSERT INTO cases ({COLS}) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)");
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(&c.id)
+            .bind(&c.number)
+            .bind(&c.region_code)
+            .bind(&c.item_code)
+            .bind(c.item_version)
+            .bind(&c.applicant_id)
+            .bind(&c.status)
+            .bind(&c.idempotency_key)
+            .bind(&c.json)
+            .bind(c.revision)
+            .bind(ts(c.submitted_at))
+            .execute(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn update_case(
+        &mut self,
+        c: &StoredCase,
+        expected_revision: i64,
+    ) -> Result<(), StoreError> {
+        let r = sqlx::query("UPDATE cases SET status = $2, json = $3, revision = $4 WHERE id = $1 AND revision = $5")
+            .bind(&c.id)
+            .bind(&c.status)
+            .bind(&c.json)
+            .bind(c.revision)
+            .bind(expected_revision)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        if r.rows_affected() == 0 {
+            return Err(StoreError::Conflict(format!(
+                "case {} changed meanwhile",
+                c.id
+            )));
+        }
+        Ok(())
+    }
+
+    async fn case_by_id(&mut self, id: &str) -> Result<Option<StoredCase>, StoreError> {
+        self.one_case("id = $1", id, None).await
+    }
+
+    async fn case_by_number(&mut self, number: &str) -> Result<Option<StoredCase>, StoreError> {
+        self.one_case("number = $1", number, None).await
+    }
+
+    async fn case_by_idempotency(
+        &mut self,
+        applicant: &str,
+        key: &str,
+    ) -> Result<Option<StoredCase>, StoreError> {
+        self.one_case(
+            "applicant_id = $1 AND idempotency_key = $2",
+            applicant,
+            Some(key),
+        )
+        .await
+    }
+
+    async fn cases_of(
+        &mut self,
+        applicant: &str,
+        page: i64,
+        per_page: i64,
+    ) -> Result<Page<StoredCase>, StoreError> {
+        let (page, per_page, offset) = page_bounds(page, per_page);
+        let total = sqlx::query("SELECT COUNT(*) AS n FROM cases WHERE applicant_id = $1")
+            .bind(applicant)
+            .fetch_one(&mut *self.tx)
+            .await
+            .map_err(db_err)?
+            .int("n")?;
+        let sql = format!(
+            "SELECT {COLS} FROM cases WHERE applicant_id = $1 ORDER BY submitted_at DESC, id LIMIT $2 OFFSET $3"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(applicant)
+            .bind(per_page)
+            .bind(offset)
+            .fetch_all(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        Ok(Page {
+            items: rows.iter().map(case_from).collect::<Result<_, _>>()?,
+            total,
+            page,
+            per_page,
+        })
+    }
+}

@@ -1,0 +1,126 @@
+//! Cases: `POST /api/v1/cases`, `GET /api/v1/cases/{id}`, `GET /api/v1/cases?mine=true`,
+//! `POST /api/v1/cases/{id}/withdraw`, and the public `GET /api/v1/cases/progress`.
+
+use super::auth::ApiJsonOut;
+use crate::AppState;
+use crate::error::{ApiError, ApiJson, ApiPath, ApiQuery};
+use axum::Extension;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use serde::Deserialize;
+use serde_json::json;
+use shenpi_app::cases::{Application, CaseRecord};
+use shenpi_app::{Principal, RequestMeta};
+use shenpi_domain::error::ErrorCode;
+
+fn view(s: &AppState, c: &CaseRecord) -> Result<serde_json::Value, ApiError> {
+    let (due, deemed) = s.app.acceptance_deadline(c)?;
+    Ok(json!({
+        "id": c.id, "number": c.number, "status": c.status, "status_zh": c.status.name_zh(),
+        "region": c.region, "item_code": c.item_code, "item_version": c.item_version, "item_name": c.item_name,
+        "situation": c.situation, "form": c.form, "materials": c.materials,
+        "received_on": c.received_on.to_string(),
+        "deadlines": {"acceptance_due": due.to_string(), "deemed_accepted": deemed,
+                      "promised_days": c.promised_days, "statutory_days": c.statutory_days},
+        "timeline": c.timeline,
+    }))
+}
+
+/// `POST /api/v1/cases` → 201 (or 200 with the existing case for a repeated idempotency key).
+pub async fn submit(
+    State(s): State<AppState>,
+    Extension(meta): Extension<RequestMeta>,
+    Extension(p): Extension<Principal>,
+    ApiJson(a): ApiJson<Application>,
+) -> Result<impl IntoResponse, ApiError> {
+    let (c, created) = s.app.submit_application(&p, a, &meta).await?;
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((
+        status,
+        axum::Json(json!({"id": c.id, "number": c.number, "status": c.status})),
+    ))
+}
+
+/// `GET /api/v1/cases/{id}`
+pub async fn one(
+    State(s): State<AppState>,
+    Extension(p): Extension<Principal>,
+    ApiPath(id): ApiPath<String>,
+) -> Result<ApiJsonOut, ApiError> {
+    let (c, _) = s.app.case(&p, &id).await?;
+    Ok(ApiJsonOut(view(&s, &c)?))
+}
+
+/// `?page=`
+#[derive(Debug, Deserialize)]
+pub struct MineQuery {
+    pub page: Option<i64>,
+}
+
+/// `GET /api/v1/cases?mine=true` — the caller's applications.
+pub async fn mine(
+    State(s): State<AppState>,
+    Extension(p): Extension<Principal>,
+    ApiQuery(q): ApiQuery<MineQuery>,
+) -> Result<ApiJsonOut, ApiError> {
+    let page = s.app.my_cases(&p, q.page.unwrap_or(1)).await?;
+    let items = page
+        .items
+        .iter()
+        .map(|c| view(&s, c))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(ApiJsonOut(
+        json!({"items": items, "total": page.total, "page": page.page, "per_page": page.per_page}),
+    ))
+}
+
+/// `{reason}`
+#[derive(Debug, Deserialize, Default)]
+pub struct WithdrawInput {
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// `POST /api/v1/cases/{id}/withdraw`
+pub async fn withdraw(
+    State(s): State<AppState>,
+    Extension(meta): Extension<RequestMeta>,
+    Extension(p): Extension<Principal>,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(input): ApiJson<WithdrawInput>,
+) -> Result<ApiJsonOut, ApiError> {
+    let c = s.app.withdraw_case(&p, &id, &input.reason, &meta).await?;
+    Ok(ApiJsonOut(view(&s, &c)?))
+}
+
+/// `?number=&name=` (name or mobile)
+#[derive(Debug, Deserialize)]
+pub struct ProgressQuery {
+    pub number: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub phone: String,
+}
+
+/// `GET /api/v1/cases/progress?number=&name=` (or `&phone=`) — public, rate-limited, masked.
+pub async fn progress(
+    State(s): State<AppState>,
+    Extension(meta): Extension<RequestMeta>,
+    ApiQuery(q): ApiQuery<ProgressQuery>,
+) -> Result<ApiJsonOut, ApiError> {
+    if !s.limiter.allow(&format!("progress:{}", meta.client_ip)) {
+        return Err(ApiError::of(ErrorCode::RATE_LIMITED));
+    }
+    let who = if q.name.trim().is_empty() {
+        &q.phone
+    } else {
+        &q.name
+    };
+    Ok(ApiJsonOut(s.app.case_progress(&q.number, who).await?))
+}
