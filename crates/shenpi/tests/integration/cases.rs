@@ -321,3 +321,88 @@ async fn cases_are_private_withdrawable_and_traceable_by_number() {
     .await;
     assert_error(again, 409, "CASE_WRONG_STATUS").await;
 }
+
+#[tokio::test]
+async fn the_applicant_sees_the_timeline_and_anyone_can_look_up_progress() {
+    let app = spawn_app().await;
+    let citizen = login(&app, "citizen").await;
+    let (situation, files) = materials_for(&app, &citizen).await;
+    let created: Value = post(
+        &app,
+        &citizen,
+        "/api/v1/cases",
+        json!({"item_code": ITEM, "region": "370202",
+        "situation": situation, "materials": files, "idempotency_key": "k-6"}),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    let (id, number) = (
+        created["id"].as_str().unwrap(),
+        created["number"].as_str().unwrap(),
+    );
+    let out = app
+        .app
+        .login(
+            shenpi_app::auth::LoginInput {
+                username: "citizen".into(),
+                password: "Demo#2026".into(),
+                totp: None,
+            },
+            shenpi_app::auth::Channel::Page,
+            &shenpi_app::RequestMeta {
+                client_ip: "127.0.0.1".into(),
+                trace_id: None,
+            },
+        )
+        .await
+        .unwrap();
+    let cookie = format!("shenpi_session={}", out.token);
+    let list = client()
+        .get(app.url("/cases"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(list.contains(number) && list.contains("已提交"));
+    let page = client()
+        .get(app.url(&format!("/cases/{id}")))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("class=\"current\">申请")
+            && page.contains("2026-12-04")
+            && page.contains("id=\"withdraw\"")
+    );
+    let public = client()
+        .get(app.url(&format!("/progress?number={number}&who=张测试")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        public.contains("id=\"progress-result\"")
+            && public.contains("张**")
+            && !public.contains("张测试<")
+    );
+    let wrong = client()
+        .get(app.url(&format!("/progress?number={number}&who=王五")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(wrong.contains("办件不存在"));
+}

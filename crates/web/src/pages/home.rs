@@ -57,9 +57,23 @@ pub async fn show(
     let mut cards = vec![];
     let mut warnings = vec![];
     if applicant {
-        cards.push(card(l.t("我的办件", "My applications"),
-            l.t("您还没有办件。选择事项在线申报后，可在这里查看进度。", "You have no applications yet. Once you apply for a service, its progress shows here."),
-            None, "", true));
+        let count = s.app.my_cases(&p, 1).await.map(|pg| pg.total).unwrap_or(0);
+        if count == 0 {
+            cards.push(card(l.t("我的办件", "My applications"),
+                l.t("您还没有办件。选择事项在线申报后，可在这里查看进度。", "You have no applications yet. Once you apply for a service, its progress shows here."),
+                Some("/items"), l.t("去办事", "Find a service"), true));
+        } else {
+            let mut c = card(
+                l.t("我的办件", "My applications"),
+                l.t("查看办理进度和时限。", "Progress and time limits."),
+                Some("/cases"),
+                l.t("查看", "View"),
+                false,
+            );
+            c.stat = Some(count);
+            c.stat_label = l.t("件", "cases").into();
+            cards.push(c);
+        }
         cards.push(card(
             l.t("账号与实名信息", "Account and identity"),
             l.t(

@@ -4,6 +4,7 @@
 
 pub mod admin;
 pub mod calendar;
+pub mod cases;
 pub mod catalog;
 pub mod home;
 pub mod login;
@@ -107,6 +108,9 @@ fn nav_for(p: &Principal, lang: Lang, path: &str) -> Vec<NavItem> {
             lang.t("工作台", "Workbench")
         },
     )];
+    if p.user.roles.iter().any(|r| r.is_applicant()) {
+        v.push(("/cases", lang.t("我的办件", "My applications")));
+    }
     v.push(("/items", lang.t("办事指南", "Service guides")));
     if allowed(Action::CatalogReview) {
         v.push(("/proposals", lang.t("事项变更", "Catalog changes")));

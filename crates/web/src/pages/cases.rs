@@ -1,0 +1,237 @@
+//! Applicant pages: 我的办件 (my applications), a case's progress timeline, and the public
+//! progress look-up by number plus name or phone.
+
+use super::{Ctx, render};
+use crate::AppState;
+use askama::Template;
+use axum::Extension;
+use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Redirect, Response};
+use shenpi_app::{Principal, RequestMeta};
+use shenpi_domain::case::lifecycle::CaseStatus;
+use std::collections::HashMap;
+
+struct Row {
+    id: String,
+    number: String,
+    item: String,
+    status: String,
+    received: String,
+}
+
+#[derive(Template)]
+#[template(path = "cases.html")]
+struct ListPage {
+    ctx: Ctx,
+    rows: Vec<Row>,
+}
+
+/// `GET /cases`
+pub async fn list(
+    State(s): State<AppState>,
+    Extension(p): Extension<Principal>,
+    headers: HeaderMap,
+) -> Response {
+    let page = match s.app.my_cases(&p, 1).await {
+        Ok(pg) => pg,
+        Err(e) => return super::error_page(&s, &headers, Some(&p), e.public()),
+    };
+    let rows = page
+        .items
+        .iter()
+        .map(|c| Row {
+            id: c.id.clone(),
+            number: c.number.clone(),
+            item: c.item_name.clone(),
+            status: c.status.name_zh().into(),
+            received: c.received_on.to_string(),
+        })
+        .collect();
+    render(&ListPage {
+        ctx: Ctx::new(&headers, Some(&p), "/cases"),
+        rows,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "case.html")]
+struct CasePage {
+    ctx: Ctx,
+    id: String,
+    number: String,
+    item: String,
+    status: String,
+    steps: Vec<(&'static str, &'static str)>,
+    timeline: Vec<String>,
+    acceptance_due: String,
+    deemed: bool,
+    promised: u32,
+    can_withdraw: bool,
+}
+
+/// The five stages citizens expect (申请 → 受理 → 审查 → 决定 → 办结), marked done/current.
+fn stages(status: CaseStatus) -> Vec<(&'static str, &'static str)> {
+    let reached = match status {
+        CaseStatus::Draft | CaseStatus::Submitted | CaseStatus::AwaitingSupplement => 0,
+        CaseStatus::UnderReview | CaseStatus::SpecialProcedure => 2,
+        CaseStatus::Granted | CaseStatus::Denied => 3,
+        CaseStatus::Delivered
+        | CaseStatus::Closed
+        | CaseStatus::NotAccepted
+        | CaseStatus::Withdrawn => 4,
+    };
+    ["申请", "受理", "审查", "决定", "办结"]
+        .into_iter()
+        .enumerate()
+        .map(|(i, name)| {
+            (
+                name,
+                if i < reached {
+                    "done"
+                } else if i == reached {
+                    "current"
+                } else {
+                    ""
+                },
+            )
+        })
+        .collect()
+}
+
+/// `GET /cases/{id}`
+pub async fn detail(
+    State(s): State<AppState>,
+    Extension(p): Extension<Principal>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    let (c, _) = match s.app.case(&p, &id).await {
+        Ok(x) => x,
+        Err(e) => return super::error_page(&s, &headers, Some(&p), e.public()),
+    };
+    let (due, deemed) = s
+        .app
+        .acceptance_deadline(&c)
+        .unwrap_or((c.received_on, false));
+    let page = CasePage {
+        ctx: Ctx::new(&headers, Some(&p), "/cases"),
+        id: c.id.clone(),
+        number: c.number.clone(),
+        item: c.item_name.clone(),
+        status: c.status.name_zh().into(),
+        steps: stages(c.status),
+        timeline: c
+            .timeline
+            .iter()
+            .map(|t| {
+                format!(
+                    "{} {}",
+                    (t.at + chrono::Duration::hours(8)).format("%Y-%m-%d %H:%M"),
+                    t.status.name_zh()
+                )
+            })
+            .collect(),
+        acceptance_due: due.to_string(),
+        deemed,
+        promised: c.promised_days,
+        can_withdraw: c.applicant_id == p.user.id && c.status.before_decision(),
+    };
+    render(&page)
+}
+
+/// `POST /cases/{id}/withdraw`
+pub async fn withdraw(
+    State(s): State<AppState>,
+    Extension(meta): Extension<RequestMeta>,
+    Extension(p): Extension<Principal>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    match s.app.withdraw_case(&p, &id, "", &meta).await {
+        Ok(_) => Redirect::to(&format!("/cases/{id}")).into_response(),
+        Err(e) => super::error_page(&s, &headers, Some(&p), e.public()),
+    }
+}
+
+struct ProgressView {
+    item: String,
+    applicant: String,
+    status: String,
+    timeline: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "progress.html")]
+struct ProgressPage {
+    ctx: Ctx,
+    number: String,
+    error: Option<String>,
+    result: Option<ProgressView>,
+}
+
+/// `GET /progress?number=&who=` — public, rate-limited.
+pub async fn progress(
+    State(s): State<AppState>,
+    Extension(meta): Extension<RequestMeta>,
+    p: Option<Extension<Principal>>,
+    headers: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let p = p.map(|Extension(p)| p);
+    let ctx = Ctx::new(&headers, p.as_ref(), "/progress");
+    let number = q.get("number").cloned().unwrap_or_default();
+    let who = q.get("who").cloned().unwrap_or_default();
+    let (mut error, mut result) = (None, None);
+    if !number.is_empty() {
+        if !s.limiter.allow(&format!("progress:{}", meta.client_ip)) {
+            error = Some(
+                ctx.lang
+                    .t(
+                        "查询过于频繁，请稍后再试",
+                        "Too many look-ups; try again later",
+                    )
+                    .to_string(),
+            );
+        } else {
+            match s.app.case_progress(&number, &who).await {
+                Ok(v) => {
+                    let s = |k: &str| v.get(k).and_then(|x| x.as_str()).unwrap_or("").to_string();
+                    result = Some(ProgressView {
+                        item: s("item"),
+                        applicant: s("applicant"),
+                        status: s("status_zh"),
+                        timeline: v["timeline"]
+                            .as_array()
+                            .map(|a| {
+                                a.iter()
+                                    .map(|t| {
+                                        format!(
+                                            "{} {}",
+                                            t["at"].as_str().unwrap_or("").get(..10).unwrap_or(""),
+                                            t["status_zh"].as_str().unwrap_or("")
+                                        )
+                                    })
+                                    .collect()
+                            })
+                            .unwrap_or_default(),
+                    });
+                }
+                Err(e) => {
+                    let pe = e.public();
+                    error = Some(if ctx.lang.en {
+                        pe.message_en
+                    } else {
+                        pe.message_zh
+                    });
+                }
+            }
+        }
+    }
+    render(&ProgressPage {
+        ctx,
+        number,
+        error,
+        result,
+    })
+}
