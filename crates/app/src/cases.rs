@@ -65,14 +65,20 @@ pub struct CaseRecord {
     pub promised_days: u32,
     pub statutory_days: u32,
     pub timeline: Vec<TimelineEntry>,
+    /// The day the case was accepted: the deadline clock starts the next working day.
+    #[serde(default)]
+    pub accepted_on: Option<NaiveDate>,
+    /// What the one-time supplement notice (一次性补正告知) asked for.
+    #[serde(default)]
+    pub supplement_request: Option<String>,
 }
 
-fn record_of(stored: &StoredCase) -> Result<CaseRecord, AppError> {
+pub(crate) fn record_of(stored: &StoredCase) -> Result<CaseRecord, AppError> {
     serde_json::from_str(&stored.json)
         .map_err(|e| AppError::Internal(format!("case document: {e}")))
 }
 
-fn stored_of(
+pub(crate) fn stored_of(
     c: &CaseRecord,
     key: &str,
     revision: i64,
@@ -231,6 +237,8 @@ impl App {
                 actor: p.user.username.clone(),
                 note: String::new(),
             }],
+            accepted_on: None,
+            supplement_request: None,
         };
         match tx.insert_case(&stored_of(&record, key, 1, now)?).await {
             Err(shenpi_store::StoreError::Conflict(_)) => {
@@ -246,6 +254,9 @@ impl App {
         }
         tx.append_audit(meta.audit(now, &record.region, Some(&p.user), "case.submit", ("case", &record.id), "success",
             json!({"number": record.number, "item": record.item_code, "version": record.item_version})))
+            .await?;
+        let due = acceptance_due(&self.calendar(), today)?;
+        tx.insert_task(&crate::tasks::new_task(&record, "accept", Some(due), now))
             .await?;
         tx.commit().await?;
         Ok((record, true))

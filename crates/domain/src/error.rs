@@ -84,6 +84,9 @@ error_codes! {
     CASE_NOT_FOUND = 404, "办件不存在，或编号与姓名/手机号不符", "No such case, or the number does not match the name or phone";
     CASE_WRONG_STATUS = 409, "办件当前状态不允许此操作", "The case's status does not allow this";
     MATERIALS_MISSING = 422, "缺少必交材料", "Required materials are missing";
+    TASK_NOT_FOUND = 404, "待办任务不存在或不属于您", "No such task, or it is not yours";
+    TASK_CLOSED = 409, "该任务已办理", "The task is already completed";
+    OUTCOME_NOT_ALLOWED = 422, "该环节不允许此办理结果", "This step does not allow that outcome";
     IMPORT_INVALID = 422, "导入文件有误，未导入任何内容", "The import file has errors; nothing was imported";
     INTERNAL = 500, "服务器内部错误，请稍后再试", "Internal server error; try again later";
     UNAVAILABLE = 503, "服务暂不可用", "Service unavailable";

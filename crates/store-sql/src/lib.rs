@@ -22,6 +22,7 @@ mod org;
 mod rows;
 mod security;
 mod sessions;
+mod tasks;
 mod tx;
 mod users;
 

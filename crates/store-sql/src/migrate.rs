@@ -13,6 +13,7 @@ const SQLITE: &[(i64, &str, &str)] = &[
     (3, "hardening", include_str!("../migrations/sqlite/0003_hardening.sql")),
     (4, "materials", include_str!("../migrations/sqlite/0004_materials.sql")),
     (5, "cases", include_str!("../migrations/sqlite/0005_cases.sql")),
+    (6, "tasks", include_str!("../migrations/sqlite/0006_tasks.sql")),
 ];
 
 #[rustfmt::skip]
@@ -22,6 +23,7 @@ const POSTGRES: &[(i64, &str, &str)] = &[
     (3, "hardening", include_str!("../migrations/postgres/0003_hardening.sql")),
     (4, "materials", include_str!("../migrations/postgres/0004_materials.sql")),
     (5, "cases", include_str!("../migrations/postgres/0005_cases.sql")),
+    (6, "tasks", include_str!("../migrations/postgres/0006_tasks.sql")),
 ];
 
 /// Applies the pending migrations of `engine`; returns how many ran.

@@ -258,6 +258,29 @@ pub struct StoredCase {
     pub submitted_at: DateTime<Utc>,
 }
 
+/// A task (待办) a person acts on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Task {
+    pub id: String,
+    pub case_id: String,
+    pub region_code: String,
+    /// The process step, e.g. `accept`, `review`.
+    pub step: String,
+    pub name: String,
+    pub candidate_role: String,
+    pub assignee: Option<String>,
+    /// `open` or `completed`.
+    pub status: String,
+    pub outcome: Option<String>,
+    pub opinion: Option<String>,
+    pub completed_by: Option<String>,
+    /// The day the step should be done by (Asia/Shanghai), for sorting by remaining time.
+    pub due_on: Option<chrono::NaiveDate>,
+    pub created_at: DateTime<Utc>,
+    pub completed_at: Option<DateTime<Utc>>,
+    pub revision: i64,
+}
+
 /// A stored calendar year (JSON in the domain's calendar file format).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StoredCalendarYear {

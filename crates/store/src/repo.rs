@@ -56,6 +56,7 @@ pub trait Tx:
     + CatalogRepo
     + MaterialRepo
     + CaseRepo
+    + TaskRepo
 {
     /// Commits all changes of this unit of work.
     async fn commit(self: Box<Self>) -> Result<(), StoreError>;
@@ -260,4 +261,21 @@ pub trait CaseRepo {
         page: i64,
         per_page: i64,
     ) -> Result<Page<StoredCase>, StoreError>;
+}
+
+/// Tasks (待办) of people.
+#[async_trait]
+pub trait TaskRepo {
+    async fn insert_task(&mut self, t: &Task) -> Result<(), StoreError>;
+    /// Replaces a task if its stored revision is `expected_revision` (else `Conflict`).
+    async fn update_task(&mut self, t: &Task, expected_revision: i64) -> Result<(), StoreError>;
+    async fn task(&mut self, id: &str) -> Result<Option<Task>, StoreError>;
+    /// Open tasks for any of `roles`, optionally in one region, oldest first.
+    async fn open_tasks(
+        &mut self,
+        roles: &[String],
+        region: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<Task>, StoreError>;
+    async fn tasks_of_case(&mut self, case_id: &str) -> Result<Vec<Task>, StoreError>;
 }

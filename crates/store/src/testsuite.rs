@@ -71,6 +71,60 @@ pub async fn run_all(store: &dyn Store) {
     catalog_versions_implementations_and_proposals(store).await;
     material_files_round_trip(store).await;
     cases_and_their_sequences(store).await;
+    tasks_round_trip(store).await;
+}
+
+async fn tasks_round_trip(store: &dyn Store) {
+    let mut t = Task {
+        id: crate::new_id(),
+        case_id: "c1".into(),
+        region_code: "370202".into(),
+        step: "accept".into(),
+        name: "受理".into(),
+        candidate_role: "clerk".into(),
+        assignee: None,
+        status: "open".into(),
+        outcome: None,
+        opinion: None,
+        completed_by: None,
+        due_on: Some("2026-12-04".parse().unwrap()),
+        created_at: t0(),
+        completed_at: None,
+        revision: 1,
+    };
+    let mut tx = store.begin().await.unwrap();
+    tx.insert_task(&t).await.unwrap();
+    tx.commit().await.unwrap();
+    let mut tx = store.read().await.unwrap();
+    let roles = vec!["clerk".to_string()];
+    assert_eq!(
+        tx.open_tasks(&roles, Some("370202"), 10).await.unwrap(),
+        vec![t.clone()]
+    );
+    assert!(
+        tx.open_tasks(&roles, Some("370203"), 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    drop(tx);
+    t.status = "completed".into();
+    t.outcome = Some("accept".into());
+    t.completed_at = Some(t0());
+    t.revision = 2;
+    let mut tx = store.begin().await.unwrap();
+    assert!(matches!(
+        tx.update_task(&t, 5).await,
+        Err(StoreError::Conflict(_))
+    ));
+    drop(tx);
+    let mut tx = store.begin().await.unwrap();
+    tx.update_task(&t, 1).await.unwrap();
+    tx.commit().await.unwrap();
+    let mut tx = store.read().await.unwrap();
+    assert_eq!(tx.task(&t.id).await.unwrap(), Some(t.clone()));
+    assert!(tx.open_tasks(&roles, None, 10).await.unwrap().is_empty());
+    assert_eq!(tx.tasks_of_case("c1").await.unwrap().len(), 1);
 }
 
 async fn cases_and_their_sequences(store: &dyn Store) {

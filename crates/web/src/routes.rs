@@ -102,6 +102,9 @@ pub fn table() -> Vec<RouteSpec> {
         r(M::GET, "/api/v1/cases/progress", Api, Public, "Progress by case number plus the applicant's name or phone (?number=&name=|&phone=); masked, rate-limited", get(api::cases::progress)),
         r(M::GET, "/api/v1/cases/{id}", Api, Signed(Action::SelfService), "A case: status, timeline, deadlines (applicant or regional staff)", get(api::cases::one)),
         r(M::POST, "/api/v1/cases/{id}/withdraw", Api, Signed(Action::SelfService), "The applicant withdraws before the decision", post(api::cases::withdraw)),
+        r(M::POST, "/api/v1/cases/{id}/supplement", Api, Signed(Action::CaseApply), "The applicant answers the supplement notice {materials}", post(api::cases::supplement)),
+        r(M::GET, "/api/v1/tasks", Api, Signed(Action::StaffRead), "The caller's to-do list, least remaining time first", get(api::tasks::todo)),
+        r(M::POST, "/api/v1/tasks/{id}/complete", Api, Signed(Action::StaffRead), "Complete a task {outcome: accept|request_supplement|refuse_to_accept|approve|deny, opinion}", post(api::tasks::complete)),
         // Material files.
         r(M::POST, "/api/v1/materials", Api, Signed(Action::SelfService), "Upload a material file (?name=); PDF, JPEG, PNG or OFD by content", post(api::materials::upload).layer(DefaultBodyLimit::max(shenpi_app::materials::MAX_MATERIAL_BYTES))),
         r(M::GET, "/api/v1/materials/{id}", Api, Signed(Action::SelfService), "A material file's record (owner or staff of its region)", get(api::materials::one)),

@@ -93,7 +93,7 @@ impl Runner<'_> {
 }
 
 fn approval(r: &mut Runner, n: u64) -> Instance {
-    let amount = if n % 2 == 0 { 500 } else { 5000 };
+    let amount = if n.is_multiple_of(2) { 500 } else { 5000 };
     let mut vars = Variables::new();
     vars.insert("amount".to_owned(), json!(amount));
     let i = r.step(

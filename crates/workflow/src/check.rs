@@ -6,13 +6,7 @@ use crate::model::{NodeKind, Process};
 
 /// Checks reachability in both directions.
 pub fn check(process: &Process) -> Result<(), ParseError> {
-    let forward = reach(process, vec![process.start], |n| {
-        process.nodes[n]
-            .outgoing
-            .iter()
-            .map(|&f| process.flows[f].target)
-            .collect()
-    });
+    let forward = reach(process, vec![process.start], |n| successors(process, n));
     if let Some(n) = forward.iter().position(|r| !r) {
         let node = &process.nodes[n];
         return Err(ParseError::Unreachable {
@@ -38,6 +32,16 @@ pub fn check(process: &Process) -> Result<(), ParseError> {
         });
     }
     Ok(())
+}
+
+/// Nodes a token at `n` can move to: along outgoing flows, or out through a boundary event.
+pub(crate) fn successors(process: &Process, n: usize) -> Vec<usize> {
+    let node = &process.nodes[n];
+    node.outgoing
+        .iter()
+        .map(|&f| process.flows[f].target)
+        .chain(node.boundaries.iter().copied())
+        .collect()
 }
 
 fn reach(process: &Process, from: Vec<usize>, next: impl Fn(usize) -> Vec<usize>) -> Vec<bool> {

@@ -11,8 +11,10 @@ use chrono::{DateTime, Utc};
 use crate::error::EngineError;
 use crate::expr::{Context, Variables};
 use crate::gateway;
-use crate::instance::{Command, Effect, Event, Instance, Record, State, Step, Task, Token, Wait};
-use crate::model::{FlowIdx, NodeIdx, NodeKind, Process};
+use crate::instance::{
+    Command, Effect, Event, Instance, Record, State, Step, Task, Timer, Token, Wait,
+};
+use crate::model::{FlowIdx, NodeIdx, NodeKind, Process, UserTask};
 
 /// Name of the built-in action that sets variables from its mappings inline.
 pub const EVALUATE: &str = "evaluate";
@@ -77,12 +79,12 @@ pub fn apply(
 pub(crate) struct Run<'p> {
     pub(crate) process: &'p Process,
     pub(crate) inst: Instance,
-    events: Vec<Event>,
-    effects: Vec<Effect>,
+    pub(crate) events: Vec<Event>,
+    pub(crate) effects: Vec<Effect>,
     pub(crate) ctx: Context,
-    now: DateTime<Utc>,
+    pub(crate) now: DateTime<Utc>,
     /// Tokens in flight: (node entered, flow taken).
-    queue: VecDeque<(NodeIdx, Option<FlowIdx>)>,
+    pub(crate) queue: VecDeque<(NodeIdx, Option<FlowIdx>)>,
     moves: usize,
 }
 
@@ -99,16 +101,19 @@ impl Run<'_> {
             (State::Ready, _) => Err(EngineError::NotRunning { state: "ready" }),
             (State::Running, Command::Start { .. }) => Err(EngineError::AlreadyStarted),
             (State::Running, Command::CompleteTask { task, variables }) => {
-                let token = self
-                    .take_token(task, Wait::Task)
-                    .ok_or(EngineError::NoSuchTask { task })?;
-                self.inst.tasks.retain(|t| t.id != task);
+                let i = self.inst.tasks.iter().position(|t| t.id == task);
+                let i = i.ok_or(EngineError::NoSuchTask { task })?;
+                let outcome = self.countersign_outcome(&self.inst.tasks[i], &variables)?;
+                let record = self.inst.tasks.remove(i);
+                self.take_token(task, Wait::Task);
+                self.inst.timers.retain(|t| t.token != task);
                 self.merge(variables);
-                self.events.push(Event::TaskCompleted {
-                    task,
-                    node: token.node,
-                });
-                self.leave(token.node);
+                let node = record.node;
+                self.events.push(Event::TaskCompleted { task, node });
+                match (record.countersign, outcome) {
+                    (Some(cs), Some(approved)) => self.countersign_signed(cs, approved),
+                    _ => self.leave(node),
+                }
                 Ok(())
             }
             (State::Running, Command::ServiceCompleted { call, variables }) => {
@@ -129,13 +134,66 @@ impl Run<'_> {
                 self.incident(token.node, format!("service call failed: {reason}"));
                 Ok(())
             }
+            (State::Running, Command::FireTimer { timer }) => self.fire_timer(timer),
             (state, _) => Err(EngineError::NotRunning {
                 state: state.name(),
             }),
         }
     }
 
-    fn take_token(&mut self, id: u64, wait: Wait) -> Option<Token> {
+    fn schedule(&mut self, node: NodeIdx, token: u64, due: DateTime<Utc>) {
+        let timer = self.inst.next_id;
+        self.inst.next_id += 1;
+        self.inst.timers.push(Timer {
+            id: timer,
+            node,
+            token,
+            due,
+        });
+        self.events.push(Event::TimerScheduled { timer, node, due });
+    }
+
+    fn fire_timer(&mut self, id: u64) -> Result<(), EngineError> {
+        let i = self
+            .inst
+            .timers
+            .iter()
+            .position(|t| t.id == id)
+            .ok_or(EngineError::NoSuchTimer { timer: id })?;
+        let timer = self.inst.timers[i];
+        if self.now < timer.due {
+            return Err(EngineError::TimerNotDue {
+                timer: id,
+                due: timer.due,
+            });
+        }
+        self.inst.timers.remove(i);
+        self.events.push(Event::TimerFired {
+            timer: id,
+            node: timer.node,
+        });
+        match self.process.nodes[timer.node].kind {
+            NodeKind::BoundaryTimer { interrupting, .. } => {
+                if interrupting && let Some(task) = self.take_token(timer.token, Wait::Task) {
+                    self.inst.tasks.retain(|t| t.id != task.id);
+                    self.inst.timers.retain(|t| t.token != task.id);
+                    self.events.push(Event::TaskCancelled {
+                        task: task.id,
+                        node: task.node,
+                    });
+                }
+                self.leave(timer.node);
+            }
+            _ => {
+                self.take_token(timer.token, Wait::Timer)
+                    .ok_or(EngineError::WrongProcess)?;
+                self.leave(timer.node);
+            }
+        }
+        Ok(())
+    }
+
+    pub(crate) fn take_token(&mut self, id: u64, wait: Wait) -> Option<Token> {
         let i = self
             .inst
             .tokens
@@ -144,7 +202,7 @@ impl Run<'_> {
         Some(self.inst.tokens.remove(i))
     }
 
-    fn merge(&mut self, variables: Variables) {
+    pub(crate) fn merge(&mut self, variables: Variables) {
         if !variables.is_empty() {
             self.inst.variables.extend(variables);
             self.ctx.invalidate();
@@ -201,7 +259,7 @@ impl Run<'_> {
         }
     }
 
-    fn new_token(&mut self, node: NodeIdx, via: Option<FlowIdx>, wait: Wait) -> u64 {
+    pub(crate) fn new_token(&mut self, node: NodeIdx, via: Option<FlowIdx>, wait: Wait) -> u64 {
         let id = self.inst.next_id;
         self.inst.next_id += 1;
         self.inst.tokens.push(Token {
@@ -219,14 +277,25 @@ impl Run<'_> {
         match &n.kind {
             NodeKind::Start => self.leave(node),
             NodeKind::End => self.events.push(Event::EndReached { node }),
+            NodeKind::UserTask(UserTask {
+                countersign: Some(cs),
+                ..
+            }) => self.enter_countersign(node, cs),
             NodeKind::UserTask(_) => {
                 let task = self.new_token(node, via, Wait::Task);
                 self.inst.tasks.push(Task {
                     id: task,
                     node,
                     created_at: self.now,
+                    countersign: None,
+                    element: None,
                 });
                 self.events.push(Event::TaskCreated { task, node });
+                for &b in &n.boundaries {
+                    if let NodeKind::BoundaryTimer { timer, .. } = &process.nodes[b].kind {
+                        self.schedule(b, task, timer.due(self.now));
+                    }
+                }
             }
             NodeKind::ServiceTask(service) => {
                 let mut values = Variables::new();
@@ -257,6 +326,12 @@ impl Run<'_> {
                     });
                 }
             }
+            NodeKind::TimerCatch { timer } => {
+                let token = self.new_token(node, via, Wait::Timer);
+                self.schedule(node, token, timer.due(self.now));
+            }
+            // Boundary events have no incoming flows; they are left through `fire_timer`.
+            NodeKind::BoundaryTimer { .. } => self.leave(node),
             NodeKind::Parallel | NodeKind::Inclusive { .. } if n.incoming.len() > 1 => {
                 self.new_token(node, via, Wait::Join);
                 if matches!(n.kind, NodeKind::Parallel)
@@ -280,7 +355,7 @@ impl Run<'_> {
                 .iter()
                 .position(|t| t.node == join && t.via == Some(f))
             {
-                let _ = i;
+                self.inst.tokens.remove(i);
             }
         }
         self.split(join);
@@ -301,7 +376,7 @@ impl Run<'_> {
     }
 
     /// Leaves an activity or event: every outgoing flow whose condition (if any) holds.
-    fn leave(&mut self, node: NodeIdx) {
+    pub(crate) fn leave(&mut self, node: NodeIdx) {
         match gateway::conditional_outgoing(self, node) {
             Ok(flows) if !flows.is_empty() => {
                 for f in flows {

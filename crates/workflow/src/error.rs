@@ -100,6 +100,18 @@ pub enum EngineError {
     /// No pending service call with this id.
     #[error("there is no pending service call {call}")]
     NoSuchCall { call: u64 },
+    /// A countersign task was completed with a non-boolean outcome.
+    #[error("task {task} is a countersign: `{variable}` must be true or false")]
+    BadOutcome { task: u64, variable: String },
+    /// No scheduled timer with this id.
+    #[error("there is no scheduled timer {timer}")]
+    NoSuchTimer { timer: u64 },
+    /// The timer is not due yet.
+    #[error("timer {timer} is not due before {due}")]
+    TimerNotDue {
+        timer: u64,
+        due: chrono::DateTime<chrono::Utc>,
+    },
     /// The instance references a node the process does not have (wrong process version).
     #[error("the instance does not belong to this process version")]
     WrongProcess,

@@ -10,13 +10,19 @@
 //!   `<camunda:inputOutput>` (`inputParameter`/`outputParameter` with `name` and a text body; a
 //!   Camunda 7 `${…}` wrapper is removed).
 //!
+//! - countersigns (会签 / 或签): a parallel `multiInstanceLoopCharacteristics` on a user task with
+//!   the collection in `camunda:collection` + `camunda:elementVariable` or
+//!   `<zeebe:loopCharacteristics inputCollection inputElement>`, and `shenpi:countersign`
+//!   (`all` — the default —, `any`, or a percentage `60%`), `shenpi:onReject` (`return`,
+//!   `terminate` — the default —, `stay`), `shenpi:returnTo` and `shenpi:resultVariable`.
+//!
 //! Other `camunda:` and `zeebe:` attributes are ignored.
 
 use roxmltree::Node as XmlNode;
 
 use crate::error::ParseError;
 use crate::expr::Expression;
-use crate::model::{Mapping, ServiceTask, UserTask};
+use crate::model::{Countersign, Mapping, OnReject, Rule, ServiceTask, UserTask};
 use crate::parse::{BPMN_NS, CAMUNDA_NS, SHENPI_NS, ZEEBE_NS};
 
 /// Elements in namespace `ns` named `local` inside the `extensionElements` of `el`.
@@ -141,4 +147,95 @@ pub fn expression(source: &str, id: &str, line: u32) -> Result<Expression, Parse
         reason,
         line,
     })
+}
+
+/// Reads a countersign declaration; also returns `shenpi:returnTo` for the parser to resolve.
+pub fn countersign(
+    el: XmlNode,
+    id: &str,
+    line: u32,
+) -> Result<Option<(Countersign, Option<String>)>, ParseError> {
+    let Some(mi) = el.children().find(|n| {
+        n.is_element()
+            && n.tag_name().namespace() == Some(BPMN_NS)
+            && n.tag_name().name() == "multiInstanceLoopCharacteristics"
+    }) else {
+        return Ok(None);
+    };
+    let invalid =
+        |attribute: &'static str, value: &str, reason: &str| ParseError::InvalidAttribute {
+            id: id.to_owned(),
+            attribute,
+            value: value.to_owned(),
+            reason: reason.to_owned(),
+            line,
+        };
+    if mi.attribute("isSequential") == Some("true") {
+        return Err(invalid(
+            "isSequential",
+            "true",
+            "false: sequential multi-instance is not supported",
+        ));
+    }
+    let zeebe = ext(el, ZEEBE_NS, "loopCharacteristics").next();
+    let collection = mi
+        .attribute((CAMUNDA_NS, "collection"))
+        .or_else(|| zeebe.and_then(|z| z.attribute("inputCollection")))
+        .ok_or(ParseError::MissingAttribute {
+            id: id.to_owned(),
+            tag: "multiInstanceLoopCharacteristics".to_owned(),
+            attribute: "camunda:collection",
+            line,
+        })?;
+    let collection = collection
+        .strip_prefix("${")
+        .and_then(|c| c.strip_suffix('}'))
+        .unwrap_or(collection);
+    let element = mi
+        .attribute((CAMUNDA_NS, "elementVariable"))
+        .or_else(|| zeebe.and_then(|z| z.attribute("inputElement")))
+        .map(str::to_owned);
+    let rule = match el.attribute((SHENPI_NS, "countersign")).map(str::trim) {
+        None | Some("all") => Rule::All,
+        Some("any") => Rule::Any,
+        Some(p) => match p
+            .strip_suffix('%')
+            .and_then(|n| n.trim().parse::<u8>().ok())
+        {
+            Some(n @ 1..=100) => Rule::Percent(n),
+            _ => {
+                return Err(invalid(
+                    "shenpi:countersign",
+                    p,
+                    "`all`, `any` or a percentage from 1% to 100%",
+                ));
+            }
+        },
+    };
+    let on_reject = match el.attribute((SHENPI_NS, "onReject")).map(str::trim) {
+        None | Some("terminate") => OnReject::Terminate,
+        Some("stay") => OnReject::Stay,
+        Some("return") => OnReject::Return { to: usize::MAX }, // resolved by the parser
+        Some(other) => {
+            return Err(invalid(
+                "shenpi:onReject",
+                other,
+                "`return`, `terminate` or `stay`",
+            ));
+        }
+    };
+    let countersign = Countersign {
+        collection: expression(collection, id, line)?,
+        element,
+        rule,
+        on_reject,
+        result: el
+            .attribute((SHENPI_NS, "resultVariable"))
+            .unwrap_or("approved")
+            .to_owned(),
+    };
+    Ok(Some((
+        countersign,
+        el.attribute((SHENPI_NS, "returnTo")).map(str::to_owned),
+    )))
 }

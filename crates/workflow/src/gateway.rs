@@ -6,9 +6,10 @@
 //! - parallel: every outgoing flow, conditions ignored (as BPMN says);
 //! - activities and events: every outgoing flow whose condition, if any, holds.
 //!
-//! A parallel join fires when a token waits on each incoming flow. An inclusive join fires when,
-//! for every incoming flow without a waiting token, no other live token can still reach that
-//! flow (the BPMN 2.0 rule) — checked only once nothing else can move.
+//! A parallel join fires when a token waits on each incoming flow. An inclusive join fires when
+//! no other live token can still reach one of its empty incoming flows, except tokens that could
+//! also reach a flow that already has a token (BPMN 2.0 §13.3.5) — checked only once nothing
+//! else can move.
 
 use crate::engine::Run;
 use crate::instance::{Token, Wait};
@@ -89,36 +90,30 @@ pub(crate) fn ready_inclusive_join(process: &Process, tokens: &[Token]) -> Optio
 }
 
 fn inclusive_join_ready(process: &Process, tokens: &[Token], join: NodeIdx) -> bool {
-    let empty: Vec<NodeIdx> = process.nodes[join]
-        .incoming
-        .iter()
-        .filter(|&&f| !tokens.iter().any(|t| t.node == join && t.via == Some(f)))
-        .map(|&f| process.flows[f].source)
-        .collect();
-    if empty.is_empty() {
-        return true;
+    let (mut full, mut empty) = (Vec::new(), Vec::new());
+    for &f in &process.nodes[join].incoming {
+        let arrived = tokens.iter().any(|t| t.node == join && t.via == Some(f));
+        if arrived { &mut full } else { &mut empty }.push(process.flows[f].source);
     }
+    // BPMN 2.0 §13.3.5: a token blocks the join only if it can reach an empty incoming flow but
+    // no full one without passing the join; a token that can also reach a full flow belongs to a
+    // later round (a loop) and must not hold this one back.
+    empty.is_empty()
+        || tokens.iter().filter(|t| t.node != join).all(|t| {
+            let seen = reachable(process, t.node, join);
+            !empty.iter().any(|&n| seen[n]) || full.iter().any(|&n| seen[n])
+        })
+}
+
+/// Nodes reachable from `from` without passing through `join`.
+fn reachable(process: &Process, from: NodeIdx, join: NodeIdx) -> Vec<bool> {
     let mut seen = vec![false; process.nodes.len()];
-    let mut stack: Vec<NodeIdx> = tokens
-        .iter()
-        .filter(|t| t.node != join)
-        .map(|t| t.node)
-        .collect();
+    let mut stack = vec![from];
     while let Some(n) = stack.pop() {
-        if std::mem::replace(&mut seen[n], true) {
+        if n == join || std::mem::replace(&mut seen[n], true) {
             continue;
         }
-        if empty.contains(&n) {
-            return false;
-        }
-        if n != join {
-            stack.extend(
-                process.nodes[n]
-                    .outgoing
-                    .iter()
-                    .map(|&f| process.flows[f].target),
-            );
-        }
+        stack.extend(crate::check::successors(process, n));
     }
-    true
+    seen
 }

@@ -19,6 +19,13 @@ pub struct Instance {
     pub tokens: Vec<Token>,
     /// Open user tasks (each also a token waiting in [`Wait::Task`]).
     pub tasks: Vec<Task>,
+    /// Scheduled timers (intermediate timer events and boundary timers of open tasks): the caller
+    /// sends [`Command::FireTimer`] once `due` has passed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub timers: Vec<Timer>,
+    /// Countersigns in progress.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub countersigns: Vec<CountersignState>,
     /// Process variables.
     pub variables: Variables,
     /// What happened, in order.
@@ -95,10 +102,12 @@ pub enum Wait {
     Call,
     /// Other tokens to arrive at a joining gateway.
     Join,
+    /// An intermediate timer event to fire.
+    Timer,
 }
 
 /// An open user task.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Task {
     /// Task id (= token id).
     pub id: u64,
@@ -106,6 +115,40 @@ pub struct Task {
     pub node: NodeIdx,
     /// When it was created.
     pub created_at: DateTime<Utc>,
+    /// The countersign this task is one signature of.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub countersign: Option<u64>,
+    /// This signer's element of the countersign collection (e.g. the signer's user id).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub element: Option<serde_json::Value>,
+}
+
+/// A countersign in progress (its tasks are the open tasks with this `countersign` id).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CountersignState {
+    /// Countersign id.
+    pub id: u64,
+    /// The multi-instance user task.
+    pub node: NodeIdx,
+    /// Approvals that decide it.
+    pub needed: u32,
+    /// Approvals so far.
+    pub approved: u32,
+    /// Rejections so far.
+    pub rejected: u32,
+}
+
+/// A scheduled timer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Timer {
+    /// Timer id (unique within the instance, like token ids).
+    pub id: u64,
+    /// The timer event node (intermediate or boundary).
+    pub node: NodeIdx,
+    /// The token it belongs to: the waiting token, or the task's token for a boundary timer.
+    pub token: u64,
+    /// When it may fire.
+    pub due: DateTime<Utc>,
 }
 
 /// One history entry.
@@ -129,6 +172,8 @@ pub enum Command {
     ServiceCompleted { call: u64, variables: Variables },
     /// The platform gave up on a service call: the instance becomes an incident.
     ServiceFailed { call: u64, reason: String },
+    /// A timer is due (refused before its due time).
+    FireTimer { timer: u64 },
 }
 
 /// What happened during a step (also appended to [`Instance::history`]).
@@ -147,6 +192,20 @@ pub enum Event {
     ServiceCalled { call: u64, node: NodeIdx },
     /// A gateway sent tokens along these flows (a join fired, or a split chose).
     GatewayTaken { node: NodeIdx, flows: Vec<FlowIdx> },
+    /// A timer was scheduled.
+    TimerScheduled {
+        timer: u64,
+        node: NodeIdx,
+        due: DateTime<Utc>,
+    },
+    /// A timer fired.
+    TimerFired { timer: u64, node: NodeIdx },
+    /// An open task was closed by an interrupting boundary timer.
+    TaskCancelled { task: u64, node: NodeIdx },
+    /// A countersign was decided (all its other tasks closed).
+    CountersignDecided { node: NodeIdx, approved: bool },
+    /// A rejection in a countersign sent the case back to an earlier task.
+    Returned { node: NodeIdx, to: NodeIdx },
     /// A token reached an end event.
     EndReached { node: NodeIdx },
     /// The last token ended.

@@ -8,14 +8,18 @@
 //! ## Supported BPMN subset
 //! `startEvent` and `endEvent` (none), `userTask`, `serviceTask` (a named platform action;
 //! `evaluate` is built in and sets variables from expressions), `exclusiveGateway` and
-//! `inclusiveGateway` (with `default`), `parallelGateway`, `sequenceFlow` with
-//! `conditionExpression` in the ZEN expression language ([`expr`]). Extension attributes are
-//! described in [`extensions`]. Anything else inside a process — script tasks, sub-processes,
-//! event definitions, loop characteristics — is refused with its id, tag and line.
+//! `inclusiveGateway` (with `default`), `parallelGateway`, countersigns 会签 / 或签 (parallel
+//! multi-instance user tasks with a declared rejection rule, see [`countersign`]), timer events
+//! (`intermediateCatchEvent`, and interrupting or not `boundaryEvent` on user tasks; see
+//! [`timer`]), `sequenceFlow` with `conditionExpression` in the ZEN expression language
+//! ([`expr`]). Extension attributes are described in [`extensions`]. Anything else inside a
+//! process — script tasks, sub-processes, call activities, message events, sequential
+//! multi-instance — is refused with its id, tag and line.
 //!
 //! ## Layout
-//! - [`model`]: the checked process; [`parse`], [`extensions`], [`check`]: XML → model.
-//! - [`instance`]: instance state, commands, events, effects; [`engine`]: [`step`].
+//! - [`model`]: the checked process; [`parse`], [`extensions`], [`timer`], [`check`]: XML → model.
+//! - [`instance`]: instance state, commands, events, effects; [`engine`]: [`step`], with
+//!   gateway semantics in a private `gateway` module and countersigns in [`countersign`].
 //! - [`expr`]: expressions; [`error`]: errors.
 //!
 //! ## Example
@@ -35,6 +39,7 @@
 //! ```
 
 pub mod check;
+pub mod countersign;
 pub mod engine;
 pub mod error;
 pub mod expr;
@@ -43,10 +48,18 @@ mod gateway;
 pub mod instance;
 pub mod model;
 pub mod parse;
+mod resolve;
+pub mod timer;
 
 pub use engine::{EVALUATE, apply, step};
 pub use error::{EngineError, ParseError};
 pub use expr::{Expression, Variables};
-pub use instance::{Command, Effect, Event, Instance, Record, State, Step, Task, Token, Wait};
-pub use model::{Flow, FlowIdx, Mapping, Node, NodeIdx, NodeKind, Process, ServiceTask, UserTask};
+pub use instance::{
+    Command, Effect, Event, Instance, Record, State, Step, Task, Timer, Token, Wait,
+};
+pub use model::{
+    Countersign, Flow, FlowIdx, Mapping, Node, NodeIdx, NodeKind, OnReject, Process, Rule,
+    ServiceTask, UserTask,
+};
 pub use parse::parse_bpmn;
+pub use timer::TimerSpec;

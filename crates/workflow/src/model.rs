@@ -7,6 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::expr::Expression;
+use crate::timer::TimerSpec;
 
 /// Index of a node in [`Process::nodes`].
 pub type NodeIdx = usize;
@@ -52,6 +53,9 @@ pub struct Node {
     pub incoming: Vec<FlowIdx>,
     /// Outgoing flows, document order.
     pub outgoing: Vec<FlowIdx>,
+    /// Boundary events attached to this node.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub boundaries: Vec<NodeIdx>,
     /// Line of the element in the source XML (1-based), for messages.
     pub line: u32,
 }
@@ -73,6 +77,20 @@ pub enum NodeKind {
         /// The `default` flow.
         default: Option<FlowIdx>,
     },
+    /// `intermediateCatchEvent` with a `timerEventDefinition`: waits until the timer fires.
+    TimerCatch {
+        /// When it fires.
+        timer: TimerSpec,
+    },
+    /// `boundaryEvent` with a `timerEventDefinition` on a user task.
+    BoundaryTimer {
+        /// The user task it is attached to.
+        attached_to: NodeIdx,
+        /// When it fires, counted from the task's creation.
+        timer: TimerSpec,
+        /// `cancelActivity`: firing closes the task (default), or leaves it open.
+        interrupting: bool,
+    },
     /// `parallelGateway`: all ways out; joins wait for one token per incoming flow.
     Parallel,
     /// `inclusiveGateway`: every matching way out; joins wait for every token that can still arrive.
@@ -83,7 +101,7 @@ pub enum NodeKind {
 }
 
 /// Who may handle a user task and how long they have.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct UserTask {
     /// `camunda:candidateGroups` or `zeebe:assignmentDefinition candidateGroups`, comma separated.
     pub candidate_groups: Vec<String>,
@@ -93,6 +111,54 @@ pub struct UserTask {
     pub department: Option<String>,
     /// `shenpi:durationDays`: time limit in working days (ISO 8601 has no working days).
     pub duration_days: Option<u32>,
+    /// Multi-instance (会签 / 或签), from `multiInstanceLoopCharacteristics`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub countersign: Option<Countersign>,
+}
+
+/// A parallel multi-instance user task: one task per element of a collection, decided by a
+/// completion rule; see [`crate::countersign`].
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Countersign {
+    /// The collection of signers (`camunda:collection` or `zeebe:loopCharacteristics
+    /// inputCollection`), an expression giving a non-empty array.
+    pub collection: Expression,
+    /// Variable each task receives its element in (`camunda:elementVariable` / `inputElement`).
+    pub element: Option<String>,
+    /// `shenpi:countersign`: how many approvals decide.
+    pub rule: Rule,
+    /// `shenpi:onReject`: what a rejection does.
+    pub on_reject: OnReject,
+    /// `shenpi:resultVariable` (default `approved`): set to the outcome when the countersign ends.
+    pub result: String,
+}
+
+/// How many approvals a countersign needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Rule {
+    /// 会签: every signer (`all`).
+    All,
+    /// 或签: any one signer (`any`).
+    Any,
+    /// At least this percentage of signers, rounded up (`60%`).
+    Percent(u8),
+}
+
+/// What a single rejection inside a countersign does (never left undefined).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OnReject {
+    /// `return`: close the other tasks and send the case back to this earlier user task
+    /// (`shenpi:returnTo`, by default the nearest user task before the countersign).
+    Return {
+        /// The user task to return to.
+        to: NodeIdx,
+    },
+    /// `terminate` (一票否决): close the other tasks; the countersign ends rejected.
+    Terminate,
+    /// `stay`: the others continue; the rule decides once the outcome is certain.
+    Stay,
 }
 
 /// A service task bound to a named platform action.

@@ -12,8 +12,10 @@ use roxmltree::{Document, Node as XmlNode};
 use crate::check;
 use crate::error::ParseError;
 use crate::expr::Expression;
-use crate::extensions::{expression, service_task, user_task};
-use crate::model::{Flow, Node, NodeKind, Process};
+use crate::extensions::{countersign, expression, service_task, user_task};
+use crate::model::{Flow, Node, NodeKind, OnReject, Process};
+use crate::resolve::{attach, resolve_return};
+use crate::timer::timer_definition;
 
 /// BPMN 2.0 model namespace.
 pub const BPMN_NS: &str = "http://www.omg.org/spec/BPMN/20100524/MODEL";
@@ -59,6 +61,7 @@ pub fn parse_bpmn(xml: &str) -> Result<Process, ParseError> {
         nodes: Vec::new(),
         index: HashMap::new(),
         raw_flows: Vec::new(),
+        returns: Vec::new(),
     };
     for child in process.children().filter(XmlNode::is_element) {
         builder.element(child)?;
@@ -88,6 +91,8 @@ struct Builder<'a, 'i> {
     nodes: Vec<(Node, Option<String>)>,
     index: HashMap<String, usize>,
     raw_flows: Vec<RawFlow>,
+    /// Countersigns with `onReject="return"` and their `shenpi:returnTo`, if given.
+    returns: Vec<(usize, Option<String>)>,
 }
 
 impl Builder<'_, '_> {
@@ -119,6 +124,8 @@ impl Builder<'_, '_> {
                 line,
             });
         }
+        // A reference resolved once every node is known: a gateway's `default`, a boundary
+        // event's `attachedToRef`.
         let mut default = None;
         let kind = match tag {
             "sequenceFlow" => return self.flow(el, id, line),
@@ -132,7 +139,14 @@ impl Builder<'_, '_> {
             }
             "userTask" => {
                 refuse_children(el, &id, tag, line)?;
-                NodeKind::UserTask(user_task(el, &id, line)?)
+                let mut task = user_task(el, &id, line)?;
+                if let Some((countersign, return_to)) = countersign(el, &id, line)? {
+                    if matches!(countersign.on_reject, OnReject::Return { .. }) {
+                        self.returns.push((self.nodes.len(), return_to));
+                    }
+                    task.countersign = Some(countersign);
+                }
+                NodeKind::UserTask(task)
             }
             "serviceTask" => {
                 refuse_children(el, &id, tag, line)?;
@@ -147,6 +161,17 @@ impl Builder<'_, '_> {
                 }
             }
             "parallelGateway" => NodeKind::Parallel,
+            "intermediateCatchEvent" => NodeKind::TimerCatch {
+                timer: timer_definition(el, &id, tag, line)?,
+            },
+            "boundaryEvent" => {
+                default = el.attribute("attachedToRef").map(str::to_owned);
+                NodeKind::BoundaryTimer {
+                    attached_to: usize::MAX, // resolved in `finish`
+                    timer: timer_definition(el, &id, tag, line)?,
+                    interrupting: el.attribute("cancelActivity") != Some("false"),
+                }
+            }
             _ => return Err(unsupported()),
         };
         if self.index.insert(id.clone(), self.nodes.len()).is_some() {
@@ -158,6 +183,7 @@ impl Builder<'_, '_> {
             kind,
             incoming: Vec::new(),
             outgoing: Vec::new(),
+            boundaries: Vec::new(),
             line,
         };
         self.nodes.push((node, default));
@@ -202,6 +228,7 @@ impl Builder<'_, '_> {
             nodes,
             index,
             raw_flows,
+            returns,
             ..
         } = self;
         let (mut nodes, defaults): (Vec<Node>, Vec<Option<String>>) = nodes.into_iter().unzip();
@@ -237,6 +264,10 @@ impl Builder<'_, '_> {
         }
         for (n, default) in defaults.into_iter().enumerate() {
             let Some(default) = default else { continue };
+            if matches!(nodes[n].kind, NodeKind::BoundaryTimer { .. }) {
+                attach(&mut nodes, &index, n, &default)?;
+                continue;
+            }
             let node = &mut nodes[n];
             let f = flow_index
                 .get(&default)
@@ -252,6 +283,9 @@ impl Builder<'_, '_> {
             {
                 *default = Some(f);
             }
+        }
+        for (n, to) in returns {
+            resolve_return(&mut nodes, &flows, &index, n, to)?;
         }
         let starts: Vec<usize> = (0..nodes.len())
             .filter(|&n| matches!(nodes[n].kind, NodeKind::Start))
@@ -282,7 +316,10 @@ fn refuse_children(el: XmlNode, id: &str, tag: &str, line: u32) -> Result<(), Pa
         .filter(|n| n.is_element() && n.tag_name().namespace() == Some(BPMN_NS))
     {
         let name = child.tag_name().name();
-        if name.ends_with("EventDefinition") || name.ends_with("LoopCharacteristics") {
+        let countersign = tag == "userTask" && name == "multiInstanceLoopCharacteristics";
+        if name.ends_with("EventDefinition")
+            || (name.ends_with("LoopCharacteristics") && !countersign)
+        {
             return Err(ParseError::Unsupported {
                 id: id.to_owned(),
                 tag: tag.to_owned(),

@@ -97,6 +97,12 @@ fn expected() -> BTreeMap<(&'static str, &'static str), &'static str> {
         (("GET", "/api/v1/cases/progress"), "public"),
         (("GET", "/api/v1/cases/{id}"), SIGNED),
         (("POST", "/api/v1/cases/{id}/withdraw"), SIGNED),
+        (
+            ("POST", "/api/v1/cases/{id}/supplement"),
+            "citizen enterprise",
+        ),
+        (("GET", "/api/v1/tasks"), STAFF),
+        (("POST", "/api/v1/tasks/{id}/complete"), STAFF),
         (("GET", "/api/v1/materials/{id}"), SIGNED),
         (("GET", "/api/v1/materials/{id}/content"), SIGNED),
         (("GET", "/api/v1/catalog/export"), "public"),

@@ -406,3 +406,206 @@ async fn the_applicant_sees_the_timeline_and_anyone_can_look_up_progress() {
         .unwrap();
     assert!(wrong.contains("办件不存在"));
 }
+
+async fn open_task(app: &TestApp, token: &str, number: &str) -> Value {
+    let v: Value = get(app, token, "/api/v1/tasks").await.json().await.unwrap();
+    v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["case_number"] == number)
+        .cloned()
+        .unwrap_or(Value::Null)
+}
+
+#[tokio::test]
+async fn a_case_goes_through_supplement_acceptance_review_and_decision() {
+    let app = spawn_app().await;
+    let citizen = login(&app, "citizen").await;
+    let (situation, files) = materials_for(&app, &citizen).await;
+    let created: Value = post(
+        &app,
+        &citizen,
+        "/api/v1/cases",
+        json!({"item_code": ITEM, "region": "370202",
+        "situation": situation, "materials": files, "idempotency_key": "k-7"}),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    let (id, number) = (
+        created["id"].as_str().unwrap().to_string(),
+        created["number"].as_str().unwrap().to_string(),
+    );
+    let clerk = login(&app, "clerk-370202").await;
+    let other_clerk = login(&app, "clerk-370203").await;
+    assert!(
+        open_task(&app, &other_clerk, &number).await.is_null(),
+        "another district's clerk does not see it"
+    );
+    let task = open_task(&app, &clerk, &number).await;
+    let tid = task["task"]["id"].as_str().unwrap().to_string();
+    let complete = |token: String, tid: String, body: Value| {
+        let app = &app;
+        async move { post(app, &token, &format!("/api/v1/tasks/{tid}/complete"), body).await }
+    };
+    // Only outcomes of the step; someone else's task does not exist for them.
+    assert_error(
+        complete(clerk.clone(), tid.clone(), json!({"outcome": "approve"})).await,
+        422,
+        "OUTCOME_NOT_ALLOWED",
+    )
+    .await;
+    assert_error(
+        complete(
+            other_clerk.clone(),
+            tid.clone(),
+            json!({"outcome": "accept"}),
+        )
+        .await,
+        404,
+        "TASK_NOT_FOUND",
+    )
+    .await;
+    assert_error(
+        complete(
+            clerk.clone(),
+            tid.clone(),
+            json!({"outcome": "request_supplement"}),
+        )
+        .await,
+        422,
+        "VALIDATION_FAILED",
+    )
+    .await;
+    let r = complete(
+        clerk.clone(),
+        tid.clone(),
+        json!({"outcome": "request_supplement", "opinion": "请补充：施工合同盖章页"}),
+    )
+    .await;
+    assert_eq!(
+        r.json::<Value>().await.unwrap()["status"],
+        "awaiting_supplement"
+    );
+    assert_error(
+        complete(clerk.clone(), tid.clone(), json!({"outcome": "accept"})).await,
+        409,
+        "TASK_CLOSED",
+    )
+    .await;
+    let case: Value = get(&app, &citizen, &format!("/api/v1/cases/{id}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(case["supplement_request"], "请补充：施工合同盖章页");
+    let r = post(
+        &app,
+        &citizen,
+        &format!("/api/v1/cases/{id}/supplement"),
+        json!({}),
+    )
+    .await;
+    assert_eq!(r.json::<Value>().await.unwrap()["status"], "submitted");
+
+    let tid = open_task(&app, &clerk, &number).await["task"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r = complete(
+        clerk.clone(),
+        tid,
+        json!({"outcome": "accept", "opinion": "申请材料齐全、符合法定形式，予以受理。"}),
+    )
+    .await;
+    assert_eq!(r.json::<Value>().await.unwrap()["status"], "under_review");
+    let case: Value = get(&app, &citizen, &format!("/api/v1/cases/{id}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(case["accepted_on"], "2026-11-28");
+    assert_eq!(case["sla"]["colour"], "green");
+
+    let reviewer = login(&app, "reviewer-370202").await;
+    let task = open_task(&app, &reviewer, &number).await;
+    assert_eq!(task["sla"]["colour"], "green");
+    complete(
+        reviewer.clone(),
+        task["task"]["id"].as_str().unwrap().to_string(),
+        json!({"outcome": "approve", "opinion": "同意"}),
+    )
+    .await;
+    let approver = login(&app, "approver-370202").await;
+    let task = open_task(&app, &approver, &number).await;
+    let r = complete(
+        approver.clone(),
+        task["task"]["id"].as_str().unwrap().to_string(),
+        json!({"outcome": "approve", "opinion": "准予行政许可。"}),
+    )
+    .await;
+    assert_eq!(r.json::<Value>().await.unwrap()["status"], "granted");
+    let w = post(
+        &app,
+        &citizen,
+        &format!("/api/v1/cases/{id}/withdraw"),
+        json!({}),
+    )
+    .await;
+    assert_error(w, 409, "CASE_WRONG_STATUS").await;
+}
+
+#[tokio::test]
+async fn the_warning_turns_yellow_then_red_on_the_fake_clock() {
+    let app = spawn_app().await;
+    let citizen = login(&app, "citizen").await;
+    let (situation, files) = materials_for(&app, &citizen).await;
+    let created: Value = post(
+        &app,
+        &citizen,
+        "/api/v1/cases",
+        json!({"item_code": ITEM, "region": "370202",
+        "situation": situation, "materials": files, "idempotency_key": "k-8"}),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    let number = created["number"].as_str().unwrap().to_string();
+    let clerk = login(&app, "clerk-370202").await;
+    let tid = open_task(&app, &clerk, &number).await["task"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    post(
+        &app,
+        &clerk,
+        &format!("/api/v1/tasks/{tid}/complete"),
+        json!({"outcome": "accept"}),
+    )
+    .await;
+    let reviewer_sla = |days: i64| {
+        let app = &app;
+        let number = number.clone();
+        async move {
+            app.clock
+                .set(shenpi_testkit::start_time() + Duration::days(days));
+            let reviewer = login(app, "reviewer-370202").await;
+            open_task(app, &reviewer, &number).await["sla"].clone()
+        }
+    };
+    let first = reviewer_sla(0).await;
+    assert_eq!(first["colour"], "green");
+    let deadline: chrono::NaiveDate = first["promised_deadline"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let to_deadline =
+        (deadline - chrono::NaiveDate::from_ymd_opt(2026, 11, 28).unwrap()).num_days();
+    assert_eq!(reviewer_sla(to_deadline).await["colour"], "yellow");
+    let late = reviewer_sla(to_deadline + 3).await;
+    assert_eq!(late["colour"], "red");
+}

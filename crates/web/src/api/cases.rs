@@ -24,6 +24,9 @@ fn view(s: &AppState, c: &CaseRecord) -> Result<serde_json::Value, ApiError> {
         "deadlines": {"acceptance_due": due.to_string(), "deemed_accepted": deemed,
                       "promised_days": c.promised_days, "statutory_days": c.statutory_days},
         "timeline": c.timeline,
+        "accepted_on": c.accepted_on.map(|d| d.to_string()),
+        "supplement_request": c.supplement_request,
+        "sla": s.app.case_sla(c)?,
     }))
 }
 
@@ -123,4 +126,26 @@ pub async fn progress(
         &q.name
     };
     Ok(ApiJsonOut(s.app.case_progress(&q.number, who).await?))
+}
+
+/// `{materials: {key: file id}}`
+#[derive(Debug, Deserialize)]
+pub struct SupplementInput {
+    #[serde(default)]
+    pub materials: std::collections::BTreeMap<String, String>,
+}
+
+/// `POST /api/v1/cases/{id}/supplement` — the applicant answers the supplement notice once.
+pub async fn supplement(
+    State(s): State<AppState>,
+    Extension(meta): Extension<RequestMeta>,
+    Extension(p): Extension<Principal>,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(input): ApiJson<SupplementInput>,
+) -> Result<ApiJsonOut, ApiError> {
+    let c = s
+        .app
+        .supplement_case(&p, &id, input.materials, &meta)
+        .await?;
+    Ok(ApiJsonOut(view(&s, &c)?))
 }

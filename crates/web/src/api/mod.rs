@@ -6,6 +6,7 @@ pub mod cases;
 pub mod catalog;
 pub mod materials;
 pub mod public;
+pub mod tasks;
 
 use serde::Serialize;
 use shenpi_app::App;

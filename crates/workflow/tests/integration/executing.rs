@@ -245,3 +245,28 @@ fn a_parallel_join_that_can_never_fire_becomes_an_incident() {
         s.instance.state
     );
 }
+
+#[test]
+fn an_inclusive_join_in_a_loop_is_not_held_back_by_a_token_of_the_next_round() {
+    // Found by the property test: a token that can reach the join's empty flow only by going
+    // round the loop, and can reach its full flow as well, must not block it (BPMN 2.0 §13.3.5).
+    let p = parse_bpmn(&bpmn(r#"<startEvent id="s"/><sequenceFlow id="f0" sourceRef="s" targetRef="m"/>
+      <exclusiveGateway id="m"/><sequenceFlow id="f1" sourceRef="m" targetRef="and"/>
+      <parallelGateway id="and"/><sequenceFlow id="f2" sourceRef="and" targetRef="or"/>
+      <sequenceFlow id="f3" sourceRef="and" targetRef="other"/>
+      <inclusiveGateway id="or" default="fa"/>
+      <sequenceFlow id="fa" sourceRef="or" targetRef="a"/>
+      <sequenceFlow id="fb" sourceRef="or" targetRef="b"><conditionExpression>=false</conditionExpression></sequenceFlow>
+      <userTask id="a"/><userTask id="b"/><userTask id="other"/>
+      <sequenceFlow id="ja" sourceRef="a" targetRef="orj"/><sequenceFlow id="jb" sourceRef="b" targetRef="orj"/>
+      <inclusiveGateway id="orj"/><sequenceFlow id="f4" sourceRef="orj" targetRef="andj"/>
+      <sequenceFlow id="f5" sourceRef="other" targetRef="andj"/>
+      <parallelGateway id="andj"/><sequenceFlow id="f6" sourceRef="andj" targetRef="x"/>
+      <exclusiveGateway id="x" default="out"/>
+      <sequenceFlow id="back" sourceRef="x" targetRef="m"><conditionExpression>=again</conditionExpression></sequenceFlow>
+      <sequenceFlow id="out" sourceRef="x" targetRef="e"/><endEvent id="e"/>"#)).unwrap();
+    let s = start(&p, json!({"again": false}));
+    let s = complete(&p, &s.instance, "a", empty());
+    let s = complete(&p, &s.instance, "other", empty());
+    assert_eq!(s.instance.state, State::Completed);
+}

@@ -1,5 +1,5 @@
 //! Property tests over generated processes: nested exclusive, parallel and inclusive gateways,
-//! parallel inside exclusive, loops with exits. Every generated process is written as BPMN XML
+//! parallel inside exclusive, loops with exits, countersigns (multi-instance). Every generated process is written as BPMN XML
 //! (so the parser is exercised too), started, and driven by completing open tasks in a random
 //! order until it stops.
 
@@ -22,15 +22,26 @@ enum Block {
     Or(Vec<bool>, Vec<Block>),
     /// The body runs `limit` times (at least once), counted by an `evaluate` task.
     Loop(u8, Box<Block>),
+    /// A countersign over `signers` people with rule `all`/`any`/`50%`, rejection `stay` or
+    /// `terminate` (signers approve or reject at random).
+    Sign(u8, u8, bool),
 }
 
 fn block() -> impl Strategy<Value = Block> {
-    Just(Block::Task).prop_recursive(4, 40, 4, |inner| {
+    let leaf = prop_oneof![
+        3 => Just(Block::Task),
+        1 => (1u8..4, 0u8..3, any::<bool>()).prop_map(|(n, r, t)| Block::Sign(n, r, t)),
+    ];
+    leaf.prop_recursive(4, 40, 4, |inner| {
         prop_oneof![
             prop::collection::vec(inner.clone(), 1..4).prop_map(Block::Seq),
-            (any::<usize>(), prop::collection::vec(inner.clone(), 1..4)).prop_map(|(c, v)| Block::Xor(c, v)),
+            (any::<usize>(), prop::collection::vec(inner.clone(), 1..4))
+                .prop_map(|(c, v)| Block::Xor(c, v)),
             prop::collection::vec(inner.clone(), 1..4).prop_map(Block::And),
-            (prop::collection::vec(any::<bool>(), 4), prop::collection::vec(inner.clone(), 1..4))
+            (
+                prop::collection::vec(any::<bool>(), 4),
+                prop::collection::vec(inner.clone(), 1..4)
+            )
                 .prop_map(|(f, v)| Block::Or(f, v)),
             (1u8..4, inner).prop_map(|(l, b)| Block::Loop(l, Box::new(b))),
         ]
@@ -54,8 +65,12 @@ impl Gen {
 
     fn flow(&mut self, from: &str, to: &str, condition: Option<String>) -> String {
         let id = self.id("f");
-        let cond = condition.map(|c| format!("<conditionExpression>{c}</conditionExpression>")).unwrap_or_default();
-        self.xml += &format!("<sequenceFlow id=\"{id}\" sourceRef=\"{from}\" targetRef=\"{to}\">{cond}</sequenceFlow>\n");
+        let cond = condition
+            .map(|c| format!("<conditionExpression>{c}</conditionExpression>"))
+            .unwrap_or_default();
+        self.xml += &format!(
+            "<sequenceFlow id=\"{id}\" sourceRef=\"{from}\" targetRef=\"{to}\">{cond}</sequenceFlow>\n"
+        );
         id
     }
 
@@ -72,6 +87,19 @@ impl Gen {
                 let t = self.node("userTask", "t", "");
                 (t.clone(), t)
             }
+            Block::Sign(n, rule, terminate) => {
+                let t = self.id("cs");
+                let rule = ["all", "any", "50%"][usize::from(*rule) % 3];
+                let on_reject = if *terminate { "terminate" } else { "stay" };
+                self.vars
+                    .insert(format!("{t}_signers"), json!((0..*n).collect::<Vec<_>>()));
+                self.xml += &format!(
+                    "<userTask id=\"{t}\" shenpi:countersign=\"{rule}\" shenpi:onReject=\"{on_reject}\" \
+                     shenpi:resultVariable=\"{t}_ok\"><extensionElements><zeebe:loopCharacteristics \
+                     inputCollection=\"={t}_signers\"/></extensionElements><multiInstanceLoopCharacteristics/></userTask>\n"
+                );
+                (t.clone(), t)
+            }
             Block::Seq(v) => {
                 let parts: Vec<_> = v.iter().map(|b| self.emit(b)).collect();
                 for w in parts.windows(2) {
@@ -82,7 +110,12 @@ impl Gen {
             Block::Xor(choice, v) => {
                 let n = self.id("c");
                 self.vars.insert(n.clone(), json!(choice % v.len()));
-                self.branches(v, "exclusiveGateway", |k, last| (k < last).then(|| format!("={n} == {k}")), true)
+                self.branches(
+                    v,
+                    "exclusiveGateway",
+                    |k, last| (k < last).then(|| format!("={n} == {k}")),
+                    true,
+                )
             }
             Block::And(v) => {
                 let ends = self.branches(v, "parallelGateway", |_, _| None, false);
@@ -94,7 +127,12 @@ impl Gen {
                 for (k, f) in flags.iter().enumerate() {
                     self.vars.insert(format!("{n}_{k}"), json!(f));
                 }
-                let ends = self.branches(v, "inclusiveGateway", |k, _| (k > 0).then(|| format!("={n}_{k}")), false);
+                let ends = self.branches(
+                    v,
+                    "inclusiveGateway",
+                    |k, _| (k > 0).then(|| format!("={n}_{k}")),
+                    false,
+                );
                 self.pairs.push(ends.clone());
                 ends
             }
@@ -137,18 +175,27 @@ impl Gen {
         for (k, b) in v.iter().enumerate() {
             let (entry, exit) = self.emit(b);
             let f = self.flow(&split, &entry, condition(k, last));
-            if (default_last && k == last) || (!default_last && k == 0 && tag == "inclusiveGateway") {
+            if (default_last && k == last) || (!default_last && k == 0 && tag == "inclusiveGateway")
+            {
                 default = Some(f);
             }
             self.flow(&exit, &join, None);
         }
-        let default = default.map(|f| format!("default=\"{f}\"")).unwrap_or_default();
+        let default = default
+            .map(|f| format!("default=\"{f}\""))
+            .unwrap_or_default();
         self.xml += &format!("<{tag} id=\"{split}\" {default}/>\n");
         (split, join)
     }
 }
 
-fn generate(b: &Block) -> (Process, serde_json::Map<String, Value>, Vec<(String, String)>) {
+fn generate(
+    b: &Block,
+) -> (
+    Process,
+    serde_json::Map<String, Value>,
+    Vec<(String, String)>,
+) {
     let mut g = Gen::default();
     let (entry, exit) = g.emit(b);
     g.xml += "<startEvent id=\"start\"/><endEvent id=\"end\"/>\n";
@@ -160,7 +207,12 @@ fn generate(b: &Block) -> (Process, serde_json::Map<String, Value>, Vec<(String,
 }
 
 fn check_tokens(i: &Instance) {
-    let task_tokens: Vec<u64> = i.tokens.iter().filter(|t| t.wait == Wait::Task).map(|t| t.id).collect();
+    let task_tokens: Vec<u64> = i
+        .tokens
+        .iter()
+        .filter(|t| t.wait == Wait::Task)
+        .map(|t| t.id)
+        .collect();
     let tasks: Vec<u64> = i.tasks.iter().map(|t| t.id).collect();
     assert_eq!(task_tokens, tasks, "every open task is exactly one token");
     let mut ids: Vec<u64> = i.tokens.iter().map(|t| t.id).collect();
@@ -170,7 +222,7 @@ fn check_tokens(i: &Instance) {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(300))]
+    #![proptest_config(ProptestConfig { cases: std::env::var("PROPTEST_CASES").ok().and_then(|s| s.parse().ok()).unwrap_or(300), ..ProptestConfig::default() })]
 
     #[test]
     fn every_generated_process_completes_with_each_join_firing_once_per_split(
@@ -183,13 +235,19 @@ proptest! {
         while i.state == State::Running {
             check_tokens(&i);
             let pick = order[steps % order.len()] % i.tasks.len();
-            let task = i.tasks[pick].id;
-            i = step(&p, &i, Command::CompleteTask { task, variables: Default::default() }, now()).unwrap().instance;
+            let task = &i.tasks[pick];
+            let mut variables = serde_json::Map::new();
+            if task.countersign.is_some() {
+                let id = &p.nodes[task.node].id;
+                variables.insert(format!("{id}_ok"), json!(order[(steps + 7) % order.len()] % 3 != 0));
+            }
+            let task = task.id;
+            i = step(&p, &i, Command::CompleteTask { task, variables }, now()).unwrap().instance;
             steps += 1;
             prop_assert!(steps < 10_000, "runaway instance");
         }
         prop_assert_eq!(&i.state, &State::Completed);
-        prop_assert!(i.tokens.is_empty() && i.tasks.is_empty());
+        prop_assert!(i.tokens.is_empty() && i.tasks.is_empty() && i.countersigns.is_empty());
         let mut fired: HashMap<&str, usize> = HashMap::new();
         let mut ends = 0;
         for r in &i.history {

@@ -1,0 +1,144 @@
+//! Tasks (待办).
+
+use crate::rows::{RowExt, db_err, parse_ts, ts};
+use crate::tx::SqlTx;
+use async_trait::async_trait;
+use shenpi_store::StoreError;
+use shenpi_store::model::Task;
+use shenpi_store::repo::TaskRepo;
+use sqlx::AssertSqlSafe;
+use sqlx::any::AnyRow;
+
+const COLS: &str = "id, case_id, region_code, step, name, candidate_role, assignee, status, outcome, \
+    opinion, completed_by, due_on, created_at, completed_at, revision";
+
+fn task_from(r: &AnyRow) -> Result<Task, StoreError> {
+    Ok(Task {
+        id: r.text("id")?,
+        case_id: r.text("case_id")?,
+        region_code: r.text("region_code")?,
+        step: r.text("step")?,
+        name: r.text("name")?,
+        candidate_role: r.text("candidate_role")?,
+        assignee: r.opt_text("assignee")?,
+        status: r.text("status")?,
+        outcome: r.opt_text("outcome")?,
+        opinion: r.opt_text("opinion")?,
+        completed_by: r.opt_text("completed_by")?,
+        due_on: r
+            .opt_text("due_on")?
+            .map(|d| {
+                d.parse()
+                    .map_err(|e| StoreError::Corrupt(format!("due_on: {e}")))
+            })
+            .transpose()?,
+        created_at: r.time("created_at")?,
+        completed_at: r
+            .opt_text("completed_at")?
+            .map(|t| parse_ts(&t))
+            .transpose()?,
+        revision: r.int("revision")?,
+    })
+}
+
+#[async_trait]
+impl TaskRepo for SqlTx {
+    async fn insert_task(&mut self, t: &Task) -> Result<(), StoreError> {
+        let sql = format!(
+            "INSERT INTO tasks ({COLS}) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15)"
+        );
+        sqlx::query(AssertSqlSafe(sql))
+            .bind(&t.id)
+            .bind(&t.case_id)
+            .bind(&t.region_code)
+            .bind(&t.step)
+            .bind(&t.name)
+            .bind(&t.candidate_role)
+            .bind(&t.assignee)
+            .bind(&t.status)
+            .bind(&t.outcome)
+            .bind(&t.opinion)
+            .bind(&t.completed_by)
+            .bind(t.due_on.map(|d| d.to_string()))
+            .bind(ts(t.created_at))
+            .bind(t.completed_at.map(ts))
+            .bind(t.revision)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn update_task(&mut self, t: &Task, expected_revision: i64) -> Result<(), StoreError> {
+        let r = sqlx::query(
+            "UPDATE tasks SET assignee = $2, status = $3, outcome = $4, opinion = $5, completed_by = $6, \
+             due_on = $7, completed_at = $8, revision = $9 WHERE id = $1 AND revision = $10",
+        )
+        .bind(&t.id)
+        .bind(&t.assignee)
+        .bind(&t.status)
+        .bind(&t.outcome)
+        .bind(&t.opinion)
+        .bind(&t.completed_by)
+        .bind(t.due_on.map(|d| d.to_string()))
+        .bind(t.completed_at.map(ts))
+        .bind(t.revision)
+        .bind(expected_revision)
+        .execute(&mut *self.tx)
+        .await
+        .map_err(db_err)?;
+        if r.rows_affected() == 0 {
+            return Err(StoreError::Conflict(format!(
+                "task {} changed meanwhile",
+                t.id
+            )));
+        }
+        Ok(())
+    }
+
+    async fn task(&mut self, id: &str) -> Result<Option<Task>, StoreError> {
+        let sql = format!("SELECT {COLS} FROM tasks WHERE id = $1");
+        let row = sqlx::query(AssertSqlSafe(sql))
+            .bind(id)
+            .fetch_optional(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        row.as_ref().map(task_from).transpose()
+    }
+
+    async fn open_tasks(
+        &mut self,
+        roles: &[String],
+        region: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<Task>, StoreError> {
+        let mut out = vec![];
+        for role in roles {
+            let sql = format!(
+                "SELECT {COLS} FROM tasks WHERE status = 'open' AND candidate_role = $1 \
+                 AND ($2 IS NULL OR region_code = $2) ORDER BY created_at LIMIT $3"
+            );
+            let rows = sqlx::query(AssertSqlSafe(sql))
+                .bind(role)
+                .bind(region)
+                .bind(limit.clamp(1, 500))
+                .fetch_all(&mut *self.tx)
+                .await
+                .map_err(db_err)?;
+            for r in &rows {
+                out.push(task_from(r)?);
+            }
+        }
+        Ok(out)
+    }
+
+    async fn tasks_of_case(&mut self, case_id: &str) -> Result<Vec<Task>, StoreError> {
+        let sql = format!("SELECT {COLS} FROM tasks WHERE case_id = $1 ORDER BY created_at, id");
+        let rows = sqlx::query(AssertSqlSafe(sql))
+            .bind(case_id)
+            .fetch_all(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        rows.iter().map(task_from).collect()
+    }
+}

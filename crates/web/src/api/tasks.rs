@@ -1,0 +1,44 @@
+//! The to-do list (统一待办): `GET /api/v1/tasks`, `POST /api/v1/tasks/{id}/complete`.
+
+use super::auth::ApiJsonOut;
+use crate::AppState;
+use crate::error::{ApiError, ApiJson, ApiPath};
+use axum::Extension;
+use axum::extract::State;
+use serde::Deserialize;
+use serde_json::json;
+use shenpi_app::tasks::Outcome;
+use shenpi_app::{Principal, RequestMeta};
+
+/// `GET /api/v1/tasks` — the caller's open tasks, least remaining time first.
+pub async fn todo(
+    State(s): State<AppState>,
+    Extension(p): Extension<Principal>,
+) -> Result<ApiJsonOut, ApiError> {
+    Ok(ApiJsonOut(json!({"items": s.app.todo(&p).await?})))
+}
+
+/// `{outcome, opinion}`; outcomes: accept, request_supplement, refuse_to_accept, approve, deny.
+#[derive(Debug, Deserialize)]
+pub struct CompleteInput {
+    pub outcome: Outcome,
+    #[serde(default)]
+    pub opinion: String,
+}
+
+/// `POST /api/v1/tasks/{id}/complete`
+pub async fn complete(
+    State(s): State<AppState>,
+    Extension(meta): Extension<RequestMeta>,
+    Extension(p): Extension<Principal>,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(input): ApiJson<CompleteInput>,
+) -> Result<ApiJsonOut, ApiError> {
+    let c = s
+        .app
+        .complete_task(&p, &id, input.outcome, &input.opinion, &meta)
+        .await?;
+    Ok(ApiJsonOut(
+        json!({"case": c.id, "number": c.number, "status": c.status}),
+    ))
+}
