@@ -256,10 +256,7 @@ impl App {
             .await
             .map_err(crate::catalog::stale)?;
         if let Some(step) = next {
-            let due = match self.case_sla(&c)? {
-                Some(s) => Some(s.promised_deadline),
-                None => None,
-            };
+            let due = self.case_sla(&c)?.map(|s| s.promised_deadline);
             tx.insert_task(&new_task(&c, step, due, now)).await?;
         }
         let updated = stored_of(
