@@ -71,6 +71,12 @@ pub struct CaseRecord {
     /// What the one-time supplement notice (一次性补正告知) asked for.
     #[serde(default)]
     pub supplement_request: Option<String>,
+    /// The BPMN process (key, version) the case runs on after acceptance, if its item has one.
+    #[serde(default)]
+    pub process: Option<(String, i64)>,
+    /// The workflow instance (plain data of the engine).
+    #[serde(default)]
+    pub instance: Option<shenpi_workflow::Instance>,
 }
 
 pub(crate) fn record_of(stored: &StoredCase) -> Result<CaseRecord, AppError> {
@@ -239,6 +245,8 @@ impl App {
             }],
             accepted_on: None,
             supplement_request: None,
+            process: None,
+            instance: None,
         };
         match tx.insert_case(&stored_of(&record, key, 1, now)?).await {
             Err(shenpi_store::StoreError::Conflict(_)) => {

@@ -23,6 +23,7 @@ pub mod org;
 pub mod passwords;
 pub mod policy;
 pub mod principal;
+pub mod processes;
 pub mod tasks;
 pub mod totp;
 pub mod users;

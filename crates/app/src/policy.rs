@@ -42,6 +42,8 @@ pub enum Action {
     CatalogManage,
     /// Apply for a service (applicants).
     CaseApply,
+    /// Upload and version BPMN processes.
+    ProcessManage,
 }
 
 impl Action {
@@ -63,6 +65,7 @@ impl Action {
             Action::CatalogLocal => "catalog.local",
             Action::CatalogManage => "catalog.manage",
             Action::CaseApply => "case.apply",
+            Action::ProcessManage => "process.manage",
         }
     }
 
@@ -96,6 +99,7 @@ impl Action {
             Action::CatalogLocal => &[CityAdmin, RegionAdmin],
             Action::CatalogManage => &[CityAdmin, DataSteward],
             Action::CaseApply => &[Citizen, Enterprise],
+            Action::ProcessManage => &[CityAdmin],
         }
     }
 }

@@ -87,6 +87,7 @@ error_codes! {
     TASK_NOT_FOUND = 404, "待办任务不存在或不属于您", "No such task, or it is not yours";
     TASK_CLOSED = 409, "该任务已办理", "The task is already completed";
     OUTCOME_NOT_ALLOWED = 422, "该环节不允许此办理结果", "This step does not allow that outcome";
+    PROCESS_INVALID = 422, "流程文件不符合要求", "The process file is not valid or uses unsupported elements";
     IMPORT_INVALID = 422, "导入文件有误，未导入任何内容", "The import file has errors; nothing was imported";
     INTERNAL = 500, "服务器内部错误，请稍后再试", "Internal server error; try again later";
     UNAVAILABLE = 503, "服务暂不可用", "Service unavailable";

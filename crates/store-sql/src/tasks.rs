@@ -6,11 +6,11 @@ use async_trait::async_trait;
 use shenpi_store::StoreError;
 use shenpi_store::model::Task;
 use shenpi_store::repo::TaskRepo;
-use sqlx::AssertSqlSafe;
 use sqlx::any::AnyRow;
+use sqlx::{AssertSqlSafe, Row};
 
 const COLS: &str = "id, case_id, region_code, step, name, candidate_role, assignee, status, outcome, \
-    opinion, completed_by, due_on, created_at, completed_at, revision";
+    opinion, completed_by, due_on, created_at, completed_at, revision, engine_task";
 
 fn task_from(r: &AnyRow) -> Result<Task, StoreError> {
     Ok(Task {
@@ -38,6 +38,9 @@ fn task_from(r: &AnyRow) -> Result<Task, StoreError> {
             .map(|t| parse_ts(&t))
             .transpose()?,
         revision: r.int("revision")?,
+        engine_task: r
+            .try_get::<Option<i64>, _>("engine_task")
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?,
     })
 }
 
@@ -45,7 +48,7 @@ fn task_from(r: &AnyRow) -> Result<Task, StoreError> {
 impl TaskRepo for SqlTx {
     async fn insert_task(&mut self, t: &Task) -> Result<(), StoreError> {
         let sql = format!(
-            "INSERT INTO tasks ({COLS}) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15)"
+            "INSERT INTO tasks ({COLS}) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16)"
         );
         sqlx::query(AssertSqlSafe(sql))
             .bind(&t.id)
@@ -63,6 +66,7 @@ impl TaskRepo for SqlTx {
             .bind(ts(t.created_at))
             .bind(t.completed_at.map(ts))
             .bind(t.revision)
+            .bind(t.engine_task)
             .execute(&mut *self.tx)
             .await
             .map_err(db_err)?;
@@ -141,4 +145,59 @@ impl TaskRepo for SqlTx {
             .map_err(db_err)?;
         rows.iter().map(task_from).collect()
     }
+}
+
+#[async_trait]
+impl shenpi_store::repo::ProcessRepo for SqlTx {
+    async fn insert_process(
+        &mut self,
+        p: &shenpi_store::model::ProcessVersion,
+    ) -> Result<(), StoreError> {
+        sqlx::query("INSERT INTO processes (key, version, region_code, xml, created_by, created_at) VALUES ($1,$2,'370200',$3,$4,$5)")
+            .bind(&p.key)
+            .bind(p.version)
+            .bind(&p.xml)
+            .bind(&p.created_by)
+            .bind(ts(p.created_at))
+            .execute(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn latest_process(
+        &mut self,
+        key: &str,
+    ) -> Result<Option<shenpi_store::model::ProcessVersion>, StoreError> {
+        let row = sqlx::query("SELECT key, version, xml, created_by, created_at FROM processes WHERE key = $1 ORDER BY version DESC LIMIT 1")
+            .bind(key)
+            .fetch_optional(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        row.as_ref().map(process_from).transpose()
+    }
+
+    async fn process_version(
+        &mut self,
+        key: &str,
+        version: i64,
+    ) -> Result<Option<shenpi_store::model::ProcessVersion>, StoreError> {
+        let row = sqlx::query("SELECT key, version, xml, created_by, created_at FROM processes WHERE key = $1 AND version = $2")
+            .bind(key)
+            .bind(version)
+            .fetch_optional(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        row.as_ref().map(process_from).transpose()
+    }
+}
+
+fn process_from(r: &AnyRow) -> Result<shenpi_store::model::ProcessVersion, StoreError> {
+    Ok(shenpi_store::model::ProcessVersion {
+        key: r.text("key")?,
+        version: r.int("version")?,
+        xml: r.text("xml")?,
+        created_by: r.text("created_by")?,
+        created_at: r.time("created_at")?,
+    })
 }

@@ -279,6 +279,19 @@ pub struct Task {
     pub created_at: DateTime<Utc>,
     pub completed_at: Option<DateTime<Utc>>,
     pub revision: i64,
+    /// The workflow engine's task id, for tasks of a BPMN process.
+    #[serde(default)]
+    pub engine_task: Option<i64>,
+}
+
+/// A published process version (BPMN XML).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProcessVersion {
+    pub key: String,
+    pub version: i64,
+    pub xml: String,
+    pub created_by: String,
+    pub created_at: DateTime<Utc>,
 }
 
 /// A stored calendar year (JSON in the domain's calendar file format).

@@ -57,6 +57,7 @@ pub trait Tx:
     + MaterialRepo
     + CaseRepo
     + TaskRepo
+    + ProcessRepo
 {
     /// Commits all changes of this unit of work.
     async fn commit(self: Box<Self>) -> Result<(), StoreError>;
@@ -278,4 +279,18 @@ pub trait TaskRepo {
         limit: i64,
     ) -> Result<Vec<Task>, StoreError>;
     async fn tasks_of_case(&mut self, case_id: &str) -> Result<Vec<Task>, StoreError>;
+}
+
+/// Published BPMN processes.
+#[async_trait]
+pub trait ProcessRepo {
+    /// Stores a new version; a duplicate (key, version) is a `Conflict`.
+    async fn insert_process(&mut self, p: &ProcessVersion) -> Result<(), StoreError>;
+    /// The newest version of a process.
+    async fn latest_process(&mut self, key: &str) -> Result<Option<ProcessVersion>, StoreError>;
+    async fn process_version(
+        &mut self,
+        key: &str,
+        version: i64,
+    ) -> Result<Option<ProcessVersion>, StoreError>;
 }

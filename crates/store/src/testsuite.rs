@@ -91,6 +91,7 @@ async fn tasks_round_trip(store: &dyn Store) {
         created_at: t0(),
         completed_at: None,
         revision: 1,
+        engine_task: Some(7),
     };
     let mut tx = store.begin().await.unwrap();
     tx.insert_task(&t).await.unwrap();

@@ -102,7 +102,11 @@ fn tag_of(path: &str) -> &'static str {
         || path.starts_with("/api/v1/search")
     {
         "catalog"
-    } else if path.starts_with("/api/v1/cases") || path.starts_with("/api/v1/materials") {
+    } else if path.starts_with("/api/v1/cases")
+        || path.starts_with("/api/v1/materials")
+        || path.starts_with("/api/v1/tasks")
+        || path.starts_with("/api/v1/processes")
+    {
         "cases"
     } else if path.starts_with("/api/v1/calendar") {
         "calendar"

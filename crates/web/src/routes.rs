@@ -105,6 +105,7 @@ pub fn table() -> Vec<RouteSpec> {
         r(M::POST, "/api/v1/cases/{id}/supplement", Api, Signed(Action::CaseApply), "The applicant answers the supplement notice {materials}", post(api::cases::supplement)),
         r(M::GET, "/api/v1/tasks", Api, Signed(Action::StaffRead), "The caller's to-do list, least remaining time first", get(api::tasks::todo)),
         r(M::POST, "/api/v1/tasks/{id}/complete", Api, Signed(Action::StaffRead), "Complete a task {outcome: accept|request_supplement|refuse_to_accept|approve|deny, opinion}", post(api::tasks::complete)),
+        r(M::POST, "/api/v1/processes", Api, Signed(Action::ProcessManage), "Upload a BPMN process (body: XML) → key and version, or the offending element and line", post(api::processes::upload).layer(DefaultBodyLimit::max(2 * 1024 * 1024))),
         // Material files.
         r(M::POST, "/api/v1/materials", Api, Signed(Action::SelfService), "Upload a material file (?name=); PDF, JPEG, PNG or OFD by content", post(api::materials::upload).layer(DefaultBodyLimit::max(shenpi_app::materials::MAX_MATERIAL_BYTES))),
         r(M::GET, "/api/v1/materials/{id}", Api, Signed(Action::SelfService), "A material file's record (owner or staff of its region)", get(api::materials::one)),

@@ -102,6 +102,7 @@ fn expected() -> BTreeMap<(&'static str, &'static str), &'static str> {
             "citizen enterprise",
         ),
         (("GET", "/api/v1/tasks"), STAFF),
+        (("POST", "/api/v1/processes"), "city_admin"),
         (("POST", "/api/v1/tasks/{id}/complete"), STAFF),
         (("GET", "/api/v1/materials/{id}"), SIGNED),
         (("GET", "/api/v1/materials/{id}/content"), SIGNED),

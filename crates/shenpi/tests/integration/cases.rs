@@ -609,3 +609,186 @@ async fn the_warning_turns_yellow_then_red_on_the_fake_clock() {
     let late = reviewer_sla(to_deadline + 3).await;
     assert_eq!(late["colour"], "red");
 }
+
+const PROCESS: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:shenpi="urn:shenpi:bpmn:1.0" id="d">
+  <bpmn:process id="permit-review" isExecutable="true">
+    <bpmn:startEvent id="start"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="review"/>
+    <bpmn:userTask id="review" name="审查" shenpi:role="reviewer"/>
+    <bpmn:sequenceFlow id="f2" sourceRef="review" targetRef="decide"/>
+    <bpmn:userTask id="decide" name="决定" shenpi:role="approver"/>
+    <bpmn:sequenceFlow id="f3" sourceRef="decide" targetRef="end"/>
+    <bpmn:endEvent id="end"/>
+  </bpmn:process>
+</bpmn:definitions>"#;
+
+#[tokio::test]
+async fn an_item_with_a_bpmn_process_runs_on_the_engine_after_acceptance() {
+    let app = spawn_app().await;
+    let admin = login(&app, "admin").await;
+    let upload = |xml: String| {
+        let app = &app;
+        let admin = admin.clone();
+        async move {
+            client()
+                .post(app.url("/api/v1/processes"))
+                .bearer_auth(&admin)
+                .header("content-type", "application/xml")
+                .body(xml)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    // The bench file has a script task: refused, naming the element and its line.
+    let bench = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/bench/approval.bpmn"
+    ))
+    .unwrap_or_else(|_| {
+        PROCESS
+            .replace("userTask id=\"review\"", "scriptTask id=\"check\"")
+            .replace("shenpi:role=\"reviewer\"/>", "/>")
+    });
+    let v = assert_error(upload(bench).await, 422, "PROCESS_INVALID").await;
+    assert!(
+        v["details"]["reason"].as_str().unwrap().contains("check"),
+        "{v}"
+    );
+    let v = assert_error(
+        upload(PROCESS.replace("shenpi:role=\"reviewer\"", "")).await,
+        422,
+        "PROCESS_INVALID",
+    )
+    .await;
+    assert!(
+        v["details"]["reason"].as_str().unwrap().contains("review"),
+        "{v}"
+    );
+    assert_error(upload("<not-xml".into()).await, 422, "PROCESS_INVALID").await;
+    let r = upload(PROCESS.into()).await;
+    assert_eq!(r.status(), 201);
+    assert_eq!(
+        r.json::<Value>().await.unwrap(),
+        json!({"key": "permit-review", "version": 1})
+    );
+
+    // The item now uses the process (a catalog change, effective today).
+    let current: Value = client()
+        .get(app.url(&format!("/api/v1/items/{ITEM}")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let mut changed = current["item"].clone();
+    changed["process_key"] = json!("permit-review");
+    let p: Value = post(
+        &app,
+        &admin,
+        "/api/v1/proposals",
+        json!({"operation": "change", "title": "启用流程", "targets": [ITEM],
+        "drafts": [changed], "effective_from": "2026-11-28"}),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    let pid = p["id"].as_str().unwrap();
+    post(
+        &app,
+        &admin,
+        &format!("/api/v1/proposals/{pid}/submit"),
+        json!({}),
+    )
+    .await;
+    post(
+        &app,
+        &admin,
+        &format!("/api/v1/proposals/{pid}/override"),
+        json!({"reason": "测试"}),
+    )
+    .await;
+    assert_eq!(
+        post(
+            &app,
+            &admin,
+            &format!("/api/v1/proposals/{pid}/publish"),
+            json!({})
+        )
+        .await
+        .status(),
+        200
+    );
+
+    let citizen = login(&app, "citizen").await;
+    let (situation, files) = materials_for(&app, &citizen).await;
+    let created: Value = post(
+        &app,
+        &citizen,
+        "/api/v1/cases",
+        json!({"item_code": ITEM, "region": "370202",
+        "situation": situation, "materials": files, "idempotency_key": "k-bpmn"}),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    let (id, number) = (
+        created["id"].as_str().unwrap().to_string(),
+        created["number"].as_str().unwrap().to_string(),
+    );
+    let clerk = login(&app, "clerk-370202").await;
+    let tid = open_task(&app, &clerk, &number).await["task"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    post(
+        &app,
+        &clerk,
+        &format!("/api/v1/tasks/{tid}/complete"),
+        json!({"outcome": "accept"}),
+    )
+    .await;
+    let reviewer = login(&app, "reviewer-370202").await;
+    let task = open_task(&app, &reviewer, &number).await;
+    assert_eq!(
+        task["task"]["step"], "review",
+        "the task comes from the BPMN process"
+    );
+    assert!(task["task"]["engine_task"].is_number());
+    let tid = task["task"]["id"].as_str().unwrap().to_string();
+    assert_error(
+        post(
+            &app,
+            &reviewer,
+            &format!("/api/v1/tasks/{tid}/complete"),
+            json!({"outcome": "accept"}),
+        )
+        .await,
+        422,
+        "OUTCOME_NOT_ALLOWED",
+    )
+    .await;
+    post(
+        &app,
+        &reviewer,
+        &format!("/api/v1/tasks/{tid}/complete"),
+        json!({"outcome": "approve", "opinion": "同意"}),
+    )
+    .await;
+    let approver = login(&app, "approver-370202").await;
+    let task = open_task(&app, &approver, &number).await;
+    assert_eq!(task["task"]["step"], "decide");
+    let tid = task["task"]["id"].as_str().unwrap().to_string();
+    let r = post(&app, &approver, &format!("/api/v1/tasks/{tid}/complete"), json!({"outcome": "deny", "opinion": "不符合《中华人民共和国建筑法》规定的条件，不予许可。"})).await;
+    assert_eq!(r.json::<Value>().await.unwrap()["status"], "denied");
+    let case: Value = get(&app, &citizen, &format!("/api/v1/cases/{id}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(case["status"], "denied");
+}

@@ -15,7 +15,19 @@ CREATE TABLE tasks (
     due_on TEXT,
     created_at TEXT NOT NULL,
     completed_at TEXT,
-    revision BIGINT NOT NULL
+    revision BIGINT NOT NULL,
+    -- The workflow engine's task id, for tasks of a BPMN process.
+    engine_task BIGINT
+);
+-- Published processes (BPMN XML), immutable per (key, version).
+CREATE TABLE processes (
+    key TEXT NOT NULL,
+    version BIGINT NOT NULL,
+    region_code TEXT NOT NULL,
+    xml TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (key, version)
 );
 CREATE INDEX tasks_open ON tasks(region_code, candidate_role, status);
 CREATE INDEX tasks_case ON tasks(case_id, created_at);

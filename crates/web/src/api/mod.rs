@@ -5,6 +5,7 @@ pub mod auth;
 pub mod cases;
 pub mod catalog;
 pub mod materials;
+pub mod processes;
 pub mod public;
 pub mod tasks;
 

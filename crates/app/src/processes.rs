@@ -1,0 +1,100 @@
+//! Process management (流程管理): BPMN files uploaded as they come from bpmn.io / Camunda
+//! Modeler, checked against the organisation (every user task names a staff role), versioned;
+//! running cases stay on the version they started with.
+
+use crate::policy::{Action, authorize};
+use crate::{App, AppError, Principal, RequestMeta};
+use serde_json::json;
+use shenpi_domain::error::ErrorCode;
+use shenpi_domain::org::Role;
+use shenpi_store::model::ProcessVersion;
+use shenpi_workflow::model::NodeKind;
+use shenpi_workflow::{ParseError, Process, parse_bpmn};
+
+/// The staff role a user task is offered to: `shenpi:role`, else the first candidate group.
+pub fn task_role(process: &Process, node: usize) -> Option<String> {
+    match process.nodes.get(node).map(|n| &n.kind) {
+        Some(NodeKind::UserTask(u)) => u
+            .role
+            .clone()
+            .or_else(|| u.candidate_groups.first().cloned()),
+        _ => None,
+    }
+}
+
+fn parse_error(e: &ParseError) -> AppError {
+    AppError::rule(ErrorCode::PROCESS_INVALID, json!({"reason": e.to_string()}))
+}
+
+impl App {
+    /// Checks and stores a new version of the process whose BPMN id is the key.
+    pub async fn upload_process(
+        &self,
+        p: &Principal,
+        xml: &str,
+        meta: &RequestMeta,
+    ) -> Result<ProcessVersion, AppError> {
+        authorize(p, Action::ProcessManage, None)?;
+        let process = parse_bpmn(xml).map_err(|e| parse_error(&e))?;
+        for (i, n) in process.nodes.iter().enumerate() {
+            if let NodeKind::UserTask(_) = n.kind {
+                let ok = task_role(&process, i)
+                    .and_then(|r| Role::parse(&r))
+                    .is_some_and(|r| !r.is_applicant());
+                if !ok {
+                    return Err(AppError::rule(
+                        ErrorCode::PROCESS_INVALID,
+                        json!({
+                            "reason": format!("line {}: user task `{}` names no staff role (shenpi:role or candidateGroups: clerk, reviewer, approver, …)", n.line, n.id)
+                        }),
+                    ));
+                }
+            }
+        }
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        let version = tx
+            .latest_process(&process.id)
+            .await?
+            .map(|v| v.version + 1)
+            .unwrap_or(1);
+        let pv = ProcessVersion {
+            key: process.id.clone(),
+            version,
+            xml: xml.to_string(),
+            created_by: p.user.username.clone(),
+            created_at: now,
+        };
+        tx.insert_process(&pv).await?;
+        tx.append_audit(meta.audit(
+            now,
+            shenpi_domain::regions::QINGDAO_CITY,
+            Some(&p.user),
+            "process.upload",
+            ("process", &pv.key),
+            "success",
+            json!({"version": version}),
+        ))
+        .await?;
+        tx.commit().await?;
+        Ok(pv)
+    }
+
+    /// A stored process version, parsed.
+    pub(crate) async fn load_process(
+        &self,
+        key: &str,
+        version: Option<i64>,
+    ) -> Result<Option<(ProcessVersion, Process)>, AppError> {
+        let pv = {
+            let mut tx = self.store.read().await?;
+            match version {
+                Some(v) => tx.process_version(key, v).await?,
+                None => tx.latest_process(key).await?,
+            }
+        };
+        let Some(pv) = pv else { return Ok(None) };
+        let process = parse_bpmn(&pv.xml).map_err(|e| parse_error(&e))?;
+        Ok(Some((pv, process)))
+    }
+}
