@@ -44,6 +44,8 @@ pub enum Action {
     CaseApply,
     /// Upload and version BPMN processes.
     ProcessManage,
+    /// E-supervision (电子监察): deadlines and warnings of open cases.
+    Supervise,
 }
 
 impl Action {
@@ -66,6 +68,7 @@ impl Action {
             Action::CatalogManage => "catalog.manage",
             Action::CaseApply => "case.apply",
             Action::ProcessManage => "process.manage",
+            Action::Supervise => "case.supervise",
         }
     }
 
@@ -100,6 +103,7 @@ impl Action {
             Action::CatalogManage => &[CityAdmin, DataSteward],
             Action::CaseApply => &[Citizen, Enterprise],
             Action::ProcessManage => &[CityAdmin],
+            Action::Supervise => &[CityAdmin, RegionAdmin, DeptAdmin],
         }
     }
 }

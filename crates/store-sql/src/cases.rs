@@ -160,4 +160,22 @@ impl CaseRepo for SqlTx {
             per_page,
         })
     }
+
+    async fn open_cases(
+        &mut self,
+        region: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<StoredCase>, StoreError> {
+        let sql = format!(
+            "SELECT {COLS} FROM cases WHERE status IN ('submitted', 'awaiting_supplement', 'under_review', \
+             'special_procedure') AND ($1 IS NULL OR region_code = $1) ORDER BY submitted_at, id LIMIT $2"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(region)
+            .bind(limit.clamp(1, 5000))
+            .fetch_all(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        rows.iter().map(case_from).collect()
+    }
 }

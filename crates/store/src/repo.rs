@@ -255,6 +255,13 @@ pub trait CaseRepo {
         applicant: &str,
         key: &str,
     ) -> Result<Option<StoredCase>, StoreError>;
+    /// Cases not yet decided (submitted, awaiting supplement, under review, special procedure),
+    /// optionally of one region, oldest first.
+    async fn open_cases(
+        &mut self,
+        region: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<StoredCase>, StoreError>;
     /// An applicant's cases, newest first.
     async fn cases_of(
         &mut self,

@@ -176,6 +176,10 @@ async fn cases_and_their_sequences(store: &dyn Store) {
         Some(c.clone())
     );
     assert_eq!(tx.cases_of("u1", 1, 10).await.unwrap().total, 1);
+    assert!(
+        tx.open_cases(Some("370202"), 10).await.unwrap().is_empty(),
+        "a withdrawn case is not open"
+    );
 }
 
 async fn material_files_round_trip(store: &dyn Store) {

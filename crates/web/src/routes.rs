@@ -106,6 +106,7 @@ pub fn table() -> Vec<RouteSpec> {
         r(M::GET, "/api/v1/tasks", Api, Signed(Action::StaffRead), "The caller's to-do list, least remaining time first", get(api::tasks::todo)),
         r(M::POST, "/api/v1/tasks/{id}/complete", Api, Signed(Action::StaffRead), "Complete a task {outcome: accept|request_supplement|refuse_to_accept|approve|deny, opinion}", post(api::tasks::complete)),
         r(M::POST, "/api/v1/processes", Api, Signed(Action::ProcessManage), "Upload a BPMN process (body: XML) → key and version, or the offending element and line", post(api::processes::upload).layer(DefaultBodyLimit::max(2 * 1024 * 1024))),
+        r(M::GET, "/api/v1/supervision", Api, Signed(Action::Supervise), "E-supervision: open cases with warning colours (?region=)", get(api::tasks::supervision)),
         // Material files.
         r(M::POST, "/api/v1/materials", Api, Signed(Action::SelfService), "Upload a material file (?name=); PDF, JPEG, PNG or OFD by content", post(api::materials::upload).layer(DefaultBodyLimit::max(shenpi_app::materials::MAX_MATERIAL_BYTES))),
         r(M::GET, "/api/v1/materials/{id}", Api, Signed(Action::SelfService), "A material file's record (owner or staff of its region)", get(api::materials::one)),
@@ -148,6 +149,7 @@ pub fn table() -> Vec<RouteSpec> {
         r(M::GET, "/cases/{id}", Page, Signed(Action::SelfService), "A case's progress", get(pages::cases::detail)),
         r(M::POST, "/cases/{id}/withdraw", Page, Signed(Action::SelfService), "Withdraw an application", post(pages::cases::withdraw)),
         r(M::GET, "/progress", Page, Public, "Progress look-up by number and name or phone", get(pages::cases::progress)),
+        r(M::GET, "/supervision", Page, Signed(Action::Supervise), "E-supervision of open cases", get(pages::supervision::show)),
         r(M::GET, "/search", Page, Public, "Search the catalog", get(pages::search::show)),
         r(M::GET, "/proposals", Page, Signed(Action::CatalogReview), "Catalog proposals", get(pages::proposals::list)),
         r(M::GET, "/proposals/new", Page, Signed(Action::CatalogPropose), "New proposal form", get(pages::proposals::new_form)),

@@ -103,6 +103,10 @@ fn expected() -> BTreeMap<(&'static str, &'static str), &'static str> {
         ),
         (("GET", "/api/v1/tasks"), STAFF),
         (("POST", "/api/v1/processes"), "city_admin"),
+        (
+            ("GET", "/api/v1/supervision"),
+            "city_admin region_admin dept_admin",
+        ),
         (("POST", "/api/v1/tasks/{id}/complete"), STAFF),
         (("GET", "/api/v1/materials/{id}"), SIGNED),
         (("GET", "/api/v1/materials/{id}/content"), SIGNED),
@@ -121,6 +125,10 @@ fn expected() -> BTreeMap<(&'static str, &'static str), &'static str> {
         (("GET", "/cases/{id}"), SIGNED),
         (("POST", "/cases/{id}/withdraw"), SIGNED),
         (("GET", "/progress"), "public"),
+        (
+            ("GET", "/supervision"),
+            "city_admin region_admin dept_admin",
+        ),
         (("GET", "/api/v1/search"), "public"),
         (("GET", "/items/{code}"), "public"),
         (("GET", "/proposals"), "region_admin city_admin"),

@@ -608,6 +608,43 @@ async fn the_warning_turns_yellow_then_red_on_the_fake_clock() {
     assert_eq!(reviewer_sla(to_deadline).await["colour"], "yellow");
     let late = reviewer_sla(to_deadline + 3).await;
     assert_eq!(late["colour"], "red");
+    // The supervision list of the district shows it red; another district's does not show it.
+    let reg = login(&app, "regadmin-370202").await;
+    let v: Value = get(&app, &reg, "/api/v1/supervision")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let line = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["number"] == number.as_str())
+        .cloned()
+        .unwrap();
+    assert_eq!(line["sla"]["colour"], "red");
+    let other: Value = get(
+        &app,
+        &login(&app, "regadmin-370203").await,
+        "/api/v1/supervision",
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert!(
+        other["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["number"] != number.as_str())
+    );
+    assert_error(
+        get(&app, &reg, "/api/v1/supervision?region=370203").await,
+        403,
+        "FORBIDDEN",
+    )
+    .await;
 }
 
 const PROCESS: &str = r#"<?xml version="1.0" encoding="UTF-8"?>

@@ -42,3 +42,20 @@ pub async fn complete(
         json!({"case": c.id, "number": c.number, "status": c.status}),
     ))
 }
+
+/// `?region=`
+#[derive(Debug, Deserialize)]
+pub struct RegionQuery {
+    pub region: Option<String>,
+}
+
+/// `GET /api/v1/supervision?region=` — open cases with their warnings, overdue first.
+pub async fn supervision(
+    State(s): State<AppState>,
+    Extension(p): Extension<Principal>,
+    crate::error::ApiQuery(q): crate::error::ApiQuery<RegionQuery>,
+) -> Result<ApiJsonOut, ApiError> {
+    Ok(ApiJsonOut(
+        json!({"items": s.app.supervision(&p, q.region.as_deref()).await?}),
+    ))
+}

@@ -12,6 +12,7 @@ pub mod me;
 pub mod proposals;
 pub mod register;
 pub mod search;
+pub mod supervision;
 
 use crate::AppState;
 use crate::error::ApiError;
@@ -114,6 +115,9 @@ fn nav_for(p: &Principal, lang: Lang, path: &str) -> Vec<NavItem> {
     v.push(("/items", lang.t("办事指南", "Service guides")));
     if allowed(Action::CatalogReview) {
         v.push(("/proposals", lang.t("事项变更", "Catalog changes")));
+    }
+    if allowed(Action::Supervise) {
+        v.push(("/supervision", lang.t("电子监察", "E-supervision")));
     }
     if allowed(Action::UserList) {
         v.push(("/admin/users", lang.t("用户管理", "Accounts")));
