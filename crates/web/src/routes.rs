@@ -149,6 +149,8 @@ pub fn table() -> Vec<RouteSpec> {
         r(M::GET, "/cases/{id}", Page, Signed(Action::SelfService), "A case's progress", get(pages::cases::detail)),
         r(M::POST, "/cases/{id}/withdraw", Page, Signed(Action::SelfService), "Withdraw an application", post(pages::cases::withdraw)),
         r(M::GET, "/progress", Page, Public, "Progress look-up by number and name or phone", get(pages::cases::progress)),
+        r(M::GET, "/tasks", Page, Signed(Action::StaffRead), "To-do list", get(pages::tasks::list)),
+        r(M::POST, "/tasks/{id}/complete", Page, Signed(Action::StaffRead), "Complete a task", post(pages::tasks::complete)),
         r(M::GET, "/supervision", Page, Signed(Action::Supervise), "E-supervision of open cases", get(pages::supervision::show)),
         r(M::GET, "/search", Page, Public, "Search the catalog", get(pages::search::show)),
         r(M::GET, "/proposals", Page, Signed(Action::CatalogReview), "Catalog proposals", get(pages::proposals::list)),

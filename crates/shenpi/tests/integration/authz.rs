@@ -129,6 +129,8 @@ fn expected() -> BTreeMap<(&'static str, &'static str), &'static str> {
             ("GET", "/supervision"),
             "city_admin region_admin dept_admin",
         ),
+        (("GET", "/tasks"), STAFF),
+        (("POST", "/tasks/{id}/complete"), STAFF),
         (("GET", "/api/v1/search"), "public"),
         (("GET", "/items/{code}"), "public"),
         (("GET", "/proposals"), "region_admin city_admin"),

@@ -829,3 +829,87 @@ async fn an_item_with_a_bpmn_process_runs_on_the_engine_after_acceptance() {
         .unwrap();
     assert_eq!(case["status"], "denied");
 }
+
+#[tokio::test]
+async fn a_clerk_accepts_from_the_to_do_page_with_a_standard_opinion() {
+    let app = spawn_app().await;
+    let citizen = login(&app, "citizen").await;
+    let (situation, files) = materials_for(&app, &citizen).await;
+    let created: Value = post(
+        &app,
+        &citizen,
+        "/api/v1/cases",
+        json!({"item_code": ITEM, "region": "370202",
+        "situation": situation, "materials": files, "idempotency_key": "k-page"}),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    let id = created["id"].as_str().unwrap();
+    let out = app
+        .app
+        .login(
+            shenpi_app::auth::LoginInput {
+                username: "clerk-370202".into(),
+                password: "Demo#2026".into(),
+                totp: None,
+            },
+            shenpi_app::auth::Channel::Page,
+            &shenpi_app::RequestMeta {
+                client_ip: "127.0.0.1".into(),
+                trace_id: None,
+            },
+        )
+        .await
+        .unwrap();
+    let cookie = format!("shenpi_session={}", out.token);
+    let html = client()
+        .get(app.url("/tasks"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains(created["number"].as_str().unwrap()) && html.contains("一次性补正告知"));
+    let start = html.find("action=\"/tasks/").unwrap() + 15;
+    let tid = html[start..].split('/').next().unwrap().to_string();
+    let phrase = html
+        .split("name=\"phrase\"")
+        .nth(1)
+        .unwrap()
+        .split("<option value=\"")
+        .nth(2)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    let r = client()
+        .post(app.url(&format!("/tasks/{tid}/complete")))
+        .header("cookie", &cookie)
+        .form(&[
+            ("csrf", out.csrf_token.as_str()),
+            ("outcome", "accept"),
+            ("phrase", phrase.as_str()),
+            ("opinion", ""),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let case: Value = get(&app, &citizen, &format!("/api/v1/cases/{id}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(case["status"], "under_review");
+    let last = case["timeline"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(
+        last["note"],
+        phrase.as_str(),
+        "the standard phrase became the opinion"
+    );
+}

@@ -93,16 +93,33 @@ pub async fn show(
             .await
             .map(|w| w.len())
             .unwrap_or(0);
-        cards.push(card(
-            l.t("待办事项", "To do"),
-            l.t(
-                "当前没有待办件。新的申请提交或流转到您时会出现在这里。",
-                "Nothing to do right now. New applications routed to you appear here.",
-            ),
-            None,
-            "",
-            true,
-        ));
+        let todo = s.app.todo(&p).await.map(|t| t.len()).unwrap_or(0);
+        if todo == 0 {
+            cards.push(card(
+                l.t("待办事项", "To do"),
+                l.t(
+                    "当前没有待办件。新的申请提交或流转到您时会出现在这里。",
+                    "Nothing to do right now. New applications routed to you appear here.",
+                ),
+                None,
+                "",
+                true,
+            ));
+        } else {
+            let mut c = card(
+                l.t("待办事项", "To do"),
+                l.t(
+                    "按剩余时限排序，红色为超期。",
+                    "By remaining time; red is overdue.",
+                ),
+                Some("/tasks"),
+                l.t("去办理", "Open"),
+                false,
+            );
+            c.stat = Some(todo as i64);
+            c.stat_label = l.t("件待办", "to do").into();
+            cards.push(c);
+        }
         let mut c = card(
             l.t("本区服务窗口", "Service windows"),
             l.t(

@@ -13,6 +13,7 @@ pub mod proposals;
 pub mod register;
 pub mod search;
 pub mod supervision;
+pub mod tasks;
 
 use crate::AppState;
 use crate::error::ApiError;
@@ -115,6 +116,16 @@ fn nav_for(p: &Principal, lang: Lang, path: &str) -> Vec<NavItem> {
     v.push(("/items", lang.t("办事指南", "Service guides")));
     if allowed(Action::CatalogReview) {
         v.push(("/proposals", lang.t("事项变更", "Catalog changes")));
+    }
+    if p.user.roles.iter().any(|r| {
+        matches!(
+            r,
+            shenpi_domain::org::Role::Clerk
+                | shenpi_domain::org::Role::Reviewer
+                | shenpi_domain::org::Role::Approver
+        )
+    }) {
+        v.push(("/tasks", lang.t("待办", "To do")));
     }
     if allowed(Action::Supervise) {
         v.push(("/supervision", lang.t("电子监察", "E-supervision")));

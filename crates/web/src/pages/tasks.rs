@@ -1,0 +1,175 @@
+//! The officials' to-do page (统一待办): tasks by remaining time with SLA colours; each is done
+//! here with an outcome the step allows and an opinion picked from the item's standard phrases.
+
+use super::{Ctx, render};
+use crate::AppState;
+use crate::error::PageForm;
+use askama::Template;
+use axum::Extension;
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use shenpi_app::tasks::Outcome;
+use shenpi_app::{Principal, RequestMeta};
+use shenpi_domain::case::deadline::SlaColour;
+use shenpi_domain::catalog::knowledge::OpinionOutcome;
+
+struct Row {
+    id: String,
+    name: String,
+    number: String,
+    colour: &'static str,
+    label: &'static str,
+    deadline: String,
+    outcomes: Vec<(&'static str, &'static str)>,
+    phrases: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "tasks.html")]
+struct Page {
+    ctx: Ctx,
+    rows: Vec<Row>,
+    message: Option<String>,
+    error: Option<String>,
+}
+
+fn outcomes(step: &str, engine: bool) -> Vec<(&'static str, &'static str)> {
+    if step == "accept" && !engine {
+        vec![
+            ("accept", "受理"),
+            ("request_supplement", "一次性补正告知"),
+            ("refuse_to_accept", "不予受理"),
+        ]
+    } else {
+        vec![("approve", "同意 / 准予"), ("deny", "不同意 / 不予")]
+    }
+}
+
+async fn page(
+    s: &AppState,
+    headers: &HeaderMap,
+    p: &Principal,
+    message: Option<String>,
+    error: Option<String>,
+) -> Response {
+    let items = match s.app.todo(p).await {
+        Ok(i) => i,
+        Err(e) => return super::error_page(s, headers, Some(p), e.public()),
+    };
+    let mut rows = vec![];
+    for i in items {
+        let phrases = match s.app.case(p, &i.task.case_id).await {
+            Ok((c, _)) => s
+                .app
+                .item_version(&c.item_code, c.item_version)
+                .await
+                .map(|v| {
+                    let wanted: &[OpinionOutcome] = if i.task.step == "accept" {
+                        &[
+                            OpinionOutcome::Accept,
+                            OpinionOutcome::Supplement,
+                            OpinionOutcome::RefuseToAccept,
+                        ]
+                    } else {
+                        &[OpinionOutcome::Grant, OpinionOutcome::Deny]
+                    };
+                    v.item
+                        .knowledge
+                        .opinion_phrases
+                        .into_iter()
+                        .filter(|o| wanted.contains(&o.outcome))
+                        .map(|o| o.text)
+                        .collect()
+                })
+                .unwrap_or_default(),
+            Err(_) => vec![],
+        };
+        let (colour, label) = match i.sla.as_ref().map(|s| s.colour) {
+            Some(SlaColour::Green) => ("green", "正常"),
+            Some(SlaColour::Yellow) => ("yellow", "预警"),
+            Some(SlaColour::Red) => ("red", "超期"),
+            None => ("grey", "待受理"),
+        };
+        rows.push(Row {
+            outcomes: outcomes(&i.task.step, i.task.engine_task.is_some()),
+            id: i.task.id,
+            name: i.task.name,
+            number: i.case_number,
+            colour,
+            label,
+            deadline: i
+                .sla
+                .map(|s| s.promised_deadline.to_string())
+                .unwrap_or_default(),
+            phrases,
+        });
+    }
+    render(&Page {
+        ctx: Ctx::new(headers, Some(p), "/tasks"),
+        rows,
+        message,
+        error,
+    })
+}
+
+/// `GET /tasks`
+pub async fn list(
+    State(s): State<AppState>,
+    Extension(p): Extension<Principal>,
+    headers: HeaderMap,
+) -> Response {
+    page(&s, &headers, &p, None, None).await
+}
+
+/// The completion form.
+#[derive(Debug, Deserialize)]
+pub struct CompleteForm {
+    pub outcome: Outcome,
+    #[serde(default)]
+    pub phrase: String,
+    #[serde(default)]
+    pub opinion: String,
+}
+
+/// `POST /tasks/{id}/complete`
+pub async fn complete(
+    State(s): State<AppState>,
+    Extension(meta): Extension<RequestMeta>,
+    Extension(p): Extension<Principal>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    PageForm(f): PageForm<CompleteForm>,
+) -> Response {
+    let opinion = if f.opinion.trim().is_empty() {
+        f.phrase
+    } else {
+        f.opinion
+    };
+    match s
+        .app
+        .complete_task(&p, &id, f.outcome, &opinion, &meta)
+        .await
+    {
+        Ok(_) => Redirect::to("/tasks").into_response(),
+        Err(e) => {
+            let pe = e.public();
+            let en = Ctx::new(&headers, None, "").lang.en;
+            let status = axum::http::StatusCode::from_u16(pe.code.status)
+                .unwrap_or(axum::http::StatusCode::BAD_REQUEST);
+            (
+                status,
+                page(
+                    &s,
+                    &headers,
+                    &p,
+                    None,
+                    Some(if en { pe.message_en } else { pe.message_zh }),
+                )
+                .await,
+            )
+                .into_response()
+        }
+    }
+}
