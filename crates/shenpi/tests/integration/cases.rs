@@ -342,22 +342,7 @@ async fn the_applicant_sees_the_timeline_and_anyone_can_look_up_progress() {
         created["id"].as_str().unwrap(),
         created["number"].as_str().unwrap(),
     );
-    let out = app
-        .app
-        .login(
-            shenpi_app::auth::LoginInput {
-                username: "citizen".into(),
-                password: "Demo#2026".into(),
-                totp: None,
-            },
-            shenpi_app::auth::Channel::Page,
-            &shenpi_app::RequestMeta {
-                client_ip: "127.0.0.1".into(),
-                trace_id: None,
-            },
-        )
-        .await
-        .unwrap();
+    let out = page_session(&app, "citizen").await;
     let cookie = format!("shenpi_session={}", out.token);
     let list = client()
         .get(app.url("/cases"))
@@ -847,22 +832,7 @@ async fn a_clerk_accepts_from_the_to_do_page_with_a_standard_opinion() {
     .await
     .unwrap();
     let id = created["id"].as_str().unwrap();
-    let out = app
-        .app
-        .login(
-            shenpi_app::auth::LoginInput {
-                username: "clerk-370202".into(),
-                password: "Demo#2026".into(),
-                totp: None,
-            },
-            shenpi_app::auth::Channel::Page,
-            &shenpi_app::RequestMeta {
-                client_ip: "127.0.0.1".into(),
-                trace_id: None,
-            },
-        )
-        .await
-        .unwrap();
+    let out = page_session(&app, "clerk-370202").await;
     let cookie = format!("shenpi_session={}", out.token);
     let html = client()
         .get(app.url("/tasks"))

@@ -990,22 +990,7 @@ async fn a_merge_cancels_both_items_and_districts_cannot_draft_standards() {
 #[tokio::test]
 async fn staff_see_review_points_and_standard_opinions_on_the_guide() {
     let app = spawn_app().await;
-    let out = app
-        .app
-        .login(
-            shenpi_app::auth::LoginInput {
-                username: "reviewer-370202".into(),
-                password: "Demo#2026".into(),
-                totp: None,
-            },
-            shenpi_app::auth::Channel::Page,
-            &shenpi_app::RequestMeta {
-                client_ip: "127.0.0.1".into(),
-                trace_id: None,
-            },
-        )
-        .await
-        .unwrap();
+    let out = page_session(&app, "reviewer-370202").await;
     let html = client()
         .get(app.url("/items/QDJS00501-01?region=370202"))
         .header("cookie", format!("shenpi_session={}", out.token))

@@ -86,3 +86,22 @@ pub async fn assert_error(r: Response, status: u16, code: &str) -> Value {
 pub fn now_ts(app: &TestApp) -> i64 {
     shenpi_app::Clock::now(&*app.clock).timestamp()
 }
+
+/// Signs in through the page channel directly (session token and CSRF token), for page tests.
+pub async fn page_session(app: &TestApp, username: &str) -> shenpi_app::auth::LoginOutcome {
+    app.app
+        .login(
+            shenpi_app::auth::LoginInput {
+                username: username.into(),
+                password: "Demo#2026".into(),
+                totp: None,
+            },
+            shenpi_app::auth::Channel::Page,
+            &shenpi_app::RequestMeta {
+                client_ip: "127.0.0.1".into(),
+                trace_id: None,
+            },
+        )
+        .await
+        .unwrap()
+}

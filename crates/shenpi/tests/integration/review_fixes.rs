@@ -259,22 +259,7 @@ async fn long_chinese_passwords_that_pass_the_policy_can_sign_in() {
 #[tokio::test]
 async fn signed_in_users_skip_the_login_page_and_responses_carry_security_headers() {
     let app = spawn_app().await;
-    let out = app
-        .app
-        .login(
-            shenpi_app::auth::LoginInput {
-                username: "citizen".into(),
-                password: "Demo#2026".into(),
-                totp: None,
-            },
-            shenpi_app::auth::Channel::Page,
-            &shenpi_app::RequestMeta {
-                client_ip: "127.0.0.1".into(),
-                trace_id: None,
-            },
-        )
-        .await
-        .unwrap();
+    let out = page_session(&app, "citizen").await;
     let r = client()
         .get(app.url("/login?next=/me"))
         .header("cookie", format!("shenpi_session={}", out.token))
