@@ -77,6 +77,9 @@ pub struct CaseRecord {
     /// The workflow instance (plain data of the engine).
     #[serde(default)]
     pub instance: Option<shenpi_workflow::Instance>,
+    /// Special procedures (特别程序) that paused the clock.
+    #[serde(default)]
+    pub pauses: Vec<shenpi_domain::case::deadline::Pause>,
 }
 
 pub(crate) fn record_of(stored: &StoredCase) -> Result<CaseRecord, AppError> {
@@ -247,6 +250,7 @@ impl App {
             supplement_request: None,
             process: None,
             instance: None,
+            pauses: vec![],
         };
         match tx.insert_case(&stored_of(&record, key, 1, now)?).await {
             Err(shenpi_store::StoreError::Conflict(_)) => {

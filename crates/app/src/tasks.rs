@@ -113,7 +113,7 @@ impl App {
             accepted_on,
             promised_days: c.promised_days,
             statutory_days: c.statutory_days,
-            pauses: vec![],
+            pauses: c.pauses.clone(),
         };
         Ok(Some(clock.status(
             &self.calendar(),
@@ -592,5 +592,96 @@ impl App {
             )
         });
         Ok(out)
+    }
+}
+
+impl App {
+    /// Begins or ends a special procedure (特别程序: hearing, expert review, inspection …): the
+    /// clock stands still meanwhile (行政许可法 Art. 45) and the applicant is told in writing.
+    pub async fn special_procedure(
+        &self,
+        p: &Principal,
+        case_id: &str,
+        begin: bool,
+        name: &str,
+        meta: &RequestMeta,
+    ) -> Result<CaseRecord, AppError> {
+        let staff_step = p.user.roles.iter().any(|r| {
+            matches!(
+                r,
+                shenpi_domain::org::Role::Reviewer | shenpi_domain::org::Role::Approver
+            )
+        });
+        let (mut c, revision) = self.case(p, case_id).await?;
+        if !staff_step || !in_region_scope(p, &c.region) {
+            return Err(AppError::Forbidden("case.special_procedure".into()));
+        }
+        let name = name.trim();
+        if begin && (name.is_empty() || name.chars().count() > 100) {
+            return Err(AppError::invalid_text(
+                "name",
+                "PROCEDURE_NAME_INVALID",
+                "请写明特别程序（如：专家评审）",
+                "Name the special procedure (e.g. expert review)",
+            ));
+        }
+        let today = self.today();
+        let now = self.clock.now();
+        let event = if begin {
+            CaseEvent::BeginSpecialProcedure
+        } else {
+            CaseEvent::EndSpecialProcedure
+        };
+        c.status = transition(c.status, event)
+            .map_err(|e| AppError::rule(ErrorCode::CASE_WRONG_STATUS, json!({"status": e.from})))?;
+        let note = if begin {
+            c.pauses.push(shenpi_domain::case::deadline::Pause {
+                from: today,
+                to: None,
+                reason: name.to_string(),
+            });
+            format!("进入特别程序：{name}（所需时间不计入办理时限，已书面告知申请人）")
+        } else {
+            if let Some(last) = c.pauses.last_mut() {
+                last.to = Some(today);
+            }
+            "特别程序结束，恢复计时".to_string()
+        };
+        c.timeline.push(TimelineEntry {
+            at: now,
+            status: c.status,
+            actor: p.user.username.clone(),
+            note,
+        });
+        let mut tx = self.store.begin().await?;
+        let stored = tx
+            .case_by_id(case_id)
+            .await?
+            .ok_or_else(|| AppError::rule(ErrorCode::CASE_NOT_FOUND, json!({})))?;
+        let updated = stored_of(
+            &c,
+            &stored.idempotency_key,
+            revision + 1,
+            stored.submitted_at,
+        )?;
+        tx.update_case(&updated, revision)
+            .await
+            .map_err(crate::catalog::stale)?;
+        tx.append_audit(meta.audit(
+            now,
+            &c.region,
+            Some(&p.user),
+            if begin {
+                "case.special_procedure.begin"
+            } else {
+                "case.special_procedure.end"
+            },
+            ("case", case_id),
+            "success",
+            json!({"name": name}),
+        ))
+        .await?;
+        tx.commit().await?;
+        Ok(c)
     }
 }

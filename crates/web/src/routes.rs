@@ -103,6 +103,7 @@ pub fn table() -> Vec<RouteSpec> {
         r(M::GET, "/api/v1/cases/{id}", Api, Signed(Action::SelfService), "A case: status, timeline, deadlines (applicant or regional staff)", get(api::cases::one)),
         r(M::POST, "/api/v1/cases/{id}/withdraw", Api, Signed(Action::SelfService), "The applicant withdraws before the decision", post(api::cases::withdraw)),
         r(M::POST, "/api/v1/cases/{id}/supplement", Api, Signed(Action::CaseApply), "The applicant answers the supplement notice {materials}", post(api::cases::supplement)),
+        r(M::POST, "/api/v1/cases/{id}/special-procedure", Api, Signed(Action::StaffRead), "Begin or end a special procedure that pauses the clock {action: begin|end, name}", post(api::cases::special_procedure)),
         r(M::GET, "/api/v1/tasks", Api, Signed(Action::StaffRead), "The caller's to-do list, least remaining time first", get(api::tasks::todo)),
         r(M::POST, "/api/v1/tasks/{id}/complete", Api, Signed(Action::StaffRead), "Complete a task {outcome: accept|request_supplement|refuse_to_accept|approve|deny, opinion}", post(api::tasks::complete)),
         r(M::POST, "/api/v1/processes", Api, Signed(Action::ProcessManage), "Upload a BPMN process (body: XML) → key and version, or the offending element and line", post(api::processes::upload).layer(DefaultBodyLimit::max(2 * 1024 * 1024))),

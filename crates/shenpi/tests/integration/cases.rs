@@ -883,3 +883,105 @@ async fn a_clerk_accepts_from_the_to_do_page_with_a_standard_opinion() {
         "the standard phrase became the opinion"
     );
 }
+
+#[tokio::test]
+async fn a_special_procedure_pauses_the_clock() {
+    let app = spawn_app().await;
+    let citizen = login(&app, "citizen").await;
+    let (situation, files) = materials_for(&app, &citizen).await;
+    let created: Value = post(
+        &app,
+        &citizen,
+        "/api/v1/cases",
+        json!({"item_code": ITEM, "region": "370202",
+        "situation": situation, "materials": files, "idempotency_key": "k-sp"}),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    let (id, number) = (
+        created["id"].as_str().unwrap().to_string(),
+        created["number"].as_str().unwrap().to_string(),
+    );
+    let clerk = login(&app, "clerk-370202").await;
+    let tid = open_task(&app, &clerk, &number).await["task"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    post(
+        &app,
+        &clerk,
+        &format!("/api/v1/tasks/{tid}/complete"),
+        json!({"outcome": "accept"}),
+    )
+    .await;
+    let reviewer = login(&app, "reviewer-370202").await;
+    let before: Value = get(&app, &reviewer, &format!("/api/v1/cases/{id}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let deadline_before = before["sla"]["promised_deadline"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let url = format!("/api/v1/cases/{id}/special-procedure");
+    assert_error(
+        post(
+            &app,
+            &clerk,
+            &url,
+            json!({"action": "begin", "name": "专家评审"}),
+        )
+        .await,
+        403,
+        "FORBIDDEN",
+    )
+    .await;
+    assert_error(
+        post(&app, &reviewer, &url, json!({"action": "begin"})).await,
+        422,
+        "VALIDATION_FAILED",
+    )
+    .await;
+    let v: Value = post(
+        &app,
+        &reviewer,
+        &url,
+        json!({"action": "begin", "name": "专家评审"}),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(v["status"], "special_procedure");
+    assert_error(
+        post(
+            &app,
+            &reviewer,
+            &url,
+            json!({"action": "begin", "name": "再次"}),
+        )
+        .await,
+        409,
+        "CASE_WRONG_STATUS",
+    )
+    .await;
+    // Two weeks of expert review (Mon 11-30 … Fri 12-11 are 10 working days) do not count.
+    app.clock.advance(Duration::days(13));
+    let reviewer = login(&app, "reviewer-370202").await;
+    let v: Value = post(&app, &reviewer, &url, json!({"action": "end"}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(v["status"], "under_review");
+    assert_eq!(v["pauses"][0]["to"], "2026-12-11");
+    let after = v["sla"]["promised_deadline"].as_str().unwrap().to_string();
+    let cal = shenpi_domain::calendar::Calendar::builtin();
+    let moved = cal
+        .working_days_between(deadline_before.parse().unwrap(), after.parse().unwrap())
+        .unwrap();
+    assert_eq!(moved, 10, "{deadline_before} → {after}");
+}

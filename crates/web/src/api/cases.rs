@@ -27,6 +27,7 @@ fn view(s: &AppState, c: &CaseRecord) -> Result<serde_json::Value, ApiError> {
         "accepted_on": c.accepted_on.map(|d| d.to_string()),
         "supplement_request": c.supplement_request,
         "sla": s.app.case_sla(c)?,
+        "pauses": c.pauses,
     }))
 }
 
@@ -146,6 +147,39 @@ pub async fn supplement(
     let c = s
         .app
         .supplement_case(&p, &id, input.materials, &meta)
+        .await?;
+    Ok(ApiJsonOut(view(&s, &c)?))
+}
+
+/// `{action: begin|end, name}`
+#[derive(Debug, Deserialize)]
+pub struct ProcedureInput {
+    pub action: String,
+    #[serde(default)]
+    pub name: String,
+}
+
+/// `POST /api/v1/cases/{id}/special-procedure` — pause or resume the clock (reviewers, approvers).
+pub async fn special_procedure(
+    State(s): State<AppState>,
+    Extension(meta): Extension<RequestMeta>,
+    Extension(p): Extension<Principal>,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(input): ApiJson<ProcedureInput>,
+) -> Result<ApiJsonOut, ApiError> {
+    let begin = match input.action.as_str() {
+        "begin" => true,
+        "end" => false,
+        _ => {
+            return Err(ApiError::with_detail(
+                ErrorCode::INVALID_FIELD,
+                "action must be begin or end",
+            ));
+        }
+    };
+    let c = s
+        .app
+        .special_procedure(&p, &id, begin, &input.name, &meta)
         .await?;
     Ok(ApiJsonOut(view(&s, &c)?))
 }
