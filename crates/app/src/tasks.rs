@@ -144,6 +144,9 @@ impl App {
         let mut out = vec![];
         for (t, c) in tasks.into_iter().zip(cases) {
             let Some(c) = c else { continue };
+            if t.assignee.as_ref().is_some_and(|a| a != &p.user.username) {
+                continue;
+            }
             let record = record_of(&c)?;
             out.push(TodoItem {
                 sla: self.case_sla(&record)?,
@@ -187,6 +190,16 @@ impl App {
         if task.status != "open" {
             return Err(AppError::rule(
                 ErrorCode::TASK_CLOSED,
+                json!({"id": task_id}),
+            ));
+        }
+        if task
+            .assignee
+            .as_ref()
+            .is_some_and(|a| a != &p.user.username)
+        {
+            return Err(AppError::rule(
+                ErrorCode::TASK_CLAIMED,
                 json!({"id": task_id}),
             ));
         }
@@ -683,5 +696,64 @@ impl App {
         .await?;
         tx.commit().await?;
         Ok(c)
+    }
+}
+
+impl App {
+    /// Claims (签收) or releases an open task of the caller's role and region. A claimed task is
+    /// shown to and completed by the claimant only.
+    pub async fn claim_task(
+        &self,
+        p: &Principal,
+        task_id: &str,
+        claim: bool,
+        meta: &RequestMeta,
+    ) -> Result<Task, AppError> {
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        let not_found = || AppError::rule(ErrorCode::TASK_NOT_FOUND, json!({"id": task_id}));
+        let mut task = tx.task(task_id).await?.ok_or_else(not_found)?;
+        let mine = p
+            .user
+            .roles
+            .iter()
+            .any(|r| r.as_str() == task.candidate_role)
+            && in_region_scope(p, &task.region_code);
+        if !mine {
+            return Err(not_found());
+        }
+        if task.status != "open" {
+            return Err(AppError::rule(
+                ErrorCode::TASK_CLOSED,
+                json!({"id": task_id}),
+            ));
+        }
+        match (&task.assignee, claim) {
+            (Some(other), _) if other != &p.user.username => {
+                return Err(AppError::rule(
+                    ErrorCode::TASK_CLAIMED,
+                    json!({"id": task_id}),
+                ));
+            }
+            _ => {}
+        }
+        task.assignee = claim.then(|| p.user.username.clone());
+        let rev = task.revision;
+        task.revision += 1;
+        tx.update_task(&task, rev)
+            .await
+            .map_err(crate::catalog::stale)?;
+        tx.append_audit(meta.audit(
+            now,
+            &task.region_code,
+            Some(&p.user),
+            if claim { "task.claim" } else { "task.release" },
+            ("task", task_id),
+            "success",
+            json!({}),
+        ))
+        .await?;
+        tx.commit().await?;
+        Ok(task)
     }
 }

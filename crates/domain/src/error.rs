@@ -85,6 +85,7 @@ error_codes! {
     CASE_WRONG_STATUS = 409, "办件当前状态不允许此操作", "The case's status does not allow this";
     MATERIALS_MISSING = 422, "缺少必交材料", "Required materials are missing";
     TASK_NOT_FOUND = 404, "待办任务不存在或不属于您", "No such task, or it is not yours";
+    TASK_CLAIMED = 409, "该任务已由其他人认领", "Someone else has claimed this task";
     TASK_CLOSED = 409, "该任务已办理", "The task is already completed";
     OUTCOME_NOT_ALLOWED = 422, "该环节不允许此办理结果", "This step does not allow that outcome";
     PROCESS_INVALID = 422, "流程文件不符合要求", "The process file is not valid or uses unsupported elements";

@@ -107,6 +107,8 @@ pub fn table() -> Vec<RouteSpec> {
         r(M::GET, "/api/v1/tasks", Api, Signed(Action::StaffRead), "The caller's to-do list, least remaining time first", get(api::tasks::todo)),
         r(M::POST, "/api/v1/tasks/{id}/complete", Api, Signed(Action::StaffRead), "Complete a task {outcome: accept|request_supplement|refuse_to_accept|approve|deny, opinion}", post(api::tasks::complete)),
         r(M::POST, "/api/v1/processes", Api, Signed(Action::ProcessManage), "Upload a BPMN process (body: XML) → key and version, or the offending element and line", post(api::processes::upload).layer(DefaultBodyLimit::max(2 * 1024 * 1024))),
+        r(M::POST, "/api/v1/tasks/{id}/claim", Api, Signed(Action::StaffRead), "Claim a task (签收): others no longer see or complete it", post(api::tasks::claim)),
+        r(M::POST, "/api/v1/tasks/{id}/release", Api, Signed(Action::StaffRead), "Release a claimed task", post(api::tasks::release)),
         r(M::GET, "/api/v1/supervision", Api, Signed(Action::Supervise), "E-supervision: open cases with warning colours (?region=)", get(api::tasks::supervision)),
         // Material files.
         r(M::POST, "/api/v1/materials", Api, Signed(Action::SelfService), "Upload a material file (?name=); PDF, JPEG, PNG or OFD by content", post(api::materials::upload).layer(DefaultBodyLimit::max(shenpi_app::materials::MAX_MATERIAL_BYTES))),

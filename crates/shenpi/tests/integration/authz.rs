@@ -102,6 +102,8 @@ fn expected() -> BTreeMap<(&'static str, &'static str), &'static str> {
             "citizen enterprise",
         ),
         (("GET", "/api/v1/tasks"), STAFF),
+        (("POST", "/api/v1/tasks/{id}/claim"), STAFF),
+        (("POST", "/api/v1/tasks/{id}/release"), STAFF),
         (("POST", "/api/v1/cases/{id}/special-procedure"), STAFF),
         (("POST", "/api/v1/processes"), "city_admin"),
         (

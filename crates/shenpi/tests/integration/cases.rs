@@ -985,3 +985,99 @@ async fn a_special_procedure_pauses_the_clock() {
         .unwrap();
     assert_eq!(moved, 10, "{deadline_before} → {after}");
 }
+
+#[tokio::test]
+async fn a_claimed_task_belongs_to_its_claimant_until_released() {
+    let app = spawn_app().await;
+    let citizen = login(&app, "citizen").await;
+    let (situation, files) = materials_for(&app, &citizen).await;
+    let created: Value = post(
+        &app,
+        &citizen,
+        "/api/v1/cases",
+        json!({"item_code": ITEM, "region": "370202",
+        "situation": situation, "materials": files, "idempotency_key": "k-claim"}),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    let number = created["number"].as_str().unwrap().to_string();
+    // A second clerk of the same district.
+    app.app
+        .create_user_cli(shenpi_app::users::NewUser {
+            username: "clerk2-370202".into(),
+            display_name: "第二窗口".into(),
+            password: "Strong#Pass1".into(),
+            roles: vec![shenpi_domain::org::Role::Clerk],
+            region_code: "370202".into(),
+            department_id: None,
+            mobile: None,
+            id_number: None,
+        })
+        .await
+        .unwrap();
+    let first = login(&app, "clerk-370202").await;
+    let second = login_with(&app, "clerk2-370202", "Strong#Pass1", None)
+        .await
+        .unwrap();
+    let tid = open_task(&app, &first, &number).await["task"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r: Value = post(
+        &app,
+        &first,
+        &format!("/api/v1/tasks/{tid}/claim"),
+        json!({}),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(r["assignee"], "clerk-370202");
+    assert!(
+        open_task(&app, &second, &number).await.is_null(),
+        "others no longer see it"
+    );
+    assert_error(
+        post(
+            &app,
+            &second,
+            &format!("/api/v1/tasks/{tid}/claim"),
+            json!({}),
+        )
+        .await,
+        409,
+        "TASK_CLAIMED",
+    )
+    .await;
+    assert_error(
+        post(
+            &app,
+            &second,
+            &format!("/api/v1/tasks/{tid}/complete"),
+            json!({"outcome": "accept"}),
+        )
+        .await,
+        409,
+        "TASK_CLAIMED",
+    )
+    .await;
+    post(
+        &app,
+        &first,
+        &format!("/api/v1/tasks/{tid}/release"),
+        json!({}),
+    )
+    .await;
+    assert!(!open_task(&app, &second, &number).await.is_null());
+    let r = post(
+        &app,
+        &second,
+        &format!("/api/v1/tasks/{tid}/complete"),
+        json!({"outcome": "accept"}),
+    )
+    .await;
+    assert_eq!(r.json::<Value>().await.unwrap()["status"], "under_review");
+}

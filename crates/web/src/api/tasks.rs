@@ -59,3 +59,27 @@ pub async fn supervision(
         json!({"items": s.app.supervision(&p, q.region.as_deref()).await?}),
     ))
 }
+
+/// `POST /api/v1/tasks/{id}/claim` (签收)
+pub async fn claim(
+    State(s): State<AppState>,
+    Extension(meta): Extension<RequestMeta>,
+    Extension(p): Extension<Principal>,
+    ApiPath(id): ApiPath<String>,
+) -> Result<ApiJsonOut, ApiError> {
+    Ok(ApiJsonOut(json!(
+        s.app.claim_task(&p, &id, true, &meta).await?
+    )))
+}
+
+/// `POST /api/v1/tasks/{id}/release`
+pub async fn release(
+    State(s): State<AppState>,
+    Extension(meta): Extension<RequestMeta>,
+    Extension(p): Extension<Principal>,
+    ApiPath(id): ApiPath<String>,
+) -> Result<ApiJsonOut, ApiError> {
+    Ok(ApiJsonOut(json!(
+        s.app.claim_task(&p, &id, false, &meta).await?
+    )))
+}
