@@ -757,3 +757,11 @@ impl App {
         Ok(task)
     }
 }
+
+impl App {
+    /// The tasks the caller completed (已办), newest first.
+    pub async fn done_tasks(&self, p: &Principal) -> Result<Vec<Task>, AppError> {
+        let mut tx = self.store.read().await?;
+        Ok(tx.tasks_completed_by(&p.user.username, 100).await?)
+    }
+}

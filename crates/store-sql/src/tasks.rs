@@ -136,6 +136,24 @@ impl TaskRepo for SqlTx {
         Ok(out)
     }
 
+    async fn tasks_completed_by(
+        &mut self,
+        username: &str,
+        limit: i64,
+    ) -> Result<Vec<Task>, StoreError> {
+        let sql = format!(
+            "SELECT {COLS} FROM tasks WHERE status = 'completed' AND completed_by = $1 \
+             ORDER BY completed_at DESC, id LIMIT $2"
+        );
+        let rows = sqlx::query(AssertSqlSafe(sql))
+            .bind(username)
+            .bind(limit.clamp(1, 500))
+            .fetch_all(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        rows.iter().map(task_from).collect()
+    }
+
     async fn tasks_of_case(&mut self, case_id: &str) -> Result<Vec<Task>, StoreError> {
         let sql = format!("SELECT {COLS} FROM tasks WHERE case_id = $1 ORDER BY created_at, id");
         let rows = sqlx::query(AssertSqlSafe(sql))

@@ -286,6 +286,12 @@ pub trait TaskRepo {
         limit: i64,
     ) -> Result<Vec<Task>, StoreError>;
     async fn tasks_of_case(&mut self, case_id: &str) -> Result<Vec<Task>, StoreError>;
+    /// Tasks a user completed (已办), newest first.
+    async fn tasks_completed_by(
+        &mut self,
+        username: &str,
+        limit: i64,
+    ) -> Result<Vec<Task>, StoreError>;
 }
 
 /// Published BPMN processes.

@@ -126,6 +126,12 @@ async fn tasks_round_trip(store: &dyn Store) {
     assert_eq!(tx.task(&t.id).await.unwrap(), Some(t.clone()));
     assert!(tx.open_tasks(&roles, None, 10).await.unwrap().is_empty());
     assert_eq!(tx.tasks_of_case("c1").await.unwrap().len(), 1);
+    assert!(
+        tx.tasks_completed_by("nobody", 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 
 async fn cases_and_their_sequences(store: &dyn Store) {

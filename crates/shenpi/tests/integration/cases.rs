@@ -1080,4 +1080,16 @@ async fn a_claimed_task_belongs_to_its_claimant_until_released() {
     )
     .await;
     assert_eq!(r.json::<Value>().await.unwrap()["status"], "under_review");
+    let done: Value = get(&app, &second, "/api/v1/tasks?done=true")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(done["items"][0]["id"], tid.as_str(), "已办 lists it");
+    let none: Value = get(&app, &first, "/api/v1/tasks?done=true")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(none["items"].as_array().unwrap().is_empty());
 }

@@ -10,11 +10,23 @@ use serde_json::json;
 use shenpi_app::tasks::Outcome;
 use shenpi_app::{Principal, RequestMeta};
 
-/// `GET /api/v1/tasks` — the caller's open tasks, least remaining time first.
+/// `?done=true` for the tasks the caller completed (已办).
+#[derive(Debug, Deserialize)]
+pub struct TodoQuery {
+    #[serde(default)]
+    pub done: bool,
+}
+
+/// `GET /api/v1/tasks` — the caller's open tasks, least remaining time first; `?done=true` the
+/// tasks they completed, newest first.
 pub async fn todo(
     State(s): State<AppState>,
     Extension(p): Extension<Principal>,
+    crate::error::ApiQuery(q): crate::error::ApiQuery<TodoQuery>,
 ) -> Result<ApiJsonOut, ApiError> {
+    if q.done {
+        return Ok(ApiJsonOut(json!({"items": s.app.done_tasks(&p).await?})));
+    }
     Ok(ApiJsonOut(json!({"items": s.app.todo(&p).await?})))
 }
 
