@@ -44,6 +44,15 @@ async fn materials_for(app: &TestApp, token: &str) -> (String, serde_json::Map<S
     (situation["key"].as_str().unwrap().to_string(), files)
 }
 
+/// Submits a complete application for the first situation of [`ITEM`] in 市南区.
+async fn submit(app: &TestApp, token: &str, key: &str) -> Value {
+    let (situation, files) = materials_for(app, token).await;
+    let body = json!({"item_code": ITEM, "region": "370202", "situation": situation, "materials": files, "idempotency_key": key});
+    let r = post(app, token, "/api/v1/cases", body).await;
+    assert_eq!(r.status(), 201);
+    r.json().await.unwrap()
+}
+
 #[tokio::test]
 async fn an_application_becomes_a_case_pinned_to_its_item_version() {
     let app = spawn_app().await;
@@ -213,18 +222,7 @@ async fn missing_materials_and_bad_applications_are_refused() {
 async fn cases_are_private_withdrawable_and_traceable_by_number() {
     let app = spawn_app().await;
     let citizen = login(&app, "citizen").await;
-    let (situation, files) = materials_for(&app, &citizen).await;
-    let created: Value = post(
-        &app,
-        &citizen,
-        "/api/v1/cases",
-        json!({"item_code": ITEM, "region": "370202",
-        "situation": situation, "materials": files, "idempotency_key": "k-5"}),
-    )
-    .await
-    .json()
-    .await
-    .unwrap();
+    let created = submit(&app, &citizen, "k-5").await;
     let id = created["id"].as_str().unwrap();
     let number = created["number"].as_str().unwrap();
     let enterprise = login(&app, "enterprise").await;
@@ -326,18 +324,7 @@ async fn cases_are_private_withdrawable_and_traceable_by_number() {
 async fn the_applicant_sees_the_timeline_and_anyone_can_look_up_progress() {
     let app = spawn_app().await;
     let citizen = login(&app, "citizen").await;
-    let (situation, files) = materials_for(&app, &citizen).await;
-    let created: Value = post(
-        &app,
-        &citizen,
-        "/api/v1/cases",
-        json!({"item_code": ITEM, "region": "370202",
-        "situation": situation, "materials": files, "idempotency_key": "k-6"}),
-    )
-    .await
-    .json()
-    .await
-    .unwrap();
+    let created = submit(&app, &citizen, "k-6").await;
     let (id, number) = (
         created["id"].as_str().unwrap(),
         created["number"].as_str().unwrap(),
@@ -407,18 +394,7 @@ async fn open_task(app: &TestApp, token: &str, number: &str) -> Value {
 async fn a_case_goes_through_supplement_acceptance_review_and_decision() {
     let app = spawn_app().await;
     let citizen = login(&app, "citizen").await;
-    let (situation, files) = materials_for(&app, &citizen).await;
-    let created: Value = post(
-        &app,
-        &citizen,
-        "/api/v1/cases",
-        json!({"item_code": ITEM, "region": "370202",
-        "situation": situation, "materials": files, "idempotency_key": "k-7"}),
-    )
-    .await
-    .json()
-    .await
-    .unwrap();
+    let created = submit(&app, &citizen, "k-7").await;
     let (id, number) = (
         created["id"].as_str().unwrap().to_string(),
         created["number"].as_str().unwrap().to_string(),
@@ -546,18 +522,7 @@ async fn a_case_goes_through_supplement_acceptance_review_and_decision() {
 async fn the_warning_turns_yellow_then_red_on_the_fake_clock() {
     let app = spawn_app().await;
     let citizen = login(&app, "citizen").await;
-    let (situation, files) = materials_for(&app, &citizen).await;
-    let created: Value = post(
-        &app,
-        &citizen,
-        "/api/v1/cases",
-        json!({"item_code": ITEM, "region": "370202",
-        "situation": situation, "materials": files, "idempotency_key": "k-8"}),
-    )
-    .await
-    .json()
-    .await
-    .unwrap();
+    let created = submit(&app, &citizen, "k-8").await;
     let number = created["number"].as_str().unwrap().to_string();
     let clerk = login(&app, "clerk-370202").await;
     let tid = open_task(&app, &clerk, &number).await["task"]["id"]
@@ -746,18 +711,7 @@ async fn an_item_with_a_bpmn_process_runs_on_the_engine_after_acceptance() {
     );
 
     let citizen = login(&app, "citizen").await;
-    let (situation, files) = materials_for(&app, &citizen).await;
-    let created: Value = post(
-        &app,
-        &citizen,
-        "/api/v1/cases",
-        json!({"item_code": ITEM, "region": "370202",
-        "situation": situation, "materials": files, "idempotency_key": "k-bpmn"}),
-    )
-    .await
-    .json()
-    .await
-    .unwrap();
+    let created = submit(&app, &citizen, "k-bpmn").await;
     let (id, number) = (
         created["id"].as_str().unwrap().to_string(),
         created["number"].as_str().unwrap().to_string(),
@@ -819,18 +773,7 @@ async fn an_item_with_a_bpmn_process_runs_on_the_engine_after_acceptance() {
 async fn a_clerk_accepts_from_the_to_do_page_with_a_standard_opinion() {
     let app = spawn_app().await;
     let citizen = login(&app, "citizen").await;
-    let (situation, files) = materials_for(&app, &citizen).await;
-    let created: Value = post(
-        &app,
-        &citizen,
-        "/api/v1/cases",
-        json!({"item_code": ITEM, "region": "370202",
-        "situation": situation, "materials": files, "idempotency_key": "k-page"}),
-    )
-    .await
-    .json()
-    .await
-    .unwrap();
+    let created = submit(&app, &citizen, "k-page").await;
     let id = created["id"].as_str().unwrap();
     let out = page_session(&app, "clerk-370202").await;
     let cookie = format!("shenpi_session={}", out.token);
@@ -888,18 +831,7 @@ async fn a_clerk_accepts_from_the_to_do_page_with_a_standard_opinion() {
 async fn a_special_procedure_pauses_the_clock() {
     let app = spawn_app().await;
     let citizen = login(&app, "citizen").await;
-    let (situation, files) = materials_for(&app, &citizen).await;
-    let created: Value = post(
-        &app,
-        &citizen,
-        "/api/v1/cases",
-        json!({"item_code": ITEM, "region": "370202",
-        "situation": situation, "materials": files, "idempotency_key": "k-sp"}),
-    )
-    .await
-    .json()
-    .await
-    .unwrap();
+    let created = submit(&app, &citizen, "k-sp").await;
     let (id, number) = (
         created["id"].as_str().unwrap().to_string(),
         created["number"].as_str().unwrap().to_string(),
@@ -990,18 +922,7 @@ async fn a_special_procedure_pauses_the_clock() {
 async fn a_claimed_task_belongs_to_its_claimant_until_released() {
     let app = spawn_app().await;
     let citizen = login(&app, "citizen").await;
-    let (situation, files) = materials_for(&app, &citizen).await;
-    let created: Value = post(
-        &app,
-        &citizen,
-        "/api/v1/cases",
-        json!({"item_code": ITEM, "region": "370202",
-        "situation": situation, "materials": files, "idempotency_key": "k-claim"}),
-    )
-    .await
-    .json()
-    .await
-    .unwrap();
+    let created = submit(&app, &citizen, "k-claim").await;
     let number = created["number"].as_str().unwrap().to_string();
     // A second clerk of the same district.
     app.app
