@@ -32,6 +32,9 @@ pub struct Application {
     #[serde(default)]
     pub materials: BTreeMap<String, String>,
     pub idempotency_key: String,
+    /// The draft this application was completed from; it is removed on submission.
+    #[serde(default)]
+    pub draft_id: Option<String>,
 }
 
 /// One line of a case's timeline.
@@ -42,6 +45,9 @@ pub struct TimelineEntry {
     pub actor: String,
     #[serde(default)]
     pub note: String,
+    /// Files attached to the step's opinion (material file ids).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<String>,
 }
 
 /// The case document.
@@ -80,6 +86,48 @@ pub struct CaseRecord {
     /// Special procedures (特别程序) that paused the clock.
     #[serde(default)]
     pub pauses: Vec<shenpi_domain::case::deadline::Pause>,
+    /// The step that returned the case to the applicant (审查补正); it resumes the case.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub returned_from: Option<ReturnPoint>,
+    /// The workflow instance before the last engine step, so its actor can take it back (取回).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub undo: Option<Undo>,
+    /// Sealed notices (受理通知书, 补正告知书, 决定书 …) issued for the case.
+    #[serde(default)]
+    pub notices: Vec<NoticeRef>,
+}
+
+/// Where a case returned to the applicant resumes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReturnPoint {
+    pub step: String,
+    pub name: String,
+    pub role: String,
+    pub engine_task: Option<i64>,
+    /// Who returned it (they get the task back).
+    pub by: String,
+}
+
+/// The workflow instance before a completion, for 取回.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Undo {
+    pub task_id: String,
+    pub instance: shenpi_workflow::Instance,
+}
+
+/// A sealed notice stored with the case (the PDF is a blob).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NoticeRef {
+    pub id: String,
+    /// e.g. `acceptance`, `supplement_request`, `refusal_to_accept`, `grant`, `denial`.
+    pub kind: String,
+    pub title: String,
+    /// 文号
+    pub doc_number: String,
+    pub blob_key: String,
+    pub sha256: String,
+    pub key_id: String,
+    pub issued_at: DateTime<Utc>,
 }
 
 pub(crate) fn record_of(stored: &StoredCase) -> Result<CaseRecord, AppError> {
@@ -245,12 +293,16 @@ impl App {
                 status: CaseStatus::Submitted,
                 actor: p.user.username.clone(),
                 note: String::new(),
+                attachments: vec![],
             }],
             accepted_on: None,
             supplement_request: None,
             process: None,
             instance: None,
             pauses: vec![],
+            returned_from: None,
+            undo: None,
+            notices: vec![],
         };
         match tx.insert_case(&stored_of(&record, key, 1, now)?).await {
             Err(shenpi_store::StoreError::Conflict(_)) => {
@@ -270,6 +322,11 @@ impl App {
         let due = acceptance_due(&self.calendar(), today)?;
         tx.insert_task(&crate::tasks::new_task(&record, "accept", Some(due), now))
             .await?;
+        if let Some(id) = &a.draft_id
+            && tx.draft(id).await?.is_some_and(|d| d.owner_id == p.user.id)
+        {
+            tx.delete_draft(id).await?;
+        }
         tx.commit().await?;
         Ok((record, true))
     }
@@ -329,6 +386,7 @@ impl App {
             status: c.status,
             actor: p.user.username.clone(),
             note: reason.chars().take(500).collect(),
+            attachments: vec![],
         });
         let mut tx = self.store.begin().await?;
         let key = tx

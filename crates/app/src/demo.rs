@@ -116,6 +116,14 @@ fn specs() -> Vec<Spec> {
             "370202",
             spj("370202"),
         ),
+        // A second reviewer in 市南区, to hand tasks over to (转办, 委派, 加签, 改派).
+        staff(
+            "reviewer2-370202".into(),
+            "市南区审核员二（演示）".into(),
+            Role::Reviewer,
+            "370202",
+            spj("370202"),
+        ),
         staff(
             "deptadmin-370202".into(),
             "市南区审批局部门管理员（演示）".into(),

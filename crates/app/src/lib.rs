@@ -17,8 +17,10 @@ pub mod cases;
 pub mod catalog;
 pub mod clock;
 pub mod demo;
+pub mod drafts;
 pub mod error;
 pub mod materials;
+pub mod notify;
 pub mod org;
 pub mod passwords;
 pub mod policy;
@@ -49,6 +51,9 @@ pub struct Settings {
     pub lockout_minutes: i64,
     /// Distinct addresses with failures (within the window) that raise a security alert.
     pub alert_addresses: usize,
+    /// Whether returning an accepted case to the applicant (审查补正) pauses the clock
+    /// (DOMAIN §11: paused by default).
+    pub review_supplement_pauses_clock: bool,
 }
 
 impl Default for Settings {
@@ -59,6 +64,7 @@ impl Default for Settings {
             lockout_failures: 5,
             lockout_minutes: 15,
             alert_addresses: 3,
+            review_supplement_pauses_clock: true,
         }
     }
 }

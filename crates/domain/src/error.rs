@@ -88,6 +88,14 @@ error_codes! {
     TASK_CLAIMED = 409, "该任务已由其他人认领", "Someone else has claimed this task";
     TASK_CLOSED = 409, "该任务已办理", "The task is already completed";
     OUTCOME_NOT_ALLOWED = 422, "该环节不允许此办理结果", "This step does not allow that outcome";
+    RETURN_TARGET_INVALID = 422, "不能退回到该环节", "The case cannot be returned to that step";
+    TASK_DELEGATED = 409, "委派的任务须由委派人办理，请先办理完毕交回", "A delegated task is completed by its owner; resolve it to hand it back";
+    COSIGN_PENDING = 409, "加签人尚未签署意见", "A co-signer has not given an opinion yet";
+    TAKE_BACK_NOT_POSSIBLE = 409, "下一环节已签收或已办理，不能取回", "The next step is already claimed or done; the task cannot be taken back";
+    ASSIGNEE_INVALID = 422, "该人员不能办理此任务", "That person cannot handle this task";
+    BATCH_NOT_ALLOWED = 422, "该办理结果不允许批量办理", "That outcome cannot be given to a batch";
+    DRAFT_NOT_FOUND = 404, "草稿不存在", "Draft not found";
+    NOTICE_NOT_FOUND = 404, "文书不存在", "Notice not found";
     PROCESS_INVALID = 422, "流程文件不符合要求", "The process file is not valid or uses unsupported elements";
     IMPORT_INVALID = 422, "导入文件有误，未导入任何内容", "The import file has errors; nothing was imported";
     INTERNAL = 500, "服务器内部错误，请稍后再试", "Internal server error; try again later";

@@ -17,4 +17,5 @@ mod integration {
     pub mod pages;
     pub mod public;
     pub mod review_fixes;
+    pub mod workbench;
 }

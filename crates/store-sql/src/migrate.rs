@@ -14,6 +14,7 @@ const SQLITE: &[(i64, &str, &str)] = &[
     (4, "materials", include_str!("../migrations/sqlite/0004_materials.sql")),
     (5, "cases", include_str!("../migrations/sqlite/0005_cases.sql")),
     (6, "tasks", include_str!("../migrations/sqlite/0006_tasks.sql")),
+    (7, "workbench", include_str!("../migrations/sqlite/0007_workbench.sql")),
 ];
 
 #[rustfmt::skip]
@@ -24,6 +25,7 @@ const POSTGRES: &[(i64, &str, &str)] = &[
     (4, "materials", include_str!("../migrations/postgres/0004_materials.sql")),
     (5, "cases", include_str!("../migrations/postgres/0005_cases.sql")),
     (6, "tasks", include_str!("../migrations/postgres/0006_tasks.sql")),
+    (7, "workbench", include_str!("../migrations/postgres/0007_workbench.sql")),
 ];
 
 /// Applies the pending migrations of `engine`; returns how many ran.

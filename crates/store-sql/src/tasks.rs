@@ -3,14 +3,15 @@
 use crate::rows::{RowExt, db_err, parse_ts, ts};
 use crate::tx::SqlTx;
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use shenpi_store::StoreError;
-use shenpi_store::model::Task;
-use shenpi_store::repo::TaskRepo;
+use shenpi_store::model::{Draft, Notification, Task, TaskCopy};
+use shenpi_store::repo::{TaskRepo, WorkbenchRepo};
 use sqlx::any::AnyRow;
 use sqlx::{AssertSqlSafe, Row};
 
 const COLS: &str = "id, case_id, region_code, step, name, candidate_role, assignee, status, outcome, \
-    opinion, completed_by, due_on, created_at, completed_at, revision, engine_task";
+    opinion, completed_by, due_on, created_at, completed_at, revision, engine_task, owner, kind, parent_id";
 
 fn task_from(r: &AnyRow) -> Result<Task, StoreError> {
     Ok(Task {
@@ -41,6 +42,9 @@ fn task_from(r: &AnyRow) -> Result<Task, StoreError> {
         engine_task: r
             .try_get::<Option<i64>, _>("engine_task")
             .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        owner: r.opt_text("owner")?,
+        kind: r.text("kind")?,
+        parent_id: r.opt_text("parent_id")?,
     })
 }
 
@@ -48,7 +52,7 @@ fn task_from(r: &AnyRow) -> Result<Task, StoreError> {
 impl TaskRepo for SqlTx {
     async fn insert_task(&mut self, t: &Task) -> Result<(), StoreError> {
         let sql = format!(
-            "INSERT INTO tasks ({COLS}) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16)"
+            "INSERT INTO tasks ({COLS}) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19)"
         );
         sqlx::query(AssertSqlSafe(sql))
             .bind(&t.id)
@@ -67,6 +71,9 @@ impl TaskRepo for SqlTx {
             .bind(t.completed_at.map(ts))
             .bind(t.revision)
             .bind(t.engine_task)
+            .bind(&t.owner)
+            .bind(&t.kind)
+            .bind(&t.parent_id)
             .execute(&mut *self.tx)
             .await
             .map_err(db_err)?;
@@ -76,7 +83,8 @@ impl TaskRepo for SqlTx {
     async fn update_task(&mut self, t: &Task, expected_revision: i64) -> Result<(), StoreError> {
         let r = sqlx::query(
             "UPDATE tasks SET assignee = $2, status = $3, outcome = $4, opinion = $5, completed_by = $6, \
-             due_on = $7, completed_at = $8, revision = $9 WHERE id = $1 AND revision = $10",
+             due_on = $7, completed_at = $8, revision = $9, owner = $11, candidate_role = $12 \
+             WHERE id = $1 AND revision = $10",
         )
         .bind(&t.id)
         .bind(&t.assignee)
@@ -88,6 +96,8 @@ impl TaskRepo for SqlTx {
         .bind(t.completed_at.map(ts))
         .bind(t.revision)
         .bind(expected_revision)
+        .bind(&t.owner)
+        .bind(&t.candidate_role)
         .execute(&mut *self.tx)
         .await
         .map_err(db_err)?;
@@ -163,6 +173,269 @@ impl TaskRepo for SqlTx {
             .map_err(db_err)?;
         rows.iter().map(task_from).collect()
     }
+}
+
+#[async_trait]
+impl WorkbenchRepo for SqlTx {
+    async fn open_tasks_assigned(
+        &mut self,
+        username: &str,
+        limit: i64,
+    ) -> Result<Vec<Task>, StoreError> {
+        let sql = format!(
+            "SELECT {COLS} FROM tasks WHERE status = 'open' AND assignee = $1 ORDER BY created_at LIMIT $2"
+        );
+        let rows = sqlx::query(AssertSqlSafe(sql))
+            .bind(username)
+            .bind(limit.clamp(1, 500))
+            .fetch_all(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        rows.iter().map(task_from).collect()
+    }
+
+    async fn child_tasks(&mut self, parent_id: &str) -> Result<Vec<Task>, StoreError> {
+        let sql = format!("SELECT {COLS} FROM tasks WHERE parent_id = $1 ORDER BY created_at, id");
+        let rows = sqlx::query(AssertSqlSafe(sql))
+            .bind(parent_id)
+            .fetch_all(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        rows.iter().map(task_from).collect()
+    }
+
+    async fn insert_copy(&mut self, c: &TaskCopy) -> Result<bool, StoreError> {
+        let r = sqlx::query(
+            "INSERT INTO task_copies (id, task_id, case_id, recipient, sent_by, note, created_at, read_at) \
+             VALUES ($1,$2,$3,$4,$5,$6,$7,NULL) ON CONFLICT (task_id, recipient) DO NOTHING",
+        )
+        .bind(&c.id)
+        .bind(&c.task_id)
+        .bind(&c.case_id)
+        .bind(&c.recipient)
+        .bind(&c.sent_by)
+        .bind(&c.note)
+        .bind(ts(c.created_at))
+        .execute(&mut *self.tx)
+        .await
+        .map_err(db_err)?;
+        Ok(r.rows_affected() > 0)
+    }
+
+    async fn copies_for(
+        &mut self,
+        recipient: &str,
+        limit: i64,
+    ) -> Result<Vec<TaskCopy>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, task_id, case_id, recipient, sent_by, note, created_at, read_at FROM task_copies \
+             WHERE recipient = $1 ORDER BY created_at DESC, id LIMIT $2",
+        )
+        .bind(recipient)
+        .bind(limit.clamp(1, 500))
+        .fetch_all(&mut *self.tx)
+        .await
+        .map_err(db_err)?;
+        rows.iter()
+            .map(|r| {
+                Ok(TaskCopy {
+                    id: r.text("id")?,
+                    task_id: r.text("task_id")?,
+                    case_id: r.text("case_id")?,
+                    recipient: r.text("recipient")?,
+                    sent_by: r.text("sent_by")?,
+                    note: r.text("note")?,
+                    created_at: r.time("created_at")?,
+                    read_at: r.opt_text("read_at")?.map(|t| parse_ts(&t)).transpose()?,
+                })
+            })
+            .collect()
+    }
+
+    async fn mark_copy_read(
+        &mut self,
+        id: &str,
+        recipient: &str,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let r = sqlx::query(
+            "UPDATE task_copies SET read_at = $3 WHERE id = $1 AND recipient = $2 AND read_at IS NULL",
+        )
+        .bind(id)
+        .bind(recipient)
+        .bind(ts(at))
+        .execute(&mut *self.tx)
+        .await
+        .map_err(db_err)?;
+        Ok(r.rows_affected() > 0)
+    }
+
+    async fn insert_notification(&mut self, n: &Notification) -> Result<bool, StoreError> {
+        let r = sqlx::query(
+            "INSERT INTO notifications (id, recipient, case_id, kind, once_key, title, body, created_at, read_at) \
+             VALUES ($1,$2,$3,$4,$5,$6,$7,$8,NULL) ON CONFLICT (once_key) DO NOTHING",
+        )
+        .bind(&n.id)
+        .bind(&n.recipient)
+        .bind(&n.case_id)
+        .bind(&n.kind)
+        .bind(&n.once_key)
+        .bind(&n.title)
+        .bind(&n.body)
+        .bind(ts(n.created_at))
+        .execute(&mut *self.tx)
+        .await
+        .map_err(db_err)?;
+        Ok(r.rows_affected() > 0)
+    }
+
+    async fn notifications_for(
+        &mut self,
+        recipients: &[String],
+        limit: i64,
+    ) -> Result<Vec<Notification>, StoreError> {
+        let mut out = vec![];
+        for who in recipients {
+            let rows = sqlx::query(
+                "SELECT id, recipient, case_id, kind, once_key, title, body, created_at, read_at \
+                 FROM notifications WHERE recipient = $1 ORDER BY created_at DESC, id LIMIT $2",
+            )
+            .bind(who)
+            .bind(limit.clamp(1, 500))
+            .fetch_all(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+            for r in &rows {
+                out.push(Notification {
+                    id: r.text("id")?,
+                    recipient: r.text("recipient")?,
+                    case_id: r.opt_text("case_id")?,
+                    kind: r.text("kind")?,
+                    once_key: r.opt_text("once_key")?,
+                    title: r.text("title")?,
+                    body: r.text("body")?,
+                    created_at: r.time("created_at")?,
+                    read_at: r.opt_text("read_at")?.map(|t| parse_ts(&t)).transpose()?,
+                });
+            }
+        }
+        out.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(a.id.cmp(&b.id)));
+        out.truncate(usize::try_from(limit.clamp(1, 500)).unwrap_or(500));
+        Ok(out)
+    }
+
+    async fn mark_notification_read(
+        &mut self,
+        id: &str,
+        recipients: &[String],
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        for who in recipients {
+            let r = sqlx::query(
+                "UPDATE notifications SET read_at = $3 WHERE id = $1 AND recipient = $2 AND read_at IS NULL",
+            )
+            .bind(id)
+            .bind(who)
+            .bind(ts(at))
+            .execute(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+            if r.rows_affected() > 0 {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    async fn insert_draft(&mut self, d: &Draft) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO case_drafts (id, owner_id, item_code, region_code, json, created_at, updated_at, revision) \
+             VALUES ($1,$2,$3,$4,$5,$6,$7,$8)",
+        )
+        .bind(&d.id)
+        .bind(&d.owner_id)
+        .bind(&d.item_code)
+        .bind(&d.region_code)
+        .bind(&d.json)
+        .bind(ts(d.created_at))
+        .bind(ts(d.updated_at))
+        .bind(d.revision)
+        .execute(&mut *self.tx)
+        .await
+        .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn update_draft(&mut self, d: &Draft, expected_revision: i64) -> Result<(), StoreError> {
+        let r = sqlx::query(
+            "UPDATE case_drafts SET item_code = $2, region_code = $3, json = $4, updated_at = $5, revision = $6 \
+             WHERE id = $1 AND revision = $7",
+        )
+        .bind(&d.id)
+        .bind(&d.item_code)
+        .bind(&d.region_code)
+        .bind(&d.json)
+        .bind(ts(d.updated_at))
+        .bind(d.revision)
+        .bind(expected_revision)
+        .execute(&mut *self.tx)
+        .await
+        .map_err(db_err)?;
+        if r.rows_affected() == 0 {
+            return Err(StoreError::Conflict(format!(
+                "draft {} changed meanwhile",
+                d.id
+            )));
+        }
+        Ok(())
+    }
+
+    async fn draft(&mut self, id: &str) -> Result<Option<Draft>, StoreError> {
+        let row = sqlx::query(
+            "SELECT id, owner_id, item_code, region_code, json, created_at, updated_at, revision \
+             FROM case_drafts WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&mut *self.tx)
+        .await
+        .map_err(db_err)?;
+        row.as_ref().map(draft_from).transpose()
+    }
+
+    async fn drafts_of(&mut self, owner_id: &str, limit: i64) -> Result<Vec<Draft>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, owner_id, item_code, region_code, json, created_at, updated_at, revision \
+             FROM case_drafts WHERE owner_id = $1 ORDER BY updated_at DESC, id LIMIT $2",
+        )
+        .bind(owner_id)
+        .bind(limit.clamp(1, 500))
+        .fetch_all(&mut *self.tx)
+        .await
+        .map_err(db_err)?;
+        rows.iter().map(draft_from).collect()
+    }
+
+    async fn delete_draft(&mut self, id: &str) -> Result<bool, StoreError> {
+        let r = sqlx::query("DELETE FROM case_drafts WHERE id = $1")
+            .bind(id)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        Ok(r.rows_affected() > 0)
+    }
+}
+
+fn draft_from(r: &AnyRow) -> Result<Draft, StoreError> {
+    Ok(Draft {
+        id: r.text("id")?,
+        owner_id: r.text("owner_id")?,
+        item_code: r.text("item_code")?,
+        region_code: r.text("region_code")?,
+        json: r.text("json")?,
+        created_at: r.time("created_at")?,
+        updated_at: r.time("updated_at")?,
+        revision: r.int("revision")?,
+    })
 }
 
 #[async_trait]

@@ -282,6 +282,64 @@ pub struct Task {
     /// The workflow engine's task id, for tasks of a BPMN process.
     #[serde(default)]
     pub engine_task: Option<i64>,
+    /// 委派: who delegated the task (it returns to them when the delegate resolves it).
+    #[serde(default)]
+    pub owner: Option<String>,
+    /// `step` (a process step) or `cosign` (加签: a colleague's opinion before the step ends).
+    #[serde(default = "step_kind")]
+    pub kind: String,
+    /// The task whose completion opened this one, or for a co-signer the task that asked.
+    #[serde(default)]
+    pub parent_id: Option<String>,
+}
+
+fn step_kind() -> String {
+    "step".into()
+}
+
+/// 抄送: a copy of a case sent to a colleague for information.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TaskCopy {
+    pub id: String,
+    pub task_id: String,
+    pub case_id: String,
+    pub recipient: String,
+    pub sent_by: String,
+    pub note: String,
+    pub created_at: DateTime<Utc>,
+    pub read_at: Option<DateTime<Utc>>,
+}
+
+/// A message in the platform (站内通知) for a user (`recipient` = username) or everyone of a
+/// role in a region (`role:<role>@<region>`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Notification {
+    pub id: String,
+    pub recipient: String,
+    pub case_id: Option<String>,
+    /// e.g. `sla_yellow`, `sla_red`, `statutory_overdue`, `supplement`, `decision`.
+    pub kind: String,
+    /// Set for messages that must be sent at most once (one warning per threshold).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub once_key: Option<String>,
+    pub title: String,
+    pub body: String,
+    pub created_at: DateTime<Utc>,
+    pub read_at: Option<DateTime<Utc>>,
+}
+
+/// An application draft (草稿) kept for its owner.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Draft {
+    pub id: String,
+    pub owner_id: String,
+    pub item_code: String,
+    pub region_code: String,
+    /// The draft's content: situation, form, materials (JSON).
+    pub json: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub revision: i64,
 }
 
 /// A published process version (BPMN XML).

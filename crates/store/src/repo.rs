@@ -57,6 +57,7 @@ pub trait Tx:
     + MaterialRepo
     + CaseRepo
     + TaskRepo
+    + WorkbenchRepo
     + ProcessRepo
 {
     /// Commits all changes of this unit of work.
@@ -292,6 +293,53 @@ pub trait TaskRepo {
         username: &str,
         limit: i64,
     ) -> Result<Vec<Task>, StoreError>;
+}
+
+/// The workbench around tasks: assigned tasks, copies (抄送), notifications, drafts.
+#[async_trait]
+pub trait WorkbenchRepo {
+    /// Open tasks assigned to `username` (claimed, transferred, delegated or co-signing).
+    async fn open_tasks_assigned(
+        &mut self,
+        username: &str,
+        limit: i64,
+    ) -> Result<Vec<Task>, StoreError>;
+    /// Tasks opened by (or co-signing for) `parent_id`.
+    async fn child_tasks(&mut self, parent_id: &str) -> Result<Vec<Task>, StoreError>;
+    /// Stores a copy; sending the same task to the same person again is a no-op (`false`).
+    async fn insert_copy(&mut self, c: &TaskCopy) -> Result<bool, StoreError>;
+    /// Copies sent to `recipient`, newest first.
+    async fn copies_for(
+        &mut self,
+        recipient: &str,
+        limit: i64,
+    ) -> Result<Vec<TaskCopy>, StoreError>;
+    async fn mark_copy_read(
+        &mut self,
+        id: &str,
+        recipient: &str,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+    /// Stores a notification; one whose `once_key` exists already is dropped (`false`).
+    async fn insert_notification(&mut self, n: &Notification) -> Result<bool, StoreError>;
+    /// Notifications for any of `recipients`, newest first.
+    async fn notifications_for(
+        &mut self,
+        recipients: &[String],
+        limit: i64,
+    ) -> Result<Vec<Notification>, StoreError>;
+    async fn mark_notification_read(
+        &mut self,
+        id: &str,
+        recipients: &[String],
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+    async fn insert_draft(&mut self, d: &Draft) -> Result<(), StoreError>;
+    /// Replaces a draft if its stored revision is `expected_revision` (else `Conflict`).
+    async fn update_draft(&mut self, d: &Draft, expected_revision: i64) -> Result<(), StoreError>;
+    async fn draft(&mut self, id: &str) -> Result<Option<Draft>, StoreError>;
+    async fn drafts_of(&mut self, owner_id: &str, limit: i64) -> Result<Vec<Draft>, StoreError>;
+    async fn delete_draft(&mut self, id: &str) -> Result<bool, StoreError>;
 }
 
 /// Published BPMN processes.

@@ -72,6 +72,136 @@ pub async fn run_all(store: &dyn Store) {
     material_files_round_trip(store).await;
     cases_and_their_sequences(store).await;
     tasks_round_trip(store).await;
+    workbench_round_trip(store).await;
+}
+
+async fn workbench_round_trip(store: &dyn Store) {
+    let parent = crate::new_id();
+    let t = Task {
+        id: crate::new_id(),
+        case_id: "c9".into(),
+        region_code: "370202".into(),
+        step: "review".into(),
+        name: "审查".into(),
+        candidate_role: "reviewer".into(),
+        assignee: Some("wang".into()),
+        status: "open".into(),
+        outcome: None,
+        opinion: None,
+        completed_by: None,
+        due_on: None,
+        created_at: t0(),
+        completed_at: None,
+        revision: 1,
+        engine_task: None,
+        owner: Some("li".into()),
+        kind: "cosign".into(),
+        parent_id: Some(parent.clone()),
+    };
+    let copy = TaskCopy {
+        id: crate::new_id(),
+        task_id: t.id.clone(),
+        case_id: "c9".into(),
+        recipient: "zhao".into(),
+        sent_by: "wang".into(),
+        note: "请阅".into(),
+        created_at: t0(),
+        read_at: None,
+    };
+    let note = |key: Option<&str>| Notification {
+        id: crate::new_id(),
+        recipient: "role:reviewer@370202".into(),
+        case_id: Some("c9".into()),
+        kind: "sla_yellow".into(),
+        once_key: key.map(str::to_string),
+        title: "预警".into(),
+        body: "剩余 1 个工作日".into(),
+        created_at: t0(),
+        read_at: None,
+    };
+    let mut tx = store.begin().await.unwrap();
+    tx.insert_task(&t).await.unwrap();
+    assert!(tx.insert_copy(&copy).await.unwrap());
+    let again = TaskCopy {
+        id: crate::new_id(),
+        ..copy.clone()
+    };
+    assert!(
+        !tx.insert_copy(&again).await.unwrap(),
+        "same task, same person: one copy"
+    );
+    assert!(
+        tx.insert_notification(&note(Some("c9:yellow")))
+            .await
+            .unwrap()
+    );
+    assert!(
+        !tx.insert_notification(&note(Some("c9:yellow")))
+            .await
+            .unwrap(),
+        "once per key"
+    );
+    assert!(tx.insert_notification(&note(None)).await.unwrap());
+    assert!(tx.insert_notification(&note(None)).await.unwrap());
+    tx.commit().await.unwrap();
+
+    let mut tx = store.begin().await.unwrap();
+    assert_eq!(
+        tx.open_tasks_assigned("wang", 10).await.unwrap(),
+        vec![t.clone()]
+    );
+    assert!(tx.open_tasks_assigned("li", 10).await.unwrap().is_empty());
+    assert_eq!(tx.child_tasks(&parent).await.unwrap(), vec![t.clone()]);
+    assert_eq!(tx.copies_for("zhao", 10).await.unwrap(), vec![copy.clone()]);
+    assert!(
+        !tx.mark_copy_read(&copy.id, "wang", t0()).await.unwrap(),
+        "not the recipient"
+    );
+    assert!(tx.mark_copy_read(&copy.id, "zhao", t0()).await.unwrap());
+    let who = vec!["zhao".to_string(), "role:reviewer@370202".to_string()];
+    let notes = tx.notifications_for(&who, 10).await.unwrap();
+    assert_eq!(notes.len(), 3);
+    assert!(
+        tx.mark_notification_read(&notes[0].id, &who, t0())
+            .await
+            .unwrap()
+    );
+    assert!(
+        !tx.mark_notification_read(&notes[0].id, &who, t0())
+            .await
+            .unwrap()
+    );
+    assert!(
+        tx.notifications_for(&["zhao".to_string()], 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    let mut d = Draft {
+        id: crate::new_id(),
+        owner_id: "u1".into(),
+        item_code: "X".into(),
+        region_code: "370202".into(),
+        json: "{}".into(),
+        created_at: t0(),
+        updated_at: t0(),
+        revision: 1,
+    };
+    tx.insert_draft(&d).await.unwrap();
+    d.json = r#"{"form":{"a":1}}"#.into();
+    d.revision = 2;
+    assert!(matches!(
+        tx.update_draft(&d, 7).await,
+        Err(StoreError::Conflict(_))
+    ));
+    tx.update_draft(&d, 1).await.unwrap();
+    assert_eq!(tx.draft(&d.id).await.unwrap(), Some(d.clone()));
+    assert_eq!(tx.drafts_of("u1", 10).await.unwrap(), vec![d.clone()]);
+    assert!(tx.delete_draft(&d.id).await.unwrap());
+    assert!(!tx.delete_draft(&d.id).await.unwrap());
+    assert_eq!(tx.draft(&d.id).await.unwrap(), None);
+    tx.commit().await.unwrap();
 }
 
 async fn tasks_round_trip(store: &dyn Store) {
@@ -92,6 +222,9 @@ async fn tasks_round_trip(store: &dyn Store) {
         completed_at: None,
         revision: 1,
         engine_task: Some(7),
+        owner: None,
+        kind: "step".into(),
+        parent_id: None,
     };
     let mut tx = store.begin().await.unwrap();
     tx.insert_task(&t).await.unwrap();

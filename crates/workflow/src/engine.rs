@@ -135,10 +135,35 @@ impl Run<'_> {
                 Ok(())
             }
             (State::Running, Command::FireTimer { timer }) => self.fire_timer(timer),
+            (State::Running, Command::ReturnTo { element }) => self.return_to(&element),
             (state, _) => Err(EngineError::NotRunning {
                 state: state.name(),
             }),
         }
+    }
+
+    fn return_to(&mut self, element: &str) -> Result<(), EngineError> {
+        let to = self
+            .process
+            .nodes
+            .iter()
+            .position(|n| n.id == element && matches!(n.kind, NodeKind::UserTask(_)))
+            .ok_or_else(|| EngineError::NoSuchElement {
+                element: element.to_string(),
+            })?;
+        let from = self.inst.tasks.first().map(|t| t.node).unwrap_or(to);
+        for task in std::mem::take(&mut self.inst.tasks) {
+            self.events.push(Event::TaskCancelled {
+                task: task.id,
+                node: task.node,
+            });
+        }
+        self.inst.tokens.clear();
+        self.inst.timers.clear();
+        self.inst.countersigns.clear();
+        self.events.push(Event::Returned { node: from, to });
+        self.queue.push_back((to, None));
+        Ok(())
     }
 
     fn schedule(&mut self, node: NodeIdx, token: u64, due: DateTime<Utc>) {

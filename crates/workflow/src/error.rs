@@ -103,6 +103,9 @@ pub enum EngineError {
     /// A countersign task was completed with a non-boolean outcome.
     #[error("task {task} is a countersign: `{variable}` must be true or false")]
     BadOutcome { task: u64, variable: String },
+    /// No user task with this element id (a return target).
+    #[error("there is no user task `{element}` in the process")]
+    NoSuchElement { element: String },
     /// No scheduled timer with this id.
     #[error("there is no scheduled timer {timer}")]
     NoSuchTimer { timer: u64 },

@@ -174,6 +174,10 @@ pub enum Command {
     ServiceFailed { call: u64, reason: String },
     /// A timer is due (refused before its due time).
     FireTimer { timer: u64 },
+    /// 驳回 to an earlier user task (by element id): every open task, token, timer and
+    /// countersign is withdrawn — other parallel branches and countersign members too — and
+    /// the process resumes with one token at `element`.
+    ReturnTo { element: String },
 }
 
 /// What happened during a step (also appended to [`Instance::history`]).

@@ -3,7 +3,7 @@
 
 use super::{Outcome, new_task};
 
-use crate::cases::{CaseRecord, TimelineEntry, stored_of};
+use crate::cases::{CaseRecord, TimelineEntry, Undo};
 use crate::{App, AppError, Principal, RequestMeta};
 use chrono::{DateTime, Utc};
 use serde_json::json;
@@ -74,11 +74,12 @@ impl App {
     }
 
     /// Completes a task of a BPMN process: the engine steps; new tasks open; when the process
-    /// ends, `approved` (set by the last decision) grants or denies.
+    /// ends, `approved` (set by the last decision) grants or denies. The instance before the
+    /// step is kept so that its actor can take the completion back (取回).
     #[allow(clippy::too_many_arguments)]
     pub(super) async fn complete_engine_task(
         &self,
-        mut tx: Box<dyn shenpi_store::Tx>,
+        tx: Box<dyn shenpi_store::Tx>,
         p: &Principal,
         mut task: Task,
         engine_task: i64,
@@ -86,27 +87,17 @@ impl App {
         stored: shenpi_store::model::StoredCase,
         outcome: Outcome,
         opinion: &str,
+        attachments: Vec<String>,
         meta: &RequestMeta,
     ) -> Result<CaseRecord, AppError> {
         if !matches!(outcome, Outcome::Approve | Outcome::Deny) {
             return Err(AppError::rule(
                 ErrorCode::OUTCOME_NOT_ALLOWED,
-                json!({"step": task.step, "allowed": ["approve", "deny"]}),
+                json!({"step": task.step, "allowed": ["approve", "deny", "return"]}),
             ));
         }
         let now = self.clock.now();
-        let (key, version) = c
-            .process
-            .clone()
-            .ok_or_else(|| AppError::Internal("case without process".into()))?;
-        let (_, process) = self
-            .load_process(&key, Some(version))
-            .await?
-            .ok_or_else(|| AppError::Internal("process version missing".into()))?;
-        let instance = c
-            .instance
-            .clone()
-            .ok_or_else(|| AppError::Internal("case without instance".into()))?;
+        let (process, instance) = self.case_process(&c).await?;
         let known: Vec<u64> = instance.tasks.iter().map(|t| t.id).collect();
         let mut vars = shenpi_workflow::Variables::new();
         vars.insert("approved".into(), json!(outcome == Outcome::Approve));
@@ -122,7 +113,10 @@ impl App {
             now,
         )
         .map_err(|e| AppError::rule(ErrorCode::TASK_CLOSED, json!({"reason": e.to_string()})))?;
-        let new_rows = self.engine_rows(&c, &process, &step.instance, &known, now);
+        let mut new_rows = self.engine_rows(&c, &process, &step.instance, &known, now);
+        for row in &mut new_rows {
+            row.parent_id = Some(task.id.clone());
+        }
         let event = match &step.instance.state {
             shenpi_workflow::State::Completed => {
                 let approved = step
@@ -145,6 +139,7 @@ impl App {
                 status: c.status,
                 actor: "workflow".into(),
                 note: format!("流程异常，已转管理员处理：{reason}"),
+                attachments: vec![],
             });
         }
         if let Some(e) = event {
@@ -156,39 +151,81 @@ impl App {
             at: now,
             status: c.status,
             actor: p.user.username.clone(),
-            note: opinion.chars().take(2000).collect(),
+            note: opinion.to_string(),
+            attachments,
+        });
+        c.undo = Some(Undo {
+            task_id: task.id.clone(),
+            instance,
         });
         c.instance = Some(step.instance);
-        task.status = "completed".into();
-        task.outcome = Some(if outcome == Outcome::Approve {
-            "approve".into()
-        } else {
-            "deny".into()
-        });
-        task.opinion = Some(opinion.chars().take(2000).collect());
-        task.completed_by = Some(p.user.username.clone());
-        task.completed_at = Some(now);
-        let task_rev = task.revision;
-        task.revision += 1;
-        tx.update_task(&task, task_rev)
+        super::close_task(&mut task, outcome.as_str(), opinion, p, now);
+        self.finish_step(tx, p, task, c, &stored, new_rows, meta)
             .await
-            .map_err(crate::catalog::stale)?;
-        for row in new_rows {
-            tx.insert_task(&row).await?;
+    }
+
+    /// The process definition and instance a case runs on.
+    pub(super) async fn case_process(
+        &self,
+        c: &CaseRecord,
+    ) -> Result<(shenpi_workflow::Process, shenpi_workflow::Instance), AppError> {
+        let (key, version) = c
+            .process
+            .clone()
+            .ok_or_else(|| AppError::Internal("case without process".into()))?;
+        let (_, process) = self
+            .load_process(&key, Some(version))
+            .await?
+            .ok_or_else(|| AppError::Internal("process version missing".into()))?;
+        let instance = c
+            .instance
+            .clone()
+            .ok_or_else(|| AppError::Internal("case without instance".into()))?;
+        Ok((process, instance))
+    }
+}
+
+impl App {
+    /// 驳回 inside a BPMN process to the earlier task `back_to`: the engine withdraws every open
+    /// task of the instance (parallel branches and countersign members too) and reopens the
+    /// target; the withdrawn task rows are cancelled. Returns the new task rows.
+    pub(super) async fn engine_return(
+        &self,
+        c: &mut CaseRecord,
+        tx: &mut Box<dyn shenpi_store::Tx>,
+        task: &Task,
+        back_to: &Task,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Task>, AppError> {
+        let (process, instance) = self.case_process(c).await?;
+        let known: Vec<u64> = instance.tasks.iter().map(|t| t.id).collect();
+        let step = shenpi_workflow::step(
+            &process,
+            &instance,
+            shenpi_workflow::Command::ReturnTo {
+                element: back_to.step.clone(),
+            },
+            now,
+        )
+        .map_err(|e| {
+            AppError::rule(
+                ErrorCode::RETURN_TARGET_INVALID,
+                json!({"target": back_to.step, "reason": e.to_string()}),
+            )
+        })?;
+        for mut other in tx.tasks_of_case(&c.id).await? {
+            if other.status == "open" && other.id != task.id {
+                let rev = other.revision;
+                other.status = "cancelled".into();
+                other.revision += 1;
+                tx.update_task(&other, rev)
+                    .await
+                    .map_err(crate::catalog::stale)?;
+            }
         }
-        let updated = stored_of(
-            &c,
-            &stored.idempotency_key,
-            stored.revision + 1,
-            stored.submitted_at,
-        )?;
-        tx.update_case(&updated, stored.revision)
-            .await
-            .map_err(crate::catalog::stale)?;
-        tx.append_audit(meta.audit(now, &c.region, Some(&p.user), "task.complete", ("task", &task.id), "success",
-            json!({"case": c.number, "step": task.step, "outcome": task.outcome, "status": c.status, "process": key, "version": version})))
-            .await?;
-        tx.commit().await?;
-        Ok(c)
+        let rows = self.engine_rows(c, &process, &step.instance, &known, now);
+        c.undo = None;
+        c.instance = Some(step.instance);
+        Ok(rows)
     }
 }

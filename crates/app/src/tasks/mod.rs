@@ -7,8 +7,13 @@
 //! - [`engine`]: tasks of cases whose item runs a BPMN process.
 //! - [`oversight`]: special procedures that pause the clock, and e-supervision (电子监察).
 
+mod actions;
 mod engine;
 mod oversight;
+mod workbench;
+
+pub use actions::Handover;
+pub use workbench::{BATCH_OUTCOMES, BatchResult, Counters};
 
 pub use oversight::SupervisedCase;
 
@@ -22,6 +27,33 @@ use shenpi_domain::case::deadline::{CaseClock, SlaRules, SlaStatus};
 use shenpi_domain::case::lifecycle::{CaseEvent, CaseStatus, transition};
 use shenpi_domain::error::ErrorCode;
 use shenpi_store::model::Task;
+
+/// What a person decides on a task: `POST /api/v1/tasks/{id}/complete`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Completion {
+    pub outcome: Outcome,
+    /// The opinion (意见), usually a standard phrase of the item, edited.
+    #[serde(default)]
+    pub opinion: String,
+    /// For `return` (驳回/退回): `previous`, `applicant`, or the step id of an earlier step.
+    #[serde(default)]
+    pub target: Option<String>,
+    /// Files (ids of uploaded materials) attached to the opinion.
+    #[serde(default)]
+    pub attachments: Vec<String>,
+}
+
+impl Completion {
+    /// An outcome with an opinion, nothing else.
+    pub fn new(outcome: Outcome, opinion: &str) -> Self {
+        Completion {
+            outcome,
+            opinion: opinion.to_string(),
+            target: None,
+            attachments: vec![],
+        }
+    }
+}
 
 /// The closed list of task outcomes; each step allows some of them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -37,6 +69,52 @@ pub enum Outcome {
     Approve,
     /// 不予
     Deny,
+    /// 驳回/退回: to the previous step, to the applicant or to a chosen earlier step.
+    Return,
+}
+
+impl Outcome {
+    /// The stable name (as in the API).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Accept => "accept",
+            Outcome::RequestSupplement => "request_supplement",
+            Outcome::RefuseToAccept => "refuse_to_accept",
+            Outcome::Approve => "approve",
+            Outcome::Deny => "deny",
+            Outcome::Return => "return",
+        }
+    }
+}
+
+/// The outcomes a task allows: its step's, a BPMN task's, or a co-signer's.
+pub fn allowed_outcomes(task: &Task) -> &'static [Outcome] {
+    if task.kind == "cosign" {
+        return &[Outcome::Approve, Outcome::Deny];
+    }
+    if task.engine_task.is_some() {
+        return &[Outcome::Approve, Outcome::Deny, Outcome::Return];
+    }
+    STEPS
+        .iter()
+        .find(|s| s.0 == task.step)
+        .map(|s| s.3)
+        .unwrap_or(&[])
+}
+
+/// Marks `task` completed by the caller.
+pub(crate) fn close_task(
+    task: &mut Task,
+    outcome: &str,
+    opinion: &str,
+    p: &Principal,
+    now: DateTime<Utc>,
+) {
+    task.status = "completed".into();
+    task.outcome = Some(outcome.to_string());
+    task.opinion = Some(opinion.to_string());
+    task.completed_by = Some(p.user.username.clone());
+    task.completed_at = Some(now);
 }
 
 /// The steps of the built-in process: (step, name, candidate role, allowed outcomes).
@@ -55,13 +133,13 @@ const STEPS: &[(&str, &str, &str, &[Outcome])] = &[
         "review",
         "审查",
         "reviewer",
-        &[Outcome::Approve, Outcome::Deny],
+        &[Outcome::Approve, Outcome::Deny, Outcome::Return],
     ),
     (
         "decide",
         "决定",
         "approver",
-        &[Outcome::Approve, Outcome::Deny],
+        &[Outcome::Approve, Outcome::Deny, Outcome::Return],
     ),
 ];
 
@@ -94,6 +172,9 @@ pub(crate) fn new_task(
         completed_at: None,
         revision: 1,
         engine_task: None,
+        owner: None,
+        kind: "step".into(),
+        parent_id: None,
     }
 }
 
@@ -142,7 +223,12 @@ impl App {
         let region = crate::policy::default_region_filter(p);
         let (tasks, cases) = {
             let mut tx = self.store.read().await?;
-            let tasks = tx.open_tasks(&roles, region.as_deref(), 200).await?;
+            let mut tasks = tx.open_tasks(&roles, region.as_deref(), 200).await?;
+            for t in tx.open_tasks_assigned(&p.user.username, 200).await? {
+                if !tasks.iter().any(|k| k.id == t.id) {
+                    tasks.push(t);
+                }
+            }
             let mut cases = vec![];
             for t in &tasks {
                 cases.push(tx.case_by_id(&t.case_id).await?);
@@ -173,52 +259,110 @@ impl App {
     }
 
     /// Completes a task with an outcome the step allows, moving the case on, in one transaction.
+    ///
+    /// A delegated task (委派) is resolved by its delegate, not completed; a task whose co-signers
+    /// (加签) have not answered cannot be completed; a co-signer's task records an opinion only.
     pub async fn complete_task(
         &self,
         p: &Principal,
         task_id: &str,
-        outcome: Outcome,
-        opinion: &str,
+        done: &Completion,
         meta: &RequestMeta,
     ) -> Result<CaseRecord, AppError> {
         let now = self.clock.now();
         let today = self.today();
+        let outcome = done.outcome;
         let mut tx = self.store.begin().await?;
         let not_found = || AppError::rule(ErrorCode::TASK_NOT_FOUND, json!({"id": task_id}));
         let mut task = my_open_task(&mut tx, p, task_id).await?;
-        let allowed = if task.engine_task.is_some() {
-            &[Outcome::Approve, Outcome::Deny][..]
-        } else {
-            STEPS
-                .iter()
-                .find(|s| s.0 == task.step)
-                .map(|s| s.3)
-                .unwrap_or(&[])
-        };
+        if task.owner.is_some() {
+            return Err(AppError::rule(
+                ErrorCode::TASK_DELEGATED,
+                json!({"owner": task.owner}),
+            ));
+        }
+        let allowed = allowed_outcomes(&task);
         if !allowed.contains(&outcome) {
             return Err(AppError::rule(
                 ErrorCode::OUTCOME_NOT_ALLOWED,
                 json!({"step": task.step, "allowed": allowed}),
             ));
         }
-        let opinion = opinion.trim();
+        let opinion: String = done.opinion.trim().chars().take(2000).collect();
         if matches!(
             outcome,
-            Outcome::RequestSupplement | Outcome::RefuseToAccept | Outcome::Deny
+            Outcome::RequestSupplement | Outcome::RefuseToAccept | Outcome::Deny | Outcome::Return
         ) && opinion.is_empty()
         {
             return Err(AppError::invalid_text(
                 "opinion",
                 "OPINION_REQUIRED",
-                "补正、不予受理和不予许可须写明内容和理由",
-                "A supplement request or refusal needs its content and reasons",
+                "补正、退回、不予受理和不予许可须写明内容和理由",
+                "A supplement request, return or refusal needs its content and reasons",
+            ));
+        }
+        let attachments = self.check_attachments(p, &done.attachments).await?;
+        let pending = tx
+            .child_tasks(&task.id)
+            .await?
+            .into_iter()
+            .filter(|t| t.kind == "cosign" && t.status == "open")
+            .count();
+        if pending > 0 {
+            return Err(AppError::rule(
+                ErrorCode::COSIGN_PENDING,
+                json!({"pending": pending}),
             ));
         }
         let stored = tx.case_by_id(&task.case_id).await?.ok_or_else(not_found)?;
         let mut c = record_of(&stored)?;
+        if task.kind == "cosign" {
+            let verdict = if outcome == Outcome::Approve {
+                "同意"
+            } else {
+                "不同意"
+            };
+            c.timeline.push(TimelineEntry {
+                at: now,
+                status: c.status,
+                actor: p.user.username.clone(),
+                note: format!("加签意见（{verdict}）：{opinion}"),
+                attachments,
+            });
+            close_task(&mut task, "cosign", &opinion, p, now);
+            return self
+                .finish_step(tx, p, task, c, &stored, vec![], meta)
+                .await;
+        }
+        if outcome == Outcome::Return {
+            return self
+                .return_task(
+                    tx,
+                    p,
+                    task,
+                    c,
+                    &stored,
+                    done.target.as_deref(),
+                    &opinion,
+                    attachments,
+                    meta,
+                )
+                .await;
+        }
         if let Some(engine_task) = task.engine_task {
             return self
-                .complete_engine_task(tx, p, task, engine_task, c, stored, outcome, opinion, meta)
+                .complete_engine_task(
+                    tx,
+                    p,
+                    task,
+                    engine_task,
+                    c,
+                    stored,
+                    outcome,
+                    &opinion,
+                    attachments,
+                    meta,
+                )
                 .await;
         }
         let (event, next) = match (task.step.as_str(), outcome) {
@@ -237,47 +381,59 @@ impl App {
         }
         match outcome {
             Outcome::Accept => c.accepted_on = Some(today),
-            Outcome::RequestSupplement => c.supplement_request = Some(opinion.to_string()),
+            Outcome::RequestSupplement => c.supplement_request = Some(opinion.clone()),
             _ => {}
         }
         c.timeline.push(TimelineEntry {
             at: now,
             status: c.status,
             actor: p.user.username.clone(),
-            note: opinion.chars().take(2000).collect(),
+            note: opinion.clone(),
+            attachments,
         });
-        task.status = "completed".into();
-        task.outcome = Some(
-            serde_json::to_value(outcome)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_default(),
-        );
-        task.opinion = Some(opinion.chars().take(2000).collect());
-        task.completed_by = Some(p.user.username.clone());
-        task.completed_at = Some(now);
-        let task_rev = task.revision;
-        task.revision += 1;
-        tx.update_task(&task, task_rev)
-            .await
-            .map_err(crate::catalog::stale)?;
+        close_task(&mut task, outcome.as_str(), &opinion, p, now);
         // After acceptance, an item with a BPMN process runs on the workflow engine.
         let engine_tasks = if outcome == Outcome::Accept {
             self.start_process(&mut c, now).await?
         } else {
             None
         };
-        match (engine_tasks, next) {
-            (Some(rows), _) => {
-                for t in rows {
-                    tx.insert_task(&t).await?;
-                }
-            }
+        let mut new_tasks = match (engine_tasks, next) {
+            (Some(rows), _) => rows,
             (None, Some(step)) => {
                 let due = self.case_sla(&c)?.map(|s| s.promised_deadline);
-                tx.insert_task(&new_task(&c, step, due, now)).await?;
+                vec![new_task(&c, step, due, now)]
             }
-            (None, None) => {}
+            (None, None) => vec![],
+        };
+        for t in &mut new_tasks {
+            t.parent_id = Some(task.id.clone());
+        }
+        self.finish_step(tx, p, task, c, &stored, new_tasks, meta)
+            .await
+    }
+
+    /// Stores a completed task, the tasks it opened and the case, with the audit entry and the
+    /// applicant's notifications, and commits.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) async fn finish_step(
+        &self,
+        mut tx: Box<dyn shenpi_store::Tx>,
+        p: &Principal,
+        mut task: Task,
+        c: CaseRecord,
+        stored: &shenpi_store::model::StoredCase,
+        new_tasks: Vec<Task>,
+        meta: &RequestMeta,
+    ) -> Result<CaseRecord, AppError> {
+        let now = self.clock.now();
+        let task_rev = task.revision;
+        task.revision += 1;
+        tx.update_task(&task, task_rev)
+            .await
+            .map_err(crate::catalog::stale)?;
+        for t in &new_tasks {
+            tx.insert_task(t).await?;
         }
         let updated = stored_of(
             &c,
@@ -288,11 +444,43 @@ impl App {
         tx.update_case(&updated, stored.revision)
             .await
             .map_err(crate::catalog::stale)?;
-        tx.append_audit(meta.audit(now, &c.region, Some(&p.user), "task.complete", ("task", task_id), "success",
-            json!({"case": c.number, "step": task.step, "outcome": task.outcome, "status": c.status})))
+        let before = record_of(stored)?.status;
+        if before != c.status {
+            self.notify_applicant(&mut tx, &c, now).await?;
+        }
+        if let Some(shenpi_workflow::State::Incident { reason, .. }) =
+            c.instance.as_ref().map(|i| &i.state)
+        {
+            self.notify_incident(&mut tx, &c, reason, now).await?;
+        }
+        tx.append_audit(meta.audit(now, &c.region, Some(&p.user), "task.complete", ("task", &task.id), "success",
+            json!({"case": c.number, "step": task.step, "outcome": task.outcome, "status": c.status, "process": c.process})))
             .await?;
         tx.commit().await?;
         Ok(c)
+    }
+
+    /// The attachments of an opinion: files the caller uploaded.
+    async fn check_attachments(
+        &self,
+        p: &Principal,
+        ids: &[String],
+    ) -> Result<Vec<String>, AppError> {
+        if ids.len() > 20 {
+            return Err(AppError::invalid_text(
+                "attachments",
+                "TOO_MANY_ATTACHMENTS",
+                "附件不能超过 20 个",
+                "At most 20 attachments",
+            ));
+        }
+        for id in ids {
+            let f = self.material(p, id).await?;
+            if f.owner_id != p.user.id {
+                return Err(AppError::NotFound("material".into()));
+            }
+        }
+        Ok(ids.to_vec())
     }
 
     /// The applicant answers a supplement request once: the case goes back to acceptance.
@@ -313,15 +501,26 @@ impl App {
                 return Err(AppError::Forbidden("case.supplement".into()));
             }
         }
+        let during_review = c.status == CaseStatus::ReviewSupplement;
         c.status = transition(c.status, CaseEvent::Supplemented)
             .map_err(|e| AppError::rule(ErrorCode::CASE_WRONG_STATUS, json!({"status": e.from})))?;
         c.materials.extend(materials);
         let now = self.clock.now();
+        let today = self.today();
+        if during_review && let Some(pause) = c.pauses.last_mut().filter(|p| p.to.is_none()) {
+            pause.to = Some(today);
+        }
+        let back = if during_review {
+            c.returned_from.take()
+        } else {
+            None
+        };
         c.timeline.push(TimelineEntry {
             at: now,
             status: c.status,
             actor: p.user.username.clone(),
             note: "已补正".into(),
+            attachments: vec![],
         });
         let mut tx = self.store.begin().await?;
         let stored = tx
@@ -337,10 +536,21 @@ impl App {
         tx.update_case(&updated, revision)
             .await
             .map_err(crate::catalog::stale)?;
-        // Acceptance is due five working days after the complete supplement arrived.
-        let due = shenpi_domain::case::deadline::acceptance_due(&self.calendar(), self.today())?;
-        tx.insert_task(&new_task(&c, "accept", Some(due), now))
-            .await?;
+        if let Some(back) = back {
+            // The step that returned the case to the applicant takes it up again.
+            let due = self.case_sla(&c)?.map(|s| s.promised_deadline);
+            let mut t = new_task(&c, &back.step, due, now);
+            t.name = back.name;
+            t.candidate_role = back.role;
+            t.engine_task = back.engine_task;
+            t.assignee = Some(back.by);
+            tx.insert_task(&t).await?;
+        } else {
+            // Acceptance is due five working days after the complete supplement arrived.
+            let due = shenpi_domain::case::deadline::acceptance_due(&self.calendar(), today)?;
+            tx.insert_task(&new_task(&c, "accept", Some(due), now))
+                .await?;
+        }
         tx.append_audit(meta.audit(
             now,
             &c.region,
@@ -397,21 +607,24 @@ impl App {
     }
 }
 
-/// The open task `task_id` if the caller may act on it: their role and region, and not claimed
-/// by someone else. Anyone else's task is reported as missing.
-async fn my_open_task(
+/// The open task `task_id` if the caller may act on it: assigned to them (claimed, transferred,
+/// delegated, co-signing), or of their role and region and not assigned to someone else.
+/// Anyone else's task is reported as missing.
+pub(crate) async fn my_open_task(
     tx: &mut Box<dyn shenpi_store::Tx>,
     p: &Principal,
     task_id: &str,
 ) -> Result<Task, AppError> {
     let not_found = || AppError::rule(ErrorCode::TASK_NOT_FOUND, json!({"id": task_id}));
     let task = tx.task(task_id).await?.ok_or_else(not_found)?;
-    let mine = p
-        .user
-        .roles
-        .iter()
-        .any(|r| r.as_str() == task.candidate_role)
-        && in_region_scope(p, &task.region_code);
+    let assigned_to_me = task.assignee.as_deref() == Some(p.user.username.as_str());
+    let mine = assigned_to_me
+        || (p
+            .user
+            .roles
+            .iter()
+            .any(|r| r.as_str() == task.candidate_role)
+            && in_region_scope(p, &task.region_code));
     if !mine {
         return Err(not_found());
     }

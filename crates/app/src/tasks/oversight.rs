@@ -120,6 +120,7 @@ impl App {
             status: c.status,
             actor: p.user.username.clone(),
             note,
+            attachments: vec![],
         });
         let mut tx = self.store.begin().await?;
         let stored = tx

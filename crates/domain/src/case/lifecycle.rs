@@ -24,6 +24,9 @@ pub enum CaseStatus {
     UnderReview,
     /// 特别程序中: hearing, expert review, inspection… the clock pauses.
     SpecialProcedure,
+    /// 审查补正中: a reviewer returned the accepted case to the applicant (退回申请人补正); the
+    /// clock pauses by default (DOMAIN §11, configurable).
+    ReviewSupplement,
     /// 准予许可
     Granted,
     /// 不予许可
@@ -46,6 +49,7 @@ impl CaseStatus {
             CaseStatus::NotAccepted => "不予受理",
             CaseStatus::UnderReview => "审查中",
             CaseStatus::SpecialProcedure => "特别程序中",
+            CaseStatus::ReviewSupplement => "审查补正中",
             CaseStatus::Granted => "准予许可",
             CaseStatus::Denied => "不予许可",
             CaseStatus::Delivered => "已送达",
@@ -71,6 +75,7 @@ impl CaseStatus {
                 | CaseStatus::AwaitingSupplement
                 | CaseStatus::UnderReview
                 | CaseStatus::SpecialProcedure
+                | CaseStatus::ReviewSupplement
         )
     }
 
@@ -85,7 +90,7 @@ impl CaseStatus {
 #[serde(rename_all = "snake_case")]
 pub enum CaseEvent {
     Submit,
-    /// 一次性补正告知
+    /// 一次性补正告知 (before acceptance), or 退回申请人补正 (during review)
     RequestSupplement,
     Supplemented,
     Accept,
@@ -115,6 +120,8 @@ pub fn transition(from: CaseStatus, event: CaseEvent) -> Result<CaseStatus, Tran
         (S::Draft, E::Submit) => S::Submitted,
         (S::Submitted, E::RequestSupplement) => S::AwaitingSupplement,
         (S::AwaitingSupplement, E::Supplemented) => S::Submitted,
+        (S::UnderReview, E::RequestSupplement) => S::ReviewSupplement,
+        (S::ReviewSupplement, E::Supplemented) => S::UnderReview,
         (S::Submitted, E::Accept) => S::UnderReview,
         (S::Submitted | S::AwaitingSupplement, E::RefuseToAccept) => S::NotAccepted,
         (S::UnderReview, E::BeginSpecialProcedure) => S::SpecialProcedure,
@@ -153,6 +160,23 @@ mod tests {
             E::Close,
         ];
         assert_eq!(run(&path), Ok(S::Closed));
+    }
+
+    #[test]
+    fn a_reviewer_may_return_an_accepted_case_to_the_applicant() {
+        assert_eq!(
+            run(&[E::Submit, E::Accept, E::RequestSupplement]),
+            Ok(S::ReviewSupplement)
+        );
+        assert_eq!(
+            run(&[E::Submit, E::Accept, E::RequestSupplement, E::Supplemented]),
+            Ok(S::UnderReview)
+        );
+        assert!(run(&[E::Submit, E::Accept, E::RequestSupplement, E::Grant]).is_err());
+        assert_eq!(
+            run(&[E::Submit, E::Accept, E::RequestSupplement, E::Withdraw]),
+            Ok(S::Withdrawn)
+        );
     }
 
     #[test]

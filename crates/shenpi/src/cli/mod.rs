@@ -255,6 +255,18 @@ async fn serve(cfg: &Config, demo: bool) -> Result<(), String> {
     tracing::info!(%addr, %engine, "shenpi is listening");
     println!("shenpi 已启动 / listening on http://{addr}  ({engine})");
     let state = shenpi_web::AppState::new(app, cfg.web());
+    // Deadline warnings (one per threshold and case; the store keeps them unique, so several
+    // nodes may scan side by side).
+    let scanner = state.app.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+        loop {
+            tick.tick().await;
+            if let Err(e) = scanner.scan_deadlines().await {
+                tracing::warn!(error = %e, "deadline scan failed");
+            }
+        }
+    });
     let router = shenpi_web::router(state);
     axum::serve(
         listener,

@@ -4,6 +4,7 @@ pub mod admin;
 pub mod auth;
 pub mod cases;
 pub mod catalog;
+pub mod drafts;
 pub mod materials;
 pub mod processes;
 pub mod public;

@@ -74,7 +74,7 @@ struct CasePage {
 fn stages(status: CaseStatus) -> Vec<(&'static str, &'static str)> {
     let reached = match status {
         CaseStatus::Draft | CaseStatus::Submitted | CaseStatus::AwaitingSupplement => 0,
-        CaseStatus::UnderReview | CaseStatus::SpecialProcedure => 2,
+        CaseStatus::UnderReview | CaseStatus::SpecialProcedure | CaseStatus::ReviewSupplement => 2,
         CaseStatus::Granted | CaseStatus::Denied => 3,
         CaseStatus::Delivered
         | CaseStatus::Closed

@@ -131,6 +131,9 @@ pub struct CompleteForm {
     pub phrase: String,
     #[serde(default)]
     pub opinion: String,
+    /// For 退回: `previous`, `applicant` or a step id.
+    #[serde(default)]
+    pub target: String,
 }
 
 /// `POST /tasks/{id}/complete`
@@ -147,11 +150,9 @@ pub async fn complete(
     } else {
         f.opinion
     };
-    match s
-        .app
-        .complete_task(&p, &id, f.outcome, &opinion, &meta)
-        .await
-    {
+    let mut done = shenpi_app::tasks::Completion::new(f.outcome, &opinion);
+    done.target = Some(f.target).filter(|t| !t.trim().is_empty());
+    match s.app.complete_task(&p, &id, &done, &meta).await {
         Ok(_) => Redirect::to("/tasks").into_response(),
         Err(e) => {
             let pe = e.public();
