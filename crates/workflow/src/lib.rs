@@ -38,6 +38,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+pub mod call;
 pub mod check;
 pub mod countersign;
 pub mod engine;
@@ -46,6 +47,7 @@ pub mod expr;
 pub mod extensions;
 mod gateway;
 pub mod instance;
+pub mod message;
 pub mod model;
 pub mod parse;
 mod resolve;
@@ -55,11 +57,11 @@ pub use engine::{EVALUATE, apply, step};
 pub use error::{EngineError, ParseError};
 pub use expr::{Expression, Variables};
 pub use instance::{
-    Command, Effect, Event, Instance, Record, State, Step, Task, Timer, Token, Wait,
+    Command, Effect, Event, Instance, Record, State, Step, Subscription, Task, Timer, Token, Wait,
 };
 pub use model::{
-    Countersign, Flow, FlowIdx, Mapping, Node, NodeIdx, NodeKind, OnReject, Process, Rule,
-    ServiceTask, UserTask,
+    CallActivity, Countersign, Flow, FlowIdx, Mapping, Message, Node, NodeIdx, NodeKind, OnReject,
+    Process, Rule, ServiceTask, UserTask,
 };
 pub use parse::parse_bpmn;
 pub use timer::TimerSpec;
