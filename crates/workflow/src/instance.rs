@@ -338,3 +338,27 @@ pub struct Step {
     /// What the caller must do.
     pub effects: Vec<Effect>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sub(key: Option<&str>) -> Subscription {
+        Subscription {
+            node: 0,
+            token: 1,
+            message: "paid".into(),
+            correlation_key: key.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn a_keyed_subscription_needs_the_same_key_and_a_keyless_one_the_name_only() {
+        assert!(sub(Some("o-1")).matches("paid", Some("o-1")));
+        assert!(!sub(Some("o-1")).matches("paid", Some("o-2")));
+        assert!(!sub(Some("o-1")).matches("paid", None));
+        assert!(sub(None).matches("paid", None));
+        assert!(sub(None).matches("paid", Some("anything")));
+        assert!(!sub(None).matches("refunded", None));
+    }
+}
