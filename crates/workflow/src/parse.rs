@@ -25,7 +25,7 @@ pub const CAMUNDA_NS: &str = "http://camunda.org/schema/1.0/bpmn";
 /// Camunda 8 (Zeebe) extension namespace.
 pub const ZEEBE_NS: &str = "http://camunda.org/schema/zeebe/1.0";
 /// shenpi's extension namespace: `shenpi:role`, `shenpi:department`, `shenpi:durationDays`,
-/// `shenpi:action`, ….
+/// `shenpi:action`.
 pub const SHENPI_NS: &str = "urn:shenpi:bpmn:1.0";
 
 /// Children of `process` that carry no behaviour and are skipped.
