@@ -1,7 +1,9 @@
 //! The deterministic executor: `(process, instance, command, now) → (instance', events, effects)`.
 //!
 //! A command is applied to a copy of the instance; automatic nodes (gateways, `evaluate`
-//! service tasks, events) then run until every token waits on a person, a service call or a join.
+//! service tasks, events) then run until every token waits on a person, a service call, a
+//! timer, a message, a called process or a join. Messages are in [`crate::message`], call
+//! activities in [`crate::call`], countersigns in [`crate::countersign`].
 //! Same inputs, same outputs: no clock reads, no randomness, no I/O, no hash-order iteration.
 
 use std::collections::VecDeque;
@@ -106,7 +108,7 @@ impl Run<'_> {
                 let outcome = self.countersign_outcome(&self.inst.tasks[i], &variables)?;
                 let record = self.inst.tasks.remove(i);
                 self.take_token(task, Wait::Task);
-                self.inst.timers.retain(|t| t.token != task);
+                self.disarm(task);
                 self.merge(variables);
                 let node = record.node;
                 self.events.push(Event::TaskCompleted { task, node });
@@ -120,6 +122,7 @@ impl Run<'_> {
                 let token = self
                     .take_token(call, Wait::Call)
                     .ok_or(EngineError::NoSuchCall { call })?;
+                self.disarm(call);
                 self.merge(variables);
                 self.events.push(Event::ServiceDone { node: token.node });
                 self.leave(token.node);
@@ -136,6 +139,18 @@ impl Run<'_> {
             }
             (State::Running, Command::FireTimer { timer }) => self.fire_timer(timer),
             (State::Running, Command::ReturnTo { element }) => self.return_to(&element),
+            (
+                State::Running,
+                Command::CorrelateMessage {
+                    name,
+                    correlation_key,
+                    variables,
+                },
+            ) => self.correlate(name, correlation_key, variables),
+            (State::Running, Command::CompleteCall { call, variables }) => {
+                self.complete_call(call, variables)
+            }
+            (State::Running, Command::FailCall { call, reason }) => self.fail_call(call, &reason),
             (state, _) => Err(EngineError::NotRunning {
                 state: state.name(),
             }),
@@ -152,14 +167,16 @@ impl Run<'_> {
                 element: element.to_string(),
             })?;
         let from = self.inst.tasks.first().map(|t| t.node).unwrap_or(to);
-        for task in std::mem::take(&mut self.inst.tasks) {
-            self.events.push(Event::TaskCancelled {
-                task: task.id,
-                node: task.node,
-            });
+        // Every activity closes as if interrupted (calls are cancelled by effect); tokens
+        // waiting at joins, and what is left of countersigns, go with them.
+        let tokens: Vec<u64> = self.inst.tokens.iter().map(|t| t.id).collect();
+        for token in tokens {
+            self.cancel_activity(token);
         }
         self.inst.tokens.clear();
+        self.inst.tasks.clear();
         self.inst.timers.clear();
+        self.inst.subscriptions.clear();
         self.inst.countersigns.clear();
         self.events.push(Event::Returned { node: from, to });
         self.queue.push_back((to, None));
@@ -199,13 +216,8 @@ impl Run<'_> {
         });
         match self.process.nodes[timer.node].kind {
             NodeKind::BoundaryTimer { interrupting, .. } => {
-                if interrupting && let Some(task) = self.take_token(timer.token, Wait::Task) {
-                    self.inst.tasks.retain(|t| t.id != task.id);
-                    self.inst.timers.retain(|t| t.token != task.id);
-                    self.events.push(Event::TaskCancelled {
-                        task: task.id,
-                        node: task.node,
-                    });
+                if interrupting {
+                    self.cancel_activity(timer.token);
                 }
                 self.leave(timer.node);
             }
@@ -216,6 +228,67 @@ impl Run<'_> {
             }
         }
         Ok(())
+    }
+
+    /// Opens the boundary events of the activity `node` whose token `token` just started
+    /// waiting: schedules timers, opens message subscriptions (an incident if a correlation key
+    /// cannot be evaluated).
+    pub(crate) fn arm_boundaries(&mut self, node: NodeIdx, token: u64) {
+        let process = self.process;
+        for &b in &process.nodes[node].boundaries {
+            match &process.nodes[b].kind {
+                NodeKind::BoundaryTimer { timer, .. } => {
+                    self.schedule(b, token, timer.due(self.now));
+                }
+                NodeKind::BoundaryMessage { .. } => match self.subscription(b, token) {
+                    Ok(sub) => self.subscribe(sub),
+                    Err(reason) => return self.incident(b, reason),
+                },
+                _ => {}
+            }
+        }
+    }
+
+    /// Closes the timers and subscriptions that belong to `token` (its activity ended).
+    pub(crate) fn disarm(&mut self, token: u64) {
+        self.inst.timers.retain(|t| t.token != token);
+        self.inst.subscriptions.retain(|s| s.token != token);
+    }
+
+    /// Closes the activity waiting on `token` for an interrupting boundary event: its task, its
+    /// service call or called process ([`Effect::CancelCall`]), or its receive task, and every
+    /// timer and subscription of it.
+    pub(crate) fn cancel_activity(&mut self, token: u64) {
+        let Some(i) = self.inst.tokens.iter().position(|t| t.id == token) else {
+            return;
+        };
+        let t = self.inst.tokens.remove(i);
+        self.disarm(token);
+        match t.wait {
+            Wait::Task => {
+                self.inst.tasks.retain(|task| task.id != token);
+                self.events.push(Event::TaskCancelled {
+                    task: token,
+                    node: t.node,
+                });
+            }
+            Wait::Call | Wait::CalledProcess => {
+                self.events.push(Event::ActivityCancelled {
+                    token,
+                    node: t.node,
+                });
+                self.effects.push(Effect::CancelCall {
+                    call: token,
+                    node: t.node,
+                });
+            }
+            Wait::Message | Wait::Timer | Wait::Join => {
+                self.events.push(Event::ActivityCancelled {
+                    token,
+                    node: t.node,
+                });
+            }
+        }
     }
 
     pub(crate) fn take_token(&mut self, id: u64, wait: Wait) -> Option<Token> {
@@ -245,7 +318,7 @@ impl Run<'_> {
         self.queue.clear();
     }
 
-    fn running(&self) -> bool {
+    pub(crate) fn running(&self) -> bool {
         matches!(self.inst.state, State::Running)
     }
 
@@ -316,11 +389,7 @@ impl Run<'_> {
                     element: None,
                 });
                 self.events.push(Event::TaskCreated { task, node });
-                for &b in &n.boundaries {
-                    if let NodeKind::BoundaryTimer { timer, .. } = &process.nodes[b].kind {
-                        self.schedule(b, task, timer.due(self.now));
-                    }
-                }
+                self.arm_boundaries(node, task);
             }
             NodeKind::ServiceTask(service) => {
                 let mut values = Variables::new();
@@ -341,6 +410,10 @@ impl Run<'_> {
                     self.leave(node);
                 } else {
                     let call = self.new_token(node, via, Wait::Call);
+                    self.arm_boundaries(node, call);
+                    if !self.running() {
+                        return; // a boundary's correlation key failed: nothing was called
+                    }
                     self.events.push(Event::ServiceCalled { call, node });
                     let action = service.action.clone();
                     self.effects.push(Effect::CallService {
@@ -355,8 +428,13 @@ impl Run<'_> {
                 let token = self.new_token(node, via, Wait::Timer);
                 self.schedule(node, token, timer.due(self.now));
             }
-            // Boundary events have no incoming flows; they are left through `fire_timer`.
-            NodeKind::BoundaryTimer { .. } => self.leave(node),
+            NodeKind::MessageCatch { .. } | NodeKind::ReceiveTask { .. } => {
+                self.enter_message_wait(node, via);
+            }
+            NodeKind::CallActivity(call) => self.enter_call(node, via, call),
+            // Boundary events have no incoming flows; they are left through `fire_timer` and
+            // `correlate`.
+            NodeKind::BoundaryTimer { .. } | NodeKind::BoundaryMessage { .. } => self.leave(node),
             NodeKind::Parallel | NodeKind::Inclusive { .. } if n.incoming.len() > 1 => {
                 self.new_token(node, via, Wait::Join);
                 if matches!(n.kind, NodeKind::Parallel)

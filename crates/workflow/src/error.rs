@@ -97,9 +97,15 @@ pub enum EngineError {
     /// No open task with this id.
     #[error("there is no open task {task}")]
     NoSuchTask { task: u64 },
-    /// No pending service call with this id.
-    #[error("there is no pending service call {call}")]
+    /// No pending service call (or called process, for call commands) with this id.
+    #[error("there is no pending call {call}")]
     NoSuchCall { call: u64 },
+    /// A delivered message matched no open subscription: nothing was changed.
+    #[error("no subscription of the instance waits for message `{name}`{}", correlation_key.as_ref().map(|k| format!(" with correlation key `{k}`")).unwrap_or_default())]
+    MessageNotCorrelated {
+        name: String,
+        correlation_key: Option<String>,
+    },
     /// A countersign task was completed with a non-boolean outcome.
     #[error("task {task} is a countersign: `{variable}` must be true or false")]
     BadOutcome { task: u64, variable: String },

@@ -16,13 +16,21 @@
 //!   (`all` — the default —, `any`, or a percentage `60%`), `shenpi:onReject` (`return`,
 //!   `terminate` — the default —, `stay`), `shenpi:returnTo` and `shenpi:resultVariable`.
 //!
+//! - call activities: the called process from `<zeebe:calledElement processId
+//!   propagateAllParentVariables propagateAllChildVariables>` (Camunda 8; both default `true`,
+//!   child variables are not all propagated when output mappings exist) with `<zeebe:ioMapping>`
+//!   inputs and outputs, or `calledElement` (Camunda 7) with `<camunda:in>` / `<camunda:out>`
+//!   (`variables="all"`, or `source` / `sourceExpression` and `target`). The key must be static:
+//!   expressions (`=…`, `${…}`) are refused so the application can check the called processes
+//!   at upload.
+//!
 //! Other `camunda:` and `zeebe:` attributes are ignored.
 
 use roxmltree::Node as XmlNode;
 
 use crate::error::ParseError;
 use crate::expr::Expression;
-use crate::model::{Countersign, Mapping, OnReject, Rule, ServiceTask, UserTask};
+use crate::model::{CallActivity, Countersign, Mapping, OnReject, Rule, ServiceTask, UserTask};
 use crate::parse::{BPMN_NS, CAMUNDA_NS, SHENPI_NS, ZEEBE_NS};
 
 /// Elements in namespace `ns` named `local` inside the `extensionElements` of `el`.
@@ -130,6 +138,104 @@ pub fn service_task(el: XmlNode, id: &str, line: u32) -> Result<ServiceTask, Par
         }
     }
     Ok(ServiceTask { action, mappings })
+}
+
+/// Reads the called process and variable mappings of a `callActivity`.
+pub fn call_activity(el: XmlNode, id: &str, line: u32) -> Result<CallActivity, ParseError> {
+    let invalid = |attribute: &'static str, value: &str| ParseError::InvalidAttribute {
+        id: id.to_owned(),
+        attribute,
+        value: value.to_owned(),
+        reason: "a static process id (expressions are not supported: the called process must be \
+                 known at upload)"
+            .to_owned(),
+        line,
+    };
+    let static_key = |attribute: &'static str, key: &str| {
+        let key = key.trim();
+        if key.is_empty() || key.starts_with('=') || key.contains("${") || key.contains("#{") {
+            Err(invalid(attribute, key))
+        } else {
+            Ok(key.to_owned())
+        }
+    };
+    if let Some(zeebe) = ext(el, ZEEBE_NS, "calledElement").next() {
+        let key = zeebe
+            .attribute("processId")
+            .ok_or_else(|| ParseError::MissingAttribute {
+                id: id.to_owned(),
+                tag: "zeebe:calledElement".to_owned(),
+                attribute: "processId",
+                line,
+            })?;
+        let (mut inputs, mut outputs) = (Vec::new(), Vec::new());
+        for io in ext(el, ZEEBE_NS, "ioMapping") {
+            for m in io.children().filter(XmlNode::is_element) {
+                let (Some(source), Some(target)) = (m.attribute("source"), m.attribute("target"))
+                else {
+                    continue;
+                };
+                match m.tag_name().name() {
+                    "input" => inputs.push(mapping(target, source, id, line)?),
+                    "output" => outputs.push(mapping(target, source, id, line)?),
+                    _ => {}
+                }
+            }
+        }
+        return Ok(CallActivity {
+            process_key: static_key("processId", key)?,
+            propagate_all_parent: zeebe.attribute("propagateAllParentVariables") != Some("false"),
+            propagate_all_child: zeebe.attribute("propagateAllChildVariables") != Some("false")
+                && outputs.is_empty(),
+            inputs,
+            outputs,
+        });
+    }
+    let key = el
+        .attribute("calledElement")
+        .ok_or_else(|| ParseError::MissingAttribute {
+            id: id.to_owned(),
+            tag: "callActivity".to_owned(),
+            attribute: "calledElement",
+            line,
+        })?;
+    let mut call = CallActivity {
+        process_key: static_key("calledElement", key)?,
+        propagate_all_parent: false,
+        propagate_all_child: false,
+        inputs: Vec::new(),
+        outputs: Vec::new(),
+    };
+    for (local, output) in [("in", false), ("out", true)] {
+        for m in ext(el, CAMUNDA_NS, local) {
+            if m.attribute("variables") == Some("all") {
+                if output {
+                    call.propagate_all_child = true;
+                } else {
+                    call.propagate_all_parent = true;
+                }
+                continue;
+            }
+            let source = m.attribute("source").or_else(|| {
+                m.attribute("sourceExpression").map(|e| {
+                    let e = e.trim();
+                    e.strip_prefix("${")
+                        .and_then(|e| e.strip_suffix('}'))
+                        .unwrap_or(e)
+                })
+            });
+            let (Some(source), Some(target)) = (source, m.attribute("target")) else {
+                continue; // `businessKey` and other forms carry no variable
+            };
+            let list = if output {
+                &mut call.outputs
+            } else {
+                &mut call.inputs
+            };
+            list.push(mapping(target, source, id, line)?);
+        }
+    }
+    Ok(call)
 }
 
 fn mapping(target: &str, source: &str, id: &str, line: u32) -> Result<Mapping, ParseError> {

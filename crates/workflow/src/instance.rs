@@ -1,8 +1,11 @@
 //! Instance state, commands, events and effects: all plain, serializable data.
 //!
 //! An [`Instance`] is everything the engine needs to continue a case; the caller stores it
-//! (memory, JSON column, …) and hands it back with the next [`Command`]. Ids of tasks and
-//! service calls are token ids, unique within the instance.
+//! (memory, JSON column, …) and hands it back with the next [`Command`]. Ids of tasks, service
+//! calls and called processes are token ids, unique within the instance.
+//!
+//! Fields added after the first release (`timers`, `countersigns`, `subscriptions`) default to
+//! empty, so instances stored by an older version still load.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -26,6 +29,11 @@ pub struct Instance {
     /// Countersigns in progress.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub countersigns: Vec<CountersignState>,
+    /// Open message subscriptions (message catch events, receive tasks, and message boundary
+    /// events of active activities), oldest first: the caller delivers messages with
+    /// [`Command::CorrelateMessage`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub subscriptions: Vec<Subscription>,
     /// Process variables.
     pub variables: Variables,
     /// What happened, in order.
@@ -43,6 +51,15 @@ impl Instance {
     /// The open task with id `task`.
     pub fn task(&self, task: u64) -> Option<&Task> {
         self.tasks.iter().find(|t| t.id == task)
+    }
+
+    /// Ids of the called processes this instance waits for (see [`Effect::StartCall`]).
+    pub fn pending_calls(&self) -> Vec<u64> {
+        self.tokens
+            .iter()
+            .filter(|t| t.wait == Wait::CalledProcess)
+            .map(|t| t.id)
+            .collect()
     }
 }
 
@@ -104,6 +121,10 @@ pub enum Wait {
     Join,
     /// An intermediate timer event to fire.
     Timer,
+    /// A message, at a message catch event or receive task (see [`Instance::subscriptions`]).
+    Message,
+    /// A called process to complete, at a call activity (see [`Effect::StartCall`]).
+    CalledProcess,
 }
 
 /// An open user task.
@@ -151,6 +172,33 @@ pub struct Timer {
     pub due: DateTime<Utc>,
 }
 
+/// A message the instance waits for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Subscription {
+    /// The event that catches it: a message catch event, receive task or boundary event.
+    pub node: NodeIdx,
+    /// The waiting token, or the activity's token for a boundary event.
+    pub token: u64,
+    /// The message name.
+    pub message: String,
+    /// The correlation key, evaluated when the token arrived; a delivered message must carry
+    /// the same key. `None` when the message declares no key (matched by name alone).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub correlation_key: Option<String>,
+}
+
+impl Subscription {
+    /// Whether a message `name` with `key` is for this subscription: same name, and the same
+    /// key if the subscription has one (a message without a key matches only keyless ones).
+    pub fn matches(&self, name: &str, key: Option<&str>) -> bool {
+        self.message == name
+            && match &self.correlation_key {
+                None => true,
+                Some(own) => key == Some(own.as_str()),
+            }
+    }
+}
+
 /// One history entry.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Record {
@@ -178,6 +226,23 @@ pub enum Command {
     /// countersign is withdrawn — other parallel branches and countersign members too — and
     /// the process resumes with one token at `element`.
     ReturnTo { element: String },
+    /// A message for this instance. It is correlated to exactly one subscription — the oldest
+    /// whose name and correlation key match (see [`Subscription::matches`]) — as Camunda does
+    /// (a message is correlated once per instance); its variables are merged into the instance.
+    /// Refused with [`crate::EngineError::MessageNotCorrelated`] when nothing waits for it, so
+    /// the caller learns the message was not taken (and may keep it for later).
+    CorrelateMessage {
+        name: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        correlation_key: Option<String>,
+        variables: Variables,
+    },
+    /// The process started by [`Effect::StartCall`] completed with these (child) variables:
+    /// the call activity's output is merged and the token moves on.
+    CompleteCall { call: u64, variables: Variables },
+    /// The called process ended abnormally (terminated, or could not be started): the instance
+    /// becomes an incident at the call activity.
+    FailCall { call: u64, reason: String },
 }
 
 /// What happened during a step (also appended to [`Instance::history`]).
@@ -204,8 +269,32 @@ pub enum Event {
     },
     /// A timer fired.
     TimerFired { timer: u64, node: NodeIdx },
-    /// An open task was closed by an interrupting boundary timer.
+    /// An open task was closed by an interrupting boundary event or a countersign decision.
     TaskCancelled { task: u64, node: NodeIdx },
+    /// A service call, called process or receive task was closed by an interrupting boundary
+    /// event (for calls, see [`Effect::CancelCall`]).
+    ActivityCancelled { token: u64, node: NodeIdx },
+    /// A subscription opened: `token` waits at `node` for message `message` (with this key).
+    MessageAwaited {
+        token: u64,
+        node: NodeIdx,
+        message: String,
+        correlation_key: Option<String>,
+    },
+    /// A delivered message was correlated to the subscription of `token` at `node`.
+    MessageCorrelated {
+        token: u64,
+        node: NodeIdx,
+        message: String,
+    },
+    /// A call activity started a called process (see [`Effect::StartCall`]).
+    CallStarted {
+        call: u64,
+        node: NodeIdx,
+        process_key: String,
+    },
+    /// The called process completed.
+    CallCompleted { call: u64, node: NodeIdx },
     /// A countersign was decided (all its other tasks closed).
     CountersignDecided { node: NodeIdx, approved: bool },
     /// A rejection in a countersign sent the case back to an earlier task.
@@ -230,6 +319,17 @@ pub enum Effect {
         action: String,
         input: Variables,
     },
+    /// Start an instance of process `process_key` with `variables`, then send
+    /// [`Command::CompleteCall`] (or [`Command::FailCall`]) with `call` when it ends.
+    StartCall {
+        call: u64,
+        node: NodeIdx,
+        process_key: String,
+        variables: Variables,
+    },
+    /// An interrupting boundary event closed the activity waiting on `call`: stop the service
+    /// call or terminate the called process instance; a later report for `call` is refused.
+    CancelCall { call: u64, node: NodeIdx },
 }
 
 /// The result of [`crate::step`].
@@ -241,4 +341,28 @@ pub struct Step {
     pub events: Vec<Event>,
     /// What the caller must do.
     pub effects: Vec<Effect>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sub(key: Option<&str>) -> Subscription {
+        Subscription {
+            node: 0,
+            token: 1,
+            message: "paid".into(),
+            correlation_key: key.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn a_keyed_subscription_needs_the_same_key_and_a_keyless_one_the_name_only() {
+        assert!(sub(Some("o-1")).matches("paid", Some("o-1")));
+        assert!(!sub(Some("o-1")).matches("paid", Some("o-2")));
+        assert!(!sub(Some("o-1")).matches("paid", None));
+        assert!(sub(None).matches("paid", None));
+        assert!(sub(None).matches("paid", Some("anything")));
+        assert!(!sub(None).matches("refunded", None));
+    }
 }

@@ -3,23 +3,30 @@
 //! Owns: reading BPMN 2.0 XML as bpmn.io / Camunda Modeler save it into a checked [`Process`],
 //! and stepping process instances deterministically. It knows nothing of HTTP, SQL, users or
 //! the calendar, and never reads the clock: time is a parameter of [`step`], instances are
-//! plain data the caller stores, and work outside the engine is returned as [`Effect`]s.
+//! plain data the caller stores, and work outside the engine is returned as [`Effect`]s — a
+//! platform action, or another process to start for a call activity (the engine never looks
+//! processes up; [`Process::called_processes`] lists the keys to check at upload).
 //!
 //! ## Supported BPMN subset
 //! `startEvent` and `endEvent` (none), `userTask`, `serviceTask` (a named platform action;
 //! `evaluate` is built in and sets variables from expressions), `exclusiveGateway` and
 //! `inclusiveGateway` (with `default`), `parallelGateway`, countersigns 会签 / 或签 (parallel
 //! multi-instance user tasks with a declared rejection rule, see [`countersign`]), timer events
-//! (`intermediateCatchEvent`, and interrupting or not `boundaryEvent` on user tasks; see
-//! [`timer`]), `sequenceFlow` with `conditionExpression` in the ZEN expression language
-//! ([`expr`]). Extension attributes are described in [`extensions`]. Anything else inside a
-//! process — script tasks, sub-processes, call activities, message events, sequential
-//! multi-instance — is refused with its id, tag and line.
+//! (`intermediateCatchEvent`, and interrupting or not `boundaryEvent`; see [`timer`]), message
+//! events (`intermediateCatchEvent`, `receiveTask`, and interrupting or not `boundaryEvent`,
+//! with `message` declarations and Zeebe correlation keys; see [`message`]), `callActivity`
+//! (the caller starts the called process, see [`call`]), `sequenceFlow` with
+//! `conditionExpression` in the ZEN expression language ([`expr`]). Boundary events attach to
+//! user tasks (not countersigns), service tasks, receive tasks and call activities. Extension
+//! attributes are described in [`extensions`]. Anything else inside a process — script tasks,
+//! sub-processes, event-based gateways, message start, throw and end events, signal and error
+//! events, sequential multi-instance — is refused with its id, tag and line.
 //!
 //! ## Layout
 //! - [`model`]: the checked process; [`parse`], [`extensions`], [`timer`], [`check`]: XML → model.
 //! - [`instance`]: instance state, commands, events, effects; [`engine`]: [`step`], with
-//!   gateway semantics in a private `gateway` module and countersigns in [`countersign`].
+//!   gateway semantics in a private `gateway` module, countersigns in [`countersign`], message
+//!   correlation in [`message`] and call activities in [`call`].
 //! - [`expr`]: expressions; [`error`]: errors.
 //!
 //! ## Example
@@ -38,6 +45,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+pub mod call;
 pub mod check;
 pub mod countersign;
 pub mod engine;
@@ -46,6 +54,7 @@ pub mod expr;
 pub mod extensions;
 mod gateway;
 pub mod instance;
+pub mod message;
 pub mod model;
 pub mod parse;
 mod resolve;
@@ -55,11 +64,11 @@ pub use engine::{EVALUATE, apply, step};
 pub use error::{EngineError, ParseError};
 pub use expr::{Expression, Variables};
 pub use instance::{
-    Command, Effect, Event, Instance, Record, State, Step, Task, Timer, Token, Wait,
+    Command, Effect, Event, Instance, Record, State, Step, Subscription, Task, Timer, Token, Wait,
 };
 pub use model::{
-    Countersign, Flow, FlowIdx, Mapping, Node, NodeIdx, NodeKind, OnReject, Process, Rule,
-    ServiceTask, UserTask,
+    CallActivity, Countersign, Flow, FlowIdx, Mapping, Message, Node, NodeIdx, NodeKind, OnReject,
+    Process, Rule, ServiceTask, UserTask,
 };
 pub use parse::parse_bpmn;
 pub use timer::TimerSpec;

@@ -38,6 +38,40 @@ impl Process {
     pub fn node_by_id(&self, id: &str) -> Option<NodeIdx> {
         self.nodes.iter().position(|n| n.id == id)
     }
+
+    /// The keys of the processes this process calls (its call activities), sorted, without
+    /// duplicates: the application checks at upload that each exists.
+    pub fn called_processes(&self) -> Vec<&str> {
+        let mut keys: Vec<&str> = self
+            .nodes
+            .iter()
+            .filter_map(|n| match &n.kind {
+                NodeKind::CallActivity(call) => Some(call.process_key.as_str()),
+                _ => None,
+            })
+            .collect();
+        keys.sort_unstable();
+        keys.dedup();
+        keys
+    }
+
+    /// The names of the messages this process waits for (catch events, receive tasks and
+    /// boundary events), sorted, without duplicates.
+    pub fn message_names(&self) -> Vec<&str> {
+        let mut names: Vec<&str> = self
+            .nodes
+            .iter()
+            .filter_map(|n| match &n.kind {
+                NodeKind::MessageCatch { message }
+                | NodeKind::ReceiveTask { message }
+                | NodeKind::BoundaryMessage { message, .. } => Some(message.name.as_str()),
+                _ => None,
+            })
+            .collect();
+        names.sort_unstable();
+        names.dedup();
+        names
+    }
 }
 
 /// One flow node (event, task or gateway).
@@ -82,15 +116,39 @@ pub enum NodeKind {
         /// When it fires.
         timer: TimerSpec,
     },
-    /// `boundaryEvent` with a `timerEventDefinition` on a user task.
+    /// `boundaryEvent` with a `timerEventDefinition` on an activity that waits (a user task
+    /// that is not a countersign, a service task, a receive task or a call activity).
     BoundaryTimer {
-        /// The user task it is attached to.
+        /// The activity it is attached to.
         attached_to: NodeIdx,
-        /// When it fires, counted from the task's creation.
+        /// When it fires, counted from the activity's start.
         timer: TimerSpec,
-        /// `cancelActivity`: firing closes the task (default), or leaves it open.
+        /// `cancelActivity`: firing closes the activity (default), or leaves it open.
         interrupting: bool,
     },
+    /// `intermediateCatchEvent` with a `messageEventDefinition`: waits for the message.
+    MessageCatch {
+        /// The message it waits for.
+        message: Message,
+    },
+    /// `receiveTask`: an activity that waits for the message (boundary events may attach to it).
+    ReceiveTask {
+        /// The message it waits for.
+        message: Message,
+    },
+    /// `boundaryEvent` with a `messageEventDefinition` on an activity that waits (as
+    /// [`NodeKind::BoundaryTimer`]).
+    BoundaryMessage {
+        /// The activity it is attached to.
+        attached_to: NodeIdx,
+        /// The message that triggers it while the activity is active.
+        message: Message,
+        /// `cancelActivity`: the message closes the activity (default); or it leaves the activity
+        /// open, and the subscription stays open for further messages until the activity ends.
+        interrupting: bool,
+    },
+    /// `callActivity`: starts another process (see [`crate::Effect::StartCall`]) and waits for it.
+    CallActivity(CallActivity),
     /// `parallelGateway`: all ways out; joins wait for one token per incoming flow.
     Parallel,
     /// `inclusiveGateway`: every matching way out; joins wait for every token that can still arrive.
@@ -159,6 +217,43 @@ pub enum OnReject {
     Terminate,
     /// `stay`: the others continue; the rule decides once the outcome is certain.
     Stay,
+}
+
+/// A message declared at `definitions` level (`<message id name>`) as a catch event, receive task
+/// or boundary event refers to it with `messageRef`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Message {
+    /// `message/@name`: what a delivered message must be called.
+    pub name: String,
+    /// `<zeebe:subscription correlationKey>` (Camunda 8): evaluated when the token arrives; a
+    /// delivered message must then carry the same key. Camunda 7 messages have none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub correlation_key: Option<Expression>,
+}
+
+/// A call activity: the process it starts and the variables that cross over.
+///
+/// Input: every parent variable if `propagate_all_parent`, then the `inputs` (evaluated over
+/// the parent's variables). Output, when the called instance completes: every child variable
+/// if `propagate_all_child`, then the `outputs` (evaluated over the child's variables).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CallActivity {
+    /// The key (BPMN process id) of the called process: `calledElement` (Camunda 7) or
+    /// `<zeebe:calledElement processId>` (Camunda 8). Always a static key, never an expression,
+    /// so the application can check at upload that it exists ([`Process::called_processes`]).
+    pub process_key: String,
+    /// Zeebe `propagateAllParentVariables` (default `true`); Camunda 7
+    /// `<camunda:in variables="all"/>`.
+    pub propagate_all_parent: bool,
+    /// Zeebe `propagateAllChildVariables` (default `true`, ignored when output mappings exist);
+    /// Camunda 7 `<camunda:out variables="all"/>`.
+    pub propagate_all_child: bool,
+    /// Zeebe `<zeebe:input>` / Camunda 7 `<camunda:in source|sourceExpression target>`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub inputs: Vec<Mapping>,
+    /// Zeebe `<zeebe:output>` / Camunda 7 `<camunda:out source|sourceExpression target>`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub outputs: Vec<Mapping>,
 }
 
 /// A service task bound to a named platform action.

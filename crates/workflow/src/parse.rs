@@ -12,10 +12,11 @@ use roxmltree::{Document, Node as XmlNode};
 use crate::check;
 use crate::error::ParseError;
 use crate::expr::Expression;
-use crate::extensions::{countersign, expression, service_task, user_task};
-use crate::model::{Flow, Node, NodeKind, OnReject, Process};
+use crate::extensions::{call_activity, countersign, expression, service_task, user_task};
+use crate::message::{declared_messages, message_ref};
+use crate::model::{Flow, Message, Node, NodeKind, OnReject, Process};
 use crate::resolve::{attach, resolve_return};
-use crate::timer::timer_definition;
+use crate::timer::{event_definition, timer_definition};
 
 /// BPMN 2.0 model namespace.
 pub const BPMN_NS: &str = "http://www.omg.org/spec/BPMN/20100524/MODEL";
@@ -58,6 +59,7 @@ pub fn parse_bpmn(xml: &str) -> Result<Process, ParseError> {
         .ok_or(ParseError::NoProcess)?;
     let mut builder = Builder {
         doc: &doc,
+        messages: declared_messages(&doc, root)?,
         nodes: Vec::new(),
         index: HashMap::new(),
         raw_flows: Vec::new(),
@@ -88,6 +90,8 @@ struct RawFlow {
 /// Collects nodes and flows of one process.
 struct Builder<'a, 'i> {
     doc: &'a Document<'i>,
+    /// `message` elements of `definitions`, by id.
+    messages: HashMap<String, Message>,
     nodes: Vec<(Node, Option<String>)>,
     index: HashMap<String, usize>,
     raw_flows: Vec<RawFlow>,
@@ -161,15 +165,49 @@ impl Builder<'_, '_> {
                 }
             }
             "parallelGateway" => NodeKind::Parallel,
-            "intermediateCatchEvent" => NodeKind::TimerCatch {
-                timer: timer_definition(el, &id, tag, line)?,
-            },
-            "boundaryEvent" => {
-                default = el.attribute("attachedToRef").map(str::to_owned);
-                NodeKind::BoundaryTimer {
-                    attached_to: usize::MAX, // resolved in `finish`
-                    timer: timer_definition(el, &id, tag, line)?,
-                    interrupting: el.attribute("cancelActivity") != Some("false"),
+            "receiveTask" => {
+                refuse_children(el, &id, tag, line)?;
+                NodeKind::ReceiveTask {
+                    message: message_ref(&self.messages, el, &id, tag, line)?,
+                }
+            }
+            "callActivity" => {
+                refuse_children(el, &id, tag, line)?;
+                NodeKind::CallActivity(call_activity(el, &id, line)?)
+            }
+            "intermediateCatchEvent" | "boundaryEvent" => {
+                let definition = event_definition(el, &id, tag, line)?;
+                let boundary = tag == "boundaryEvent";
+                let interrupting = el.attribute("cancelActivity") != Some("false");
+                if boundary {
+                    default = el.attribute("attachedToRef").map(str::to_owned);
+                }
+                let attached_to = usize::MAX; // resolved in `finish`
+                match (definition.tag_name().name(), boundary) {
+                    ("timerEventDefinition", false) => NodeKind::TimerCatch {
+                        timer: timer_definition(definition, &id, tag, line)?,
+                    },
+                    ("timerEventDefinition", true) => NodeKind::BoundaryTimer {
+                        attached_to,
+                        timer: timer_definition(definition, &id, tag, line)?,
+                        interrupting,
+                    },
+                    ("messageEventDefinition", false) => NodeKind::MessageCatch {
+                        message: message_ref(&self.messages, definition, &id, tag, line)?,
+                    },
+                    ("messageEventDefinition", true) => NodeKind::BoundaryMessage {
+                        attached_to,
+                        message: message_ref(&self.messages, definition, &id, tag, line)?,
+                        interrupting,
+                    },
+                    (other, _) => {
+                        return Err(ParseError::Unsupported {
+                            id,
+                            tag: tag.to_owned(),
+                            line,
+                            what: Some(other.to_owned()),
+                        });
+                    }
                 }
             }
             _ => return Err(unsupported()),
@@ -264,7 +302,10 @@ impl Builder<'_, '_> {
         }
         for (n, default) in defaults.into_iter().enumerate() {
             let Some(default) = default else { continue };
-            if matches!(nodes[n].kind, NodeKind::BoundaryTimer { .. }) {
+            if matches!(
+                nodes[n].kind,
+                NodeKind::BoundaryTimer { .. } | NodeKind::BoundaryMessage { .. }
+            ) {
                 attach(&mut nodes, &index, n, &default)?;
                 continue;
             }

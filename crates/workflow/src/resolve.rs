@@ -46,7 +46,17 @@ pub(crate) fn resolve_return(
     Ok(())
 }
 
-/// Resolves `attachedToRef` of boundary event `n` (only user tasks carry boundary timers).
+/// Whether boundary events may attach to node kind `kind`: activities whose token waits (a
+/// countersign has several tokens and takes none).
+fn carries_boundaries(kind: &NodeKind) -> bool {
+    match kind {
+        NodeKind::UserTask(u) => u.countersign.is_none(),
+        NodeKind::ServiceTask(_) | NodeKind::ReceiveTask { .. } | NodeKind::CallActivity(_) => true,
+        _ => false,
+    }
+}
+
+/// Resolves `attachedToRef` of boundary event `n`.
 pub(crate) fn attach(
     nodes: &mut [Node],
     index: &HashMap<String, usize>,
@@ -56,15 +66,19 @@ pub(crate) fn attach(
     let task = index
         .get(target)
         .copied()
-        .filter(|&t| matches!(&nodes[t].kind, NodeKind::UserTask(u) if u.countersign.is_none()))
+        .filter(|&t| carries_boundaries(&nodes[t].kind))
         .ok_or_else(|| ParseError::InvalidAttribute {
             id: nodes[n].id.clone(),
             attribute: "attachedToRef",
             value: target.to_owned(),
-            reason: "the id of a user task that is not a countersign (boundary timers attach to those only)".to_owned(),
+            reason: "the id of a user task that is not a countersign, a service task, a receive \
+                     task or a call activity (boundary events attach to those only)"
+                .to_owned(),
             line: nodes[n].line,
         })?;
-    if let NodeKind::BoundaryTimer { attached_to, .. } = &mut nodes[n].kind {
+    if let NodeKind::BoundaryTimer { attached_to, .. }
+    | NodeKind::BoundaryMessage { attached_to, .. } = &mut nodes[n].kind
+    {
         *attached_to = task;
     }
     nodes[task].boundaries.push(n);

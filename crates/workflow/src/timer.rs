@@ -47,34 +47,42 @@ impl TimerSpec {
     }
 }
 
-/// Reads the `timerEventDefinition` of an event; any other event definition is refused.
-pub(crate) fn timer_definition(
-    el: XmlNode,
+/// The single event definition of an event element; none or several are refused.
+pub(crate) fn event_definition<'a, 'i>(
+    el: XmlNode<'a, 'i>,
     id: &str,
     tag: &str,
     line: u32,
-) -> Result<TimerSpec, ParseError> {
+) -> Result<XmlNode<'a, 'i>, ParseError> {
     let definitions: Vec<XmlNode> = el
         .children()
         .filter(|n| n.is_element() && n.tag_name().namespace() == Some(BPMN_NS))
         .filter(|n| n.tag_name().name().ends_with("EventDefinition"))
         .collect();
-    let timer = match definitions.as_slice() {
-        [one] if one.tag_name().name() == "timerEventDefinition" => *one,
-        other => {
-            return Err(ParseError::Unsupported {
-                id: id.to_owned(),
-                tag: tag.to_owned(),
-                line,
-                what: Some(
-                    other
-                        .first()
-                        .map_or("no event definition", |d| d.tag_name().name())
-                        .to_owned(),
-                ),
-            });
-        }
-    };
+    match definitions.as_slice() {
+        [one] => Ok(*one),
+        other => Err(ParseError::Unsupported {
+            id: id.to_owned(),
+            tag: tag.to_owned(),
+            line,
+            what: Some(
+                other
+                    .get(1)
+                    .map_or("no event definition", |_| "several event definitions")
+                    .to_owned(),
+            ),
+        }),
+    }
+}
+
+/// Reads a `timerEventDefinition` (the single event definition of an event, see
+/// [`event_definition`]).
+pub(crate) fn timer_definition(
+    timer: XmlNode,
+    id: &str,
+    tag: &str,
+    line: u32,
+) -> Result<TimerSpec, ParseError> {
     let spec =
         timer
             .children()

@@ -3,8 +3,10 @@
 // Test helpers outside `#[test]` functions may panic too (clippy only exempts the tests).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod calls;
 mod countersign;
 mod executing;
+mod messages;
 mod parsing;
 mod properties;
 mod support;

@@ -76,3 +76,52 @@ pub fn bpmn(body: &str) -> String {
 </definitions>"#
     )
 }
+
+/// Wraps flow elements in a BPMN document with `definitions`-level elements (messages) after
+/// the process, as the modellers save them; both `camunda:` and `zeebe:` are declared.
+pub fn bpmn_with(definitions: &str, body: &str) -> String {
+    format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:shenpi="urn:shenpi:bpmn:1.0"
+  xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="d">
+  <process id="p" isExecutable="true">
+{body}
+  </process>
+{definitions}
+</definitions>"#
+    )
+}
+
+/// Delivers message `name` (with an optional correlation key) to the instance.
+pub fn deliver(
+    p: &Process,
+    i: &Instance,
+    name: &str,
+    key: Option<&str>,
+    v: Value,
+) -> Result<Step, shenpi_workflow::EngineError> {
+    step(
+        p,
+        i,
+        Command::CorrelateMessage {
+            name: name.to_owned(),
+            correlation_key: key.map(str::to_owned),
+            variables: vars(v),
+        },
+        now(),
+    )
+}
+
+/// BPMN ids of the nodes whose subscriptions are open, with their message and key.
+pub fn waiting(p: &Process, i: &Instance) -> Vec<(String, String, Option<String>)> {
+    i.subscriptions
+        .iter()
+        .map(|s| {
+            (
+                p.nodes[s.node].id.clone(),
+                s.message.clone(),
+                s.correlation_key.clone(),
+            )
+        })
+        .collect()
+}
