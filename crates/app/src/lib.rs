@@ -6,6 +6,7 @@
 //! - [`auth`]: sign-in, sessions, lockout, TOTP, password change, self-registration.
 //! - [`users`], [`audit`], [`calendar`], [`org`]: administration use cases.
 //! - [`demo`]: the fictional-but-valid demo data.
+//! - [`diagram`]: process versions and case diagrams (current and completed steps).
 //! - [`error`]: [`AppError`], mapped onto the public error table.
 //!
 //! Each state change runs in one store transaction together with its audit entry.
@@ -17,6 +18,7 @@ pub mod cases;
 pub mod catalog;
 pub mod clock;
 pub mod demo;
+pub mod diagram;
 pub mod drafts;
 pub mod error;
 pub mod materials;

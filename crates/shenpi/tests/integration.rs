@@ -15,6 +15,7 @@ mod integration {
     pub mod common;
     pub mod materials;
     pub mod pages;
+    pub mod processes;
     pub mod public;
     pub mod review_fixes;
     pub mod workbench;

@@ -481,6 +481,16 @@ impl shenpi_store::repo::ProcessRepo for SqlTx {
             .map_err(db_err)?;
         row.as_ref().map(process_from).transpose()
     }
+
+    async fn list_processes(
+        &mut self,
+    ) -> Result<Vec<shenpi_store::model::ProcessVersion>, StoreError> {
+        let rows = sqlx::query("SELECT key, version, xml, created_by, created_at FROM processes ORDER BY key, version DESC")
+            .fetch_all(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        rows.iter().map(process_from).collect()
+    }
 }
 
 fn process_from(r: &AnyRow) -> Result<shenpi_store::model::ProcessVersion, StoreError> {

@@ -354,4 +354,6 @@ pub trait ProcessRepo {
         key: &str,
         version: i64,
     ) -> Result<Option<ProcessVersion>, StoreError>;
+    /// Every stored version, by key, newest version first.
+    async fn list_processes(&mut self) -> Result<Vec<ProcessVersion>, StoreError>;
 }

@@ -187,6 +187,15 @@ pub fn table() -> Vec<RouteSpec> {
         r(M::POST, "/admin/security/unlock", Page, Signed(Action::UserLockUnlock), "Unlock an account", post(pages::admin::unlock)),
         r(M::GET, "/admin/audit", Page, Signed(Action::AuditRead), "Audit log", get(pages::admin::audit)),
         r(M::POST, "/admin/audit/verify", Page, Signed(Action::AuditVerify), "Verify the audit chains", post(pages::admin::audit_verify)),
+        // Process diagrams (流程图, bpmn-js in the browser).
+        r(M::GET, "/assets/bpmn-js/{name}", Infra, Public, "Embedded bpmn-js viewer file (long cache)", get(assets::bpmn_js)),
+        r(M::GET, "/api/v1/processes", Api, Signed(Action::ProcessManage), "Stored BPMN processes with their versions", get(api::processes::list)),
+        r(M::GET, "/api/v1/processes/{key}/{version}", Api, Signed(Action::ProcessManage), "One process version's BPMN XML as stored (application/xml)", get(api::processes::one)),
+        r(M::GET, "/processes", Page, Signed(Action::ProcessManage), "Process management: keys and versions", get(pages::processes::list)),
+        r(M::GET, "/processes/{key}/{version}", Page, Signed(Action::ProcessManage), "A process version's diagram", get(pages::processes::diagram)),
+        r(M::GET, "/processes/{key}/{version}/bpmn", Page, Signed(Action::ProcessManage), "A process version's BPMN XML, for its diagram page", get(pages::processes::xml)),
+        r(M::GET, "/cases/{id}/diagram", Page, Signed(Action::StaffRead), "A case's diagram with its current and completed steps", get(pages::processes::case_diagram)),
+        r(M::GET, "/cases/{id}/diagram/bpmn", Page, Signed(Action::StaffRead), "The BPMN XML a case's diagram is drawn from", get(pages::processes::case_xml)),
     ]
 }
 

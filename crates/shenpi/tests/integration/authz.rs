@@ -186,6 +186,14 @@ fn expected() -> BTreeMap<(&'static str, &'static str), &'static str> {
         (("POST", "/admin/security/unlock"), "security_admin"),
         (("GET", "/admin/audit"), "auditor"),
         (("POST", "/admin/audit/verify"), "auditor"),
+        (("GET", "/assets/bpmn-js/{name}"), "public"),
+        (("GET", "/api/v1/processes"), "city_admin"),
+        (("GET", "/api/v1/processes/{key}/{version}"), "city_admin"),
+        (("GET", "/processes"), "city_admin"),
+        (("GET", "/processes/{key}/{version}"), "city_admin"),
+        (("GET", "/processes/{key}/{version}/bpmn"), "city_admin"),
+        (("GET", "/cases/{id}/diagram"), STAFF),
+        (("GET", "/cases/{id}/diagram/bpmn"), STAFF),
     ])
 }
 
@@ -195,6 +203,7 @@ fn concrete(path: &str) -> String {
         .replace("{year}", "2026")
         .replace("{kind}", "uscc")
         .replace("{code}", "NO-SUCH-ITEM")
+        .replace("{key}", "no-such-process")
         .replace("{version}", "1")
         .replace("{region}", "370202")
         .replace("{id}", "no-such-proposal")

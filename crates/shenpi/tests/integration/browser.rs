@@ -123,3 +123,119 @@ async fn the_city_admin_changes_an_item_in_chromium_and_the_guide_shows_it_on_it
     assert_eq!(b.text("#guide-version").await, "v2");
     assert_eq!(b.text("#promised-limit").await, "2");
 }
+
+/// Signs in through the sign-in form (signing out first if someone is signed in).
+async fn sign_in(b: &Browser, app: &shenpi_testkit::TestApp, username: &str) {
+    b.goto(&app.url("/login")).await;
+    if !b.exists("#username").await {
+        b.click("form[action=\"/logout\"] button").await;
+        b.goto(&app.url("/login")).await;
+    }
+    b.fill("#username", username).await;
+    b.fill("#password", "Demo#2026").await;
+    b.click("#login-submit").await;
+    assert!(
+        b.wait_for("#home-title", Duration::from_secs(10)).await,
+        "{}",
+        b.source().await
+    );
+}
+
+/// The diagram drawn by bpmn-js: an `svg` in its `.djs-container`, with `g.djs-element`s
+/// carrying the BPMN element ids; `canvas.addMarker(id, m)` adds class `m` to that `g`.
+fn element(id: &str, marker: &str) -> String {
+    format!("#diagram .djs-container svg g.djs-element[data-element-id=\"{id}\"]{marker}")
+}
+
+#[tokio::test]
+async fn a_case_diagram_is_drawn_by_bpmn_js_with_the_current_step_marked() {
+    use super::cases::submit;
+    use super::common::login;
+    use super::processes::{BARE_PROCESS, DI_PROCESS, complete, upload, use_process};
+    let Some(b) = Browser::start().await else {
+        return;
+    };
+    let app = spawn_app().await;
+    let citizen = login(&app, "citizen").await;
+    let created = submit(&app, &citizen, "k-browser-diagram").await;
+    let id = created["id"].as_str().unwrap().to_string();
+    let number = created["number"].as_str().unwrap().to_string();
+    complete(&app, "clerk-370202", &number, "accept").await;
+
+    // The built-in steps: 受理 done, 审查 current, 决定 not reached.
+    sign_in(&b, &app, "reviewer-370202").await;
+    b.goto(&app.url(&format!("/cases/{id}/diagram"))).await;
+    assert!(
+        b.wait_for("#diagram[data-state]", Duration::from_secs(15))
+            .await,
+        "{}",
+        b.source().await
+    );
+    assert!(
+        b.exists("#diagram[data-state=\"ready\"]").await,
+        "{}",
+        b.text("#diagram .diagram-status").await
+    );
+    assert!(b.exists("#diagram .djs-container svg").await);
+    assert!(b.exists(&element("review", ".current")).await);
+    assert!(!b.exists(&element("review", ".done")).await);
+    assert!(b.exists(&element("accept", ".done")).await);
+    assert!(b.exists(&element("submit", ".done")).await);
+    assert!(b.exists(&element("decide", "")).await);
+    assert!(!b.exists(&element("decide", ".current")).await);
+    assert!(!b.exists(&element("decide", ".done")).await);
+    assert!(
+        b.source().await.contains(">审查<"),
+        "the Chinese names are drawn as SVG text"
+    );
+    b.set_window_size(375, 812).await;
+    let shot = std::env::temp_dir().join("shenpi-case-diagram-375.png");
+    b.screenshot_png(&shot).await;
+    assert!(std::fs::metadata(&shot).unwrap().len() > 1000);
+
+    // An uploaded process (with BPMNDI) drawn on the process management page, and one
+    // without BPMNDI explained in Chinese instead of a blank area.
+    let admin = login(&app, "admin").await;
+    upload(&app, &admin, DI_PROCESS).await;
+    upload(&app, &admin, BARE_PROCESS).await;
+    use_process(&app, &admin, "permit-review").await;
+    let second = submit(&app, &citizen, "k-browser-diagram-2").await;
+    let number = second["number"].as_str().unwrap().to_string();
+    complete(&app, "clerk-370202", &number, "accept").await;
+    complete(&app, "reviewer-370202", &number, "approve").await;
+    b.goto(&app.url(&format!(
+        "/cases/{}/diagram",
+        second["id"].as_str().unwrap()
+    )))
+    .await;
+    assert!(
+        b.wait_for("#diagram[data-state=\"ready\"]", Duration::from_secs(15))
+            .await,
+        "{}",
+        b.source().await
+    );
+    assert!(b.exists(&element("decide", ".current")).await);
+    assert!(b.exists(&element("review", ".done")).await);
+    assert!(b.exists(&element("start", ".done")).await);
+    assert!(!b.exists(&element("end", ".done")).await);
+
+    sign_in(&b, &app, "admin").await;
+    b.goto(&app.url("/processes/permit-review/1")).await;
+    assert!(
+        b.wait_for("#diagram[data-state=\"ready\"]", Duration::from_secs(15))
+            .await,
+        "{}",
+        b.source().await
+    );
+    assert!(b.exists(&element("review", "")).await);
+    assert!(!b.exists("#diagram .djs-element.current").await);
+    b.goto(&app.url("/processes/bare-review/1")).await;
+    assert!(
+        b.wait_for("#diagram[data-state=\"error\"]", Duration::from_secs(15))
+            .await
+    );
+    assert_eq!(
+        b.text("#diagram .diagram-status").await,
+        "该流程文件不含图形信息（BPMNDI），无法显示流程图"
+    );
+}

@@ -6,10 +6,10 @@ use chrono::Duration;
 use serde_json::{Value, json};
 use shenpi_testkit::{TestApp, spawn_app};
 
-pub(super) const ITEM: &str = "QDJS00501-01"; // 建筑工程施工许可证核发
+pub(crate) const ITEM: &str = "QDJS00501-01"; // 建筑工程施工许可证核发
 
 /// Uploads a PDF for every upload-sourced material the first situation needs.
-pub(super) async fn materials_for(
+pub(crate) async fn materials_for(
     app: &TestApp,
     token: &str,
 ) -> (String, serde_json::Map<String, Value>) {
@@ -48,7 +48,7 @@ pub(super) async fn materials_for(
 }
 
 /// Submits a complete application for the first situation of [`ITEM`] in 市南区.
-pub(super) async fn submit(app: &TestApp, token: &str, key: &str) -> Value {
+pub(crate) async fn submit(app: &TestApp, token: &str, key: &str) -> Value {
     let (situation, files) = materials_for(app, token).await;
     let body = json!({"item_code": ITEM, "region": "370202", "situation": situation, "materials": files, "idempotency_key": key});
     let r = post(app, token, "/api/v1/cases", body).await;
@@ -382,7 +382,7 @@ async fn the_applicant_sees_the_timeline_and_anyone_can_look_up_progress() {
     assert!(wrong.contains("办件不存在"));
 }
 
-pub(super) async fn open_task(app: &TestApp, token: &str, number: &str) -> Value {
+pub(crate) async fn open_task(app: &TestApp, token: &str, number: &str) -> Value {
     let v: Value = get(app, token, "/api/v1/tasks").await.json().await.unwrap();
     v["items"]
         .as_array()

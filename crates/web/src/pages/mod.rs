@@ -9,6 +9,7 @@ pub mod catalog;
 pub mod home;
 pub mod login;
 pub mod me;
+pub mod processes;
 pub mod proposals;
 pub mod register;
 pub mod search;
@@ -126,6 +127,9 @@ fn nav_for(p: &Principal, lang: Lang, path: &str) -> Vec<NavItem> {
         )
     }) {
         v.push(("/tasks", lang.t("待办", "To do")));
+    }
+    if allowed(Action::ProcessManage) {
+        v.push(("/processes", lang.t("流程管理", "Processes")));
     }
     if allowed(Action::Supervise) {
         v.push(("/supervision", lang.t("电子监察", "E-supervision")));

@@ -17,6 +17,7 @@ use shenpi_domain::catalog::knowledge::OpinionOutcome;
 
 struct Row {
     id: String,
+    case_id: String,
     name: String,
     number: String,
     colour: &'static str,
@@ -95,6 +96,7 @@ async fn page(
         rows.push(Row {
             outcomes: outcomes(&i.task.step, i.task.engine_task.is_some()),
             id: i.task.id,
+            case_id: i.task.case_id,
             name: i.task.name,
             number: i.case_number,
             colour,
