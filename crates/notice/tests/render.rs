@@ -160,6 +160,8 @@ fn notice_data_serialises_in_snake_case() {
 
 #[test]
 fn writes_a_sample_for_looking_at() {
+    let pdf = render(&sample(NoticeKind::Refusal)).unwrap();
+    std::fs::write("/tmp/notice-refusal.pdf", &pdf).unwrap();
     let pdf = render(&sample(NoticeKind::SupplementRequest)).unwrap();
     std::fs::write("/tmp/notice-sample.pdf", &pdf).unwrap();
     match Command::new("pdftoppm")
