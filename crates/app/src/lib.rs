@@ -22,6 +22,7 @@ pub mod diagram;
 pub mod drafts;
 pub mod error;
 pub mod materials;
+pub mod notices;
 pub mod notify;
 pub mod org;
 pub mod passwords;

@@ -96,6 +96,8 @@ error_codes! {
     BATCH_NOT_ALLOWED = 422, "该办理结果不允许批量办理", "That outcome cannot be given to a batch";
     DRAFT_NOT_FOUND = 404, "草稿不存在", "Draft not found";
     NOTICE_NOT_FOUND = 404, "文书不存在", "Notice not found";
+    NOTICE_UNRENDERABLE = 422, "文书中有无法印制的字符，请修改后重试", "The notice contains characters no font can print; change the text and try again";
+    NOTICE_SEAL_INVALID = 422, "文书签章无效：未签章、签章密钥未知或内容已被篡改", "The notice's seal is invalid: not sealed, unknown key, or the content was changed";
     PROCESS_INVALID = 422, "流程文件不符合要求", "The process file is not valid or uses unsupported elements";
     IMPORT_INVALID = 422, "导入文件有误，未导入任何内容", "The import file has errors; nothing was imported";
     INTERNAL = 500, "服务器内部错误，请稍后再试", "Internal server error; try again later";

@@ -15,6 +15,7 @@ const SQLITE: &[(i64, &str, &str)] = &[
     (5, "cases", include_str!("../migrations/sqlite/0005_cases.sql")),
     (6, "tasks", include_str!("../migrations/sqlite/0006_tasks.sql")),
     (7, "workbench", include_str!("../migrations/sqlite/0007_workbench.sql")),
+    (8, "seals", include_str!("../migrations/sqlite/0008_seals.sql")),
 ];
 
 #[rustfmt::skip]
@@ -26,6 +27,7 @@ const POSTGRES: &[(i64, &str, &str)] = &[
     (5, "cases", include_str!("../migrations/postgres/0005_cases.sql")),
     (6, "tasks", include_str!("../migrations/postgres/0006_tasks.sql")),
     (7, "workbench", include_str!("../migrations/postgres/0007_workbench.sql")),
+    (8, "seals", include_str!("../migrations/postgres/0008_seals.sql")),
 ];
 
 /// Applies the pending migrations of `engine`; returns how many ran.

@@ -502,3 +502,75 @@ fn process_from(r: &AnyRow) -> Result<shenpi_store::model::ProcessVersion, Store
         created_at: r.time("created_at")?,
     })
 }
+
+const SEAL_COLS: &str = "key_id, region_code, department, public_key, secret, created_at";
+
+fn seal_from(r: &AnyRow) -> Result<shenpi_store::model::SealKeyRecord, StoreError> {
+    Ok(shenpi_store::model::SealKeyRecord {
+        key_id: r.text("key_id")?,
+        region_code: r.text("region_code")?,
+        department: r.text("department")?,
+        public_key: r.text("public_key")?,
+        secret: r.text("secret")?,
+        created_at: r.time("created_at")?,
+    })
+}
+
+#[async_trait]
+impl shenpi_store::repo::SealRepo for SqlTx {
+    async fn active_seal_key(
+        &mut self,
+        region: &str,
+    ) -> Result<Option<shenpi_store::model::SealKeyRecord>, StoreError> {
+        let sql =
+            format!("SELECT {SEAL_COLS} FROM seal_keys WHERE region_code = $1 AND active = 1");
+        let row = sqlx::query(AssertSqlSafe(sql))
+            .bind(region)
+            .fetch_optional(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        row.as_ref().map(seal_from).transpose()
+    }
+
+    async fn insert_seal_key(
+        &mut self,
+        k: &shenpi_store::model::SealKeyRecord,
+    ) -> Result<bool, StoreError> {
+        let r = sqlx::query(
+            "INSERT INTO seal_keys (key_id, region_code, department, public_key, secret, created_at, active) \
+             VALUES ($1,$2,$3,$4,$5,$6,1) ON CONFLICT DO NOTHING",
+        )
+        .bind(&k.key_id)
+        .bind(&k.region_code)
+        .bind(&k.department)
+        .bind(&k.public_key)
+        .bind(&k.secret)
+        .bind(ts(k.created_at))
+        .execute(&mut *self.tx)
+        .await
+        .map_err(db_err)?;
+        Ok(r.rows_affected() > 0)
+    }
+
+    async fn seal_key(
+        &mut self,
+        key_id: &str,
+    ) -> Result<Option<shenpi_store::model::SealKeyRecord>, StoreError> {
+        let sql = format!("SELECT {SEAL_COLS} FROM seal_keys WHERE key_id = $1");
+        let row = sqlx::query(AssertSqlSafe(sql))
+            .bind(key_id)
+            .fetch_optional(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        row.as_ref().map(seal_from).transpose()
+    }
+
+    async fn seal_keys(&mut self) -> Result<Vec<shenpi_store::model::SealKeyRecord>, StoreError> {
+        let sql = format!("SELECT {SEAL_COLS} FROM seal_keys ORDER BY region_code, created_at");
+        let rows = sqlx::query(AssertSqlSafe(sql))
+            .fetch_all(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        rows.iter().map(seal_from).collect()
+    }
+}

@@ -328,6 +328,29 @@ pub struct Notification {
     pub read_at: Option<DateTime<Utc>>,
 }
 
+/// A department's electronic seal key (电子印章, SM2). `secret` is the private key (hex).
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+pub struct SealKeyRecord {
+    pub key_id: String,
+    pub region_code: String,
+    pub department: String,
+    /// SEC1 uncompressed public key, hex.
+    pub public_key: String,
+    #[serde(skip_serializing, default)]
+    pub secret: String,
+    pub created_at: DateTime<Utc>,
+}
+
+impl std::fmt::Debug for SealKeyRecord {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SealKeyRecord")
+            .field("key_id", &self.key_id)
+            .field("region_code", &self.region_code)
+            .field("department", &self.department)
+            .finish_non_exhaustive()
+    }
+}
+
 /// An application draft (草稿) kept for its owner.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Draft {

@@ -58,6 +58,7 @@ pub trait Tx:
     + CaseRepo
     + TaskRepo
     + WorkbenchRepo
+    + SealRepo
     + ProcessRepo
 {
     /// Commits all changes of this unit of work.
@@ -340,6 +341,19 @@ pub trait WorkbenchRepo {
     async fn draft(&mut self, id: &str) -> Result<Option<Draft>, StoreError>;
     async fn drafts_of(&mut self, owner_id: &str, limit: i64) -> Result<Vec<Draft>, StoreError>;
     async fn delete_draft(&mut self, id: &str) -> Result<bool, StoreError>;
+}
+
+/// Electronic seal keys.
+#[async_trait]
+pub trait SealRepo {
+    /// The active key of a region.
+    async fn active_seal_key(&mut self, region: &str) -> Result<Option<SealKeyRecord>, StoreError>;
+    /// Stores a new active key; `false` when the region has one already (another node won).
+    async fn insert_seal_key(&mut self, k: &SealKeyRecord) -> Result<bool, StoreError>;
+    /// Any key, active or retired, by id.
+    async fn seal_key(&mut self, key_id: &str) -> Result<Option<SealKeyRecord>, StoreError>;
+    /// Every key (for the public key list).
+    async fn seal_keys(&mut self) -> Result<Vec<SealKeyRecord>, StoreError>;
 }
 
 /// Published BPMN processes.

@@ -73,6 +73,31 @@ pub async fn run_all(store: &dyn Store) {
     cases_and_their_sequences(store).await;
     tasks_round_trip(store).await;
     workbench_round_trip(store).await;
+    seal_keys_one_active_per_region(store).await;
+}
+
+async fn seal_keys_one_active_per_region(store: &dyn Store) {
+    let k = |id: &str| SealKeyRecord {
+        key_id: id.into(),
+        region_code: "370202".into(),
+        department: "青岛市市南区行政审批服务局".into(),
+        public_key: "04ab".into(),
+        secret: "00".into(),
+        created_at: t0(),
+    };
+    let mut tx = store.begin().await.unwrap();
+    assert_eq!(tx.active_seal_key("370202").await.unwrap(), None);
+    assert!(tx.insert_seal_key(&k("k1")).await.unwrap());
+    assert!(
+        !tx.insert_seal_key(&k("k2")).await.unwrap(),
+        "one active key per region"
+    );
+    tx.commit().await.unwrap();
+    let mut tx = store.read().await.unwrap();
+    assert_eq!(tx.active_seal_key("370202").await.unwrap(), Some(k("k1")));
+    assert_eq!(tx.seal_key("k1").await.unwrap(), Some(k("k1")));
+    assert_eq!(tx.seal_key("k2").await.unwrap(), None);
+    assert_eq!(tx.seal_keys().await.unwrap().len(), 1);
 }
 
 async fn workbench_round_trip(store: &dyn Store) {

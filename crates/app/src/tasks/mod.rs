@@ -421,12 +421,18 @@ impl App {
         mut tx: Box<dyn shenpi_store::Tx>,
         p: &Principal,
         mut task: Task,
-        c: CaseRecord,
+        mut c: CaseRecord,
         stored: &shenpi_store::model::StoredCase,
         new_tasks: Vec<Task>,
         meta: &RequestMeta,
     ) -> Result<CaseRecord, AppError> {
         let now = self.clock.now();
+        let before = record_of(stored)?.status;
+        if before != c.status {
+            let opinion = task.opinion.clone().unwrap_or_default();
+            self.issue_notice_for(&mut tx, &mut c, before, &opinion)
+                .await?;
+        }
         let task_rev = task.revision;
         task.revision += 1;
         tx.update_task(&task, task_rev)
@@ -444,7 +450,6 @@ impl App {
         tx.update_case(&updated, stored.revision)
             .await
             .map_err(crate::catalog::stale)?;
-        let before = record_of(stored)?.status;
         if before != c.status {
             self.notify_applicant(&mut tx, &c, now).await?;
         }

@@ -97,6 +97,10 @@ fn expected() -> BTreeMap<(&'static str, &'static str), &'static str> {
         (("GET", "/api/v1/cases/progress"), "public"),
         (("GET", "/api/v1/cases/{id}"), SIGNED),
         (("POST", "/api/v1/cases/{id}/withdraw"), SIGNED),
+        (("GET", "/api/v1/cases/{id}/notices/{notice}"), SIGNED),
+        (("GET", "/api/v1/seal-keys"), "public"),
+        (("POST", "/api/v1/notices/verify"), "public"),
+        (("GET", "/cases/{id}/notices/{notice}"), SIGNED),
         (
             ("POST", "/api/v1/cases/{id}/supplement"),
             "citizen enterprise",
@@ -207,6 +211,7 @@ fn concrete(path: &str) -> String {
         .replace("{version}", "1")
         .replace("{region}", "370202")
         .replace("{id}", "no-such-proposal")
+        .replace("{notice}", "no-such-notice")
         + match path {
             "/api/v1/validate/{kind}" => "?value=91350200MA2YJ1XR9G",
             "/api/v1/calendar/add-working-days" => "?from=2026-02-13&days=1",

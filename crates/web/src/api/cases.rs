@@ -183,3 +183,66 @@ pub async fn special_procedure(
         .await?;
     Ok(ApiJsonOut(view(&s, &c)?))
 }
+
+/// `GET /api/v1/cases/{id}/notices/{notice}` — a sealed notice (PDF). The applicant's first
+/// download of the decision delivers it electronically and closes the case.
+pub async fn notice(
+    State(s): State<AppState>,
+    Extension(meta): Extension<RequestMeta>,
+    Extension(p): Extension<Principal>,
+    ApiPath((id, notice)): ApiPath<(String, String)>,
+) -> Result<impl IntoResponse, ApiError> {
+    let (n, bytes) = s.app.notice_pdf(&p, &id, &notice, &meta).await?;
+    Ok(pdf_response(&n, bytes))
+}
+
+/// A sealed notice as a PDF download named by its document number.
+pub fn pdf_response(n: &shenpi_app::cases::NoticeRef, bytes: Vec<u8>) -> axum::response::Response {
+    let name: String = n
+        .doc_number
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    (
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/pdf".to_string(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"notice-{name}.pdf\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+/// `GET /api/v1/seal-keys` — the public keys of the departments' electronic seals.
+pub async fn seal_keys(State(s): State<AppState>) -> Result<ApiJsonOut, ApiError> {
+    Ok(ApiJsonOut(
+        json!({"algorithm": "SM2-SM3", "distinguishing_id": shenpi_notice_dist_id(), "keys": s.app.seal_keys().await?}),
+    ))
+}
+
+fn shenpi_notice_dist_id() -> &'static str {
+    "1234567812345678"
+}
+
+/// `POST /api/v1/notices/verify` (body: the PDF) — whether a notice's seal is valid.
+pub async fn verify_notice(
+    State(s): State<AppState>,
+    crate::error::ApiBytes(body): crate::error::ApiBytes,
+) -> Result<ApiJsonOut, ApiError> {
+    let v = s.app.verify_notice(&body).await?;
+    Ok(ApiJsonOut(
+        json!({"valid": true, "key_id": v.key_id, "region": v.region, "department": v.department}),
+    ))
+}

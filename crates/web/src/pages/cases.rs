@@ -68,6 +68,9 @@ struct CasePage {
     deemed: bool,
     promised: u32,
     can_withdraw: bool,
+    /// (id, title, document number)
+    notices: Vec<(String, String, String)>,
+    supplement_request: Option<String>,
 }
 
 /// The five stages citizens expect (申请 → 受理 → 审查 → 决定 → 办结), marked done/current.
@@ -136,6 +139,17 @@ pub async fn detail(
         deemed,
         promised: c.promised_days,
         can_withdraw: c.applicant_id == p.user.id && c.status.before_decision(),
+        notices: c
+            .notices
+            .iter()
+            .map(|n| (n.id.clone(), n.title.clone(), n.doc_number.clone()))
+            .collect(),
+        supplement_request: c.supplement_request.clone().filter(|_| {
+            matches!(
+                c.status,
+                CaseStatus::AwaitingSupplement | CaseStatus::ReviewSupplement
+            )
+        }),
     };
     render(&page)
 }
@@ -234,4 +248,19 @@ pub async fn progress(
         error,
         result,
     })
+}
+
+/// `GET /cases/{id}/notices/{notice}` — a sealed notice (PDF) for the signed-in applicant or
+/// staff; the applicant's first download of the decision is its electronic delivery.
+pub async fn notice(
+    State(s): State<AppState>,
+    Extension(meta): Extension<RequestMeta>,
+    Extension(p): Extension<Principal>,
+    headers: HeaderMap,
+    Path((id, notice)): Path<(String, String)>,
+) -> Response {
+    match s.app.notice_pdf(&p, &id, &notice, &meta).await {
+        Ok((n, bytes)) => crate::api::cases::pdf_response(&n, bytes),
+        Err(e) => super::error_page(&s, &headers, Some(&p), e.public()),
+    }
 }
