@@ -53,6 +53,15 @@ impl App {
         }
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
+        // Every called process (call activity) must exist already; a process may not call itself.
+        for key in process.called_processes() {
+            if key == process.id || tx.latest_process(key).await?.is_none() {
+                return Err(AppError::rule(
+                    ErrorCode::PROCESS_INVALID,
+                    json!({"reason": format!("call activity calls process `{key}`, which is not uploaded (or is this process itself)")}),
+                ));
+            }
+        }
         let version = tx
             .latest_process(&process.id)
             .await?

@@ -14,6 +14,7 @@ mod integration {
     pub mod cli;
     pub mod common;
     pub mod materials;
+    pub mod notices;
     pub mod pages;
     pub mod processes;
     pub mod public;

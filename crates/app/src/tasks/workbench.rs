@@ -201,4 +201,20 @@ impl App {
             .count();
         Ok(n)
     }
+
+    /// The open steps of a case, as its applicant may see them: step, name, role, and whether
+    /// someone has it in hand (names of officials are not shown).
+    pub async fn case_open_tasks(&self, case_id: &str) -> Result<Vec<serde_json::Value>, AppError> {
+        let mut tx = self.store.read().await?;
+        Ok(tx
+            .tasks_of_case(case_id)
+            .await?
+            .into_iter()
+            .filter(|t| t.status == "open")
+            .map(|t| {
+                json!({"step": t.step, "name": t.name, "role": t.candidate_role,
+                       "claimed": t.assignee.is_some(), "due_on": t.due_on, "kind": t.kind})
+            })
+            .collect())
+    }
 }

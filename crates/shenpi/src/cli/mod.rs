@@ -1,4 +1,5 @@
-//! The command line: `serve`, `migrate`, `demo`, `user`, `audit verify`, `backup`, `restore`.
+//! The command line: `serve`, `migrate`, `demo`, `user`, `audit verify`, `notice verify`,
+//! `backup`, `restore`.
 
 mod backup;
 mod user;
@@ -70,6 +71,11 @@ pub enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Sealed notices (法律文书).
+    Notice {
+        #[command(subcommand)]
+        command: NoticeCommand,
+    },
     /// A consistent online copy of the SQLite database and its files into a new directory.
     Backup {
         /// Target directory (must not exist).
@@ -126,6 +132,15 @@ pub enum CalendarCommand {
     },
     /// Print the years the calendar knows.
     List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum NoticeCommand {
+    /// Check a notice PDF's SM2 seal against the platform's seal keys.
+    Verify {
+        /// The PDF file.
+        file: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -211,6 +226,9 @@ pub async fn run(cli: Cli) -> Result<(), String> {
         Command::Audit {
             command: AuditCommand::Verify,
         } => audit_verify(&cfg).await,
+        Command::Notice {
+            command: NoticeCommand::Verify { file },
+        } => notice_verify(&cfg, file).await,
         Command::Calendar { command } => calendar(&cfg, command).await,
         Command::Catalog {
             command: CatalogCommand::Export { out },
@@ -343,6 +361,27 @@ async fn calendar(cfg: &Config, cmd: &CalendarCommand) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+async fn notice_verify(cfg: &Config, file: &std::path::Path) -> Result<(), String> {
+    let bytes = std::fs::read(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+    let app = open_app(cfg).await?;
+    match app.verify_notice(&bytes).await {
+        Ok(v) => {
+            println!(
+                "签章有效 / seal valid: {} (key {}, region {})",
+                v.department, v.key_id, v.region
+            );
+            Ok(())
+        }
+        Err(e) => {
+            let pe = e.public();
+            Err(format!(
+                "签章无效 / seal invalid: {} / {} ({})",
+                pe.message_zh, pe.message_en, pe.details
+            ))
+        }
+    }
 }
 
 async fn audit_verify(cfg: &Config) -> Result<(), String> {

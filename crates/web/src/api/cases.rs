@@ -28,6 +28,11 @@ fn view(s: &AppState, c: &CaseRecord) -> Result<serde_json::Value, ApiError> {
         "supplement_request": c.supplement_request,
         "sla": s.app.case_sla(c)?,
         "pauses": c.pauses,
+        "notices": c.notices.iter().map(|n| json!({
+            "id": n.id, "kind": n.kind, "title": n.title, "doc_number": n.doc_number,
+            "sha256": n.sha256, "key_id": n.key_id, "issued_at": n.issued_at,
+            "url": format!("/api/v1/cases/{}/notices/{}", c.id, n.id),
+        })).collect::<Vec<_>>(),
     }))
 }
 
@@ -57,7 +62,9 @@ pub async fn one(
     ApiPath(id): ApiPath<String>,
 ) -> Result<ApiJsonOut, ApiError> {
     let (c, _) = s.app.case(&p, &id).await?;
-    Ok(ApiJsonOut(view(&s, &c)?))
+    let mut v = view(&s, &c)?;
+    v["open_tasks"] = json!(s.app.case_open_tasks(&c.id).await?);
+    Ok(ApiJsonOut(v))
 }
 
 /// `?page=`
