@@ -141,6 +141,28 @@ impl App {
         let Some(kind) = kind_for(before, c.status) else {
             return Ok(());
         };
+        self.issue_notice(tx, c, kind, opinion, None).await
+    }
+
+    /// Issues the written notice of a special procedure (特别程序告知书, Art. 45).
+    pub(crate) async fn issue_special_notice(
+        &self,
+        tx: &mut Box<dyn shenpi_store::Tx>,
+        c: &mut CaseRecord,
+        special: shenpi_notice::SpecialProcedure,
+    ) -> Result<(), AppError> {
+        self.issue_notice(tx, c, NoticeKind::SpecialProcedure, "", Some(special))
+            .await
+    }
+
+    async fn issue_notice(
+        &self,
+        tx: &mut Box<dyn shenpi_store::Tx>,
+        c: &mut CaseRecord,
+        kind: NoticeKind,
+        opinion: &str,
+        special_procedure: Option<shenpi_notice::SpecialProcedure>,
+    ) -> Result<(), AppError> {
         let now = self.clock.now();
         let today = self.today();
         let department = department_of(&c.region);
@@ -177,7 +199,7 @@ impl App {
                 String::new()
             },
             phone: COMPLAINT_PHONE.into(),
-            special_procedure: None,
+            special_procedure,
         };
         let pdf = shenpi_notice::render(&data).map_err(|e| match e {
             shenpi_notice::NoticeError::MissingGlyphs { chars } => AppError::rule(

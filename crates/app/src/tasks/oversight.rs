@@ -72,6 +72,7 @@ impl App {
         case_id: &str,
         begin: bool,
         name: &str,
+        (reason, days): (&str, u32),
         meta: &RequestMeta,
     ) -> Result<CaseRecord, AppError> {
         let staff_step = p.user.roles.iter().any(|r| {
@@ -123,6 +124,19 @@ impl App {
             attachments: vec![],
         });
         let mut tx = self.store.begin().await?;
+        if begin {
+            // The applicant is told in writing (特别程序告知书), sealed like every notice.
+            let special = shenpi_notice::SpecialProcedure {
+                kind: name.to_string(),
+                reason: if reason.trim().is_empty() {
+                    "依法需要".to_string()
+                } else {
+                    reason.trim().chars().take(500).collect()
+                },
+                working_days: days.min(365),
+            };
+            self.issue_special_notice(&mut tx, &mut c, special).await?;
+        }
         let stored = tx
             .case_by_id(case_id)
             .await?

@@ -884,13 +884,28 @@ async fn a_special_procedure_pauses_the_clock() {
         &app,
         &reviewer,
         &url,
-        json!({"action": "begin", "name": "专家评审"}),
+        json!({"action": "begin", "name": "专家评审", "reason": "建设规模较大，需组织专家论证", "days": 10}),
     )
     .await
     .json()
     .await
     .unwrap();
     assert_eq!(v["status"], "special_procedure");
+    // The applicant is told in writing: a sealed 特别程序告知书 on the case.
+    let notice = v["notices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["kind"] == "special_procedure")
+        .cloned()
+        .unwrap();
+    assert_eq!(notice["title"], "特别程序告知书");
+    let pdf = get(&app, &reviewer, notice["url"].as_str().unwrap())
+        .await
+        .bytes()
+        .await
+        .unwrap();
+    assert!(pdf.starts_with(b"%PDF-"));
     assert_error(
         post(
             &app,

@@ -158,12 +158,17 @@ pub async fn supplement(
     Ok(ApiJsonOut(view(&s, &c)?))
 }
 
-/// `{action: begin|end, name}`
+/// `{action: begin|end, name, reason, days}` — `reason` and the expected working `days` go
+/// into the written notice (特别程序告知书) when a procedure begins.
 #[derive(Debug, Deserialize)]
 pub struct ProcedureInput {
     pub action: String,
     #[serde(default)]
     pub name: String,
+    #[serde(default)]
+    pub reason: String,
+    #[serde(default)]
+    pub days: Option<u32>,
 }
 
 /// `POST /api/v1/cases/{id}/special-procedure` — pause or resume the clock (reviewers, approvers).
@@ -186,7 +191,14 @@ pub async fn special_procedure(
     };
     let c = s
         .app
-        .special_procedure(&p, &id, begin, &input.name, &meta)
+        .special_procedure(
+            &p,
+            &id,
+            begin,
+            &input.name,
+            (&input.reason, input.days.unwrap_or(0)),
+            &meta,
+        )
         .await?;
     Ok(ApiJsonOut(view(&s, &c)?))
 }
