@@ -109,6 +109,27 @@ impl Browser {
         .await;
     }
 
+    /// Attaches a local file to the first `<input type="file">` matching `css` (WebDriver sends
+    /// the absolute path as the input's keys; the input is not cleared first).
+    pub async fn attach(&self, css: &str, file: &Path) {
+        let element = self.find(css).await;
+        let path = file
+            .canonicalize()
+            .unwrap_or_else(|e| panic!("cannot attach {}: {e}", file.display()));
+        self.post(
+            &format!("/element/{element}/value"),
+            json!({ "text": path.to_string_lossy() }),
+        )
+        .await;
+    }
+
+    /// Runs `script` in the page as an asynchronous WebDriver script: its last argument is the
+    /// callback to call with the result, which is returned here as JSON.
+    pub async fn execute_async(&self, script: &str, args: Value) -> Value {
+        self.post("/execute/async", json!({ "script": script, "args": args }))
+            .await
+    }
+
     /// Clicks the first element matching `css`.
     pub async fn click(&self, css: &str) {
         let element = self.find(css).await;

@@ -178,7 +178,14 @@ pub async fn page_guard(
             None => cookie(req.headers(), PRE_CSRF_COOKIE).map(str::to_string),
         };
         let (parts, body) = req.into_parts();
-        let bytes = match to_bytes(body, state.config.body_limit).await {
+        let boundary = multipart_boundary(&parts.headers);
+        // Signed-in applicants may send material files in a multipart form.
+        let limit = if boundary.is_some() && principal.is_some() {
+            state.config.body_limit.max(pages::apply::UPLOAD_FORM_LIMIT)
+        } else {
+            state.config.body_limit
+        };
+        let bytes = match to_bytes(body, limit).await {
             Ok(b) => b,
             Err(_) => return ApiError::of(ErrorCode::PAYLOAD_TOO_LARGE).into_response(),
         };
@@ -187,7 +194,10 @@ pub async fn page_guard(
             .get("x-csrf-token")
             .and_then(|v| v.to_str().ok())
             .map(str::to_string)
-            .or_else(|| form_field(&bytes, "csrf"));
+            .or_else(|| match &boundary {
+                Some(b) => multipart_field(&bytes, b, "csrf"),
+                None => form_field(&bytes, "csrf"),
+            });
         let ok = matches!((&expected, &given), (Some(e), Some(g)) if !e.is_empty() && e == g);
         if !ok {
             return pages::error_page(
@@ -205,6 +215,53 @@ pub async fn page_guard(
     next.run(req).await
 }
 
+/// The boundary of a `multipart/form-data` body.
+fn multipart_boundary(headers: &HeaderMap) -> Option<String> {
+    let ct = headers
+        .get(axum::http::header::CONTENT_TYPE)?
+        .to_str()
+        .ok()?;
+    let mut parts = ct.split(';');
+    if !parts
+        .next()?
+        .trim()
+        .eq_ignore_ascii_case("multipart/form-data")
+    {
+        return None;
+    }
+    parts
+        .filter_map(|p| p.trim().split_once('='))
+        .find(|(k, _)| k.trim().eq_ignore_ascii_case("boundary"))
+        .map(|(_, v)| v.trim().trim_matches('"').to_string())
+        .filter(|b| !b.is_empty())
+}
+
+/// One text field of a `multipart/form-data` body (the first part named `name`).
+fn multipart_field(body: &[u8], boundary: &str, name: &str) -> Option<String> {
+    let delimiter = format!("--{boundary}");
+    let wanted = format!("name=\"{name}\"");
+    let mut rest = body;
+    while let Some(at) = find(rest, delimiter.as_bytes()) {
+        rest = &rest[at + delimiter.len()..];
+        let head_end = find(rest, b"\r\n\r\n")?;
+        let head = std::str::from_utf8(&rest[..head_end]).ok()?;
+        let disposition = head
+            .lines()
+            .find(|l| l.to_ascii_lowercase().starts_with("content-disposition:"))?;
+        let is_wanted = disposition.split(';').any(|p| p.trim() == wanted.as_str());
+        if is_wanted && !disposition.contains("filename=") {
+            let value = &rest[head_end + 4..];
+            let end = find(value, format!("\r\n{delimiter}").as_bytes())?;
+            return std::str::from_utf8(&value[..end]).ok().map(str::to_string);
+        }
+    }
+    None
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
 /// One field of an `application/x-www-form-urlencoded` body.
 fn form_field(body: &[u8], name: &str) -> Option<String> {
     let text = std::str::from_utf8(body).ok()?;
@@ -217,6 +274,25 @@ fn form_field(body: &[u8], name: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_csrf_field_of_a_multipart_body_is_found() {
+        let mut h = HeaderMap::new();
+        h.insert(
+            "content-type",
+            "multipart/form-data; boundary=XyZ".parse().unwrap(),
+        );
+        let b = multipart_boundary(&h).unwrap();
+        assert_eq!(b, "XyZ");
+        let body = b"--XyZ\r\nContent-Disposition: form-data; name=\"material-a\"; filename=\"csrf\"\r\n\r\nname=\"csrf\"\r\n--XyZ\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\nt0k\r\n--XyZ--\r\n";
+        assert_eq!(multipart_field(body, &b, "csrf").as_deref(), Some("t0k"));
+        assert_eq!(multipart_field(body, &b, "region"), None);
+        h.insert(
+            "content-type",
+            "application/x-www-form-urlencoded".parse().unwrap(),
+        );
+        assert_eq!(multipart_boundary(&h), None);
+    }
 
     #[test]
     fn cookies_and_form_fields_are_found() {

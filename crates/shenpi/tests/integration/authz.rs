@@ -152,6 +152,9 @@ fn expected() -> BTreeMap<(&'static str, &'static str), &'static str> {
         (("GET", "/cases"), SIGNED),
         (("GET", "/cases/{id}"), SIGNED),
         (("POST", "/cases/{id}/withdraw"), SIGNED),
+        (("GET", "/items/{code}/apply"), "citizen enterprise"),
+        (("POST", "/items/{code}/apply"), "citizen enterprise"),
+        (("POST", "/cases/{id}/supplement"), "citizen enterprise"),
         (("GET", "/progress"), "public"),
         (
             ("GET", "/supervision"),

@@ -239,3 +239,319 @@ async fn a_case_diagram_is_drawn_by_bpmn_js_with_the_current_step_marked() {
         "该流程文件不含图形信息（BPMNDI），无法显示流程图"
     );
 }
+
+/// The idempotency key the apply form was rendered with.
+async fn idempotency_key(b: &Browser) -> serde_json::Value {
+    b.execute_async(
+        "arguments[0](document.querySelector('input[name=idempotency_key]').value)",
+        serde_json::json!([]),
+    )
+    .await
+}
+
+/// Polls until nothing matches `css` (e.g. a form gone after its submission).
+async fn wait_gone(b: &Browser, css: &str, timeout: Duration) -> bool {
+    let deadline = std::time::Instant::now() + timeout;
+    while b.exists(css).await {
+        if std::time::Instant::now() >= deadline {
+            return false;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    true
+}
+
+/// Completes the signed-in official's only task on the to-do page: outcome (and 退回 target),
+/// opinion; waits until the to-do list is empty.
+async fn complete_on_to_do_page(
+    b: &Browser,
+    app: &shenpi_testkit::TestApp,
+    outcome: &str,
+    target: Option<&str>,
+    opinion: &str,
+) {
+    b.goto(&app.url("/tasks")).await;
+    assert!(
+        b.wait_for("select[name=\"outcome\"]", Duration::from_secs(10))
+            .await,
+        "{}",
+        b.source().await
+    );
+    b.click(&format!(
+        "select[name=\"outcome\"] option[value=\"{outcome}\"]"
+    ))
+    .await;
+    if let Some(t) = target {
+        b.click(&format!("select[name=\"target\"] option[value=\"{t}\"]"))
+            .await;
+    }
+    b.fill("textarea[name=\"opinion\"]", opinion).await;
+    b.click("form[action$=\"/complete\"] button[type=\"submit\"]")
+        .await;
+    assert!(
+        b.wait_for(".empty", Duration::from_secs(15)).await,
+        "{outcome}: {}",
+        b.source().await
+    );
+}
+
+/// Fetches the notice link whose text contains `title` with the browser's session: (HTTP
+/// status, content type, bytes).
+async fn fetch_notice(b: &Browser, title: &str) -> (u64, String, Vec<u8>) {
+    let script = r#"
+        const title = arguments[0];
+        const done = arguments[arguments.length - 1];
+        const a = [...document.querySelectorAll('a.notice-link')].find(x => x.textContent.includes(title));
+        if (!a) { done({error: 'no link ' + title}); return; }
+        fetch(a.href, {credentials: 'same-origin'})
+          .then(r => r.arrayBuffer().then(buf => done({
+              status: r.status,
+              type: r.headers.get('content-type'),
+              bytes: Array.from(new Uint8Array(buf)),
+          })))
+          .catch(e => done({error: String(e)}));
+    "#;
+    let v = b.execute_async(script, serde_json::json!([title])).await;
+    assert!(v.get("error").is_none(), "{v}");
+    let bytes = v["bytes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| u8::try_from(x.as_u64().unwrap()).unwrap())
+        .collect();
+    (
+        v["status"].as_u64().unwrap(),
+        v["type"].as_str().unwrap_or("").to_string(),
+        bytes,
+    )
+}
+
+/// Issue item 9: a citizen applies online with PDF files, the clerk asks for a supplement, the
+/// citizen supplies it, the clerk accepts, the reviewer approves, the approver returns the case
+/// to the previous step, the reviewer approves again, the approver grants, and the citizen
+/// downloads the sealed decision, which verifies and closes the case. Then a second accepted
+/// case reaches its promised deadline on the fake clock and e-supervision shows it yellow.
+#[tokio::test]
+async fn a_citizen_applies_online_and_gets_a_sealed_decision_through_the_workflow_in_chromium() {
+    use super::cases::{ITEM, open_task, submit};
+    use super::common::{client, login};
+    use super::processes::complete;
+    let Some(b) = Browser::start().await else {
+        return;
+    };
+    let app = spawn_app().await;
+    b.set_window_size(390, 844).await;
+    let dir = tempfile::tempdir().unwrap();
+    let pdf = |name: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, format!("%PDF-1.7\n% {name}\n%%EOF\n")).unwrap();
+        path
+    };
+    let (application, contract, fixed) = (
+        pdf("申请表.pdf"),
+        pdf("施工合同.pdf"),
+        pdf("施工合同-补正.pdf"),
+    );
+    let disguised = dir.path().join("伪装.pdf");
+    std::fs::write(&disguised, "MZ not really a PDF").unwrap();
+
+    // The citizen opens the guide, follows 在线申请 and applies.
+    sign_in(&b, &app, "citizen").await;
+    b.goto(&app.url(&format!("/items/{ITEM}?region=370202")))
+        .await;
+    assert!(b.wait_for("#apply-online", Duration::from_secs(10)).await);
+    assert_eq!(b.text("#apply-online").await, "在线申请");
+    b.click("#apply-online").await;
+    assert!(
+        b.wait_for("#apply-form", Duration::from_secs(10)).await,
+        "{}",
+        b.source().await
+    );
+    assert!(
+        b.text("#apply-title")
+            .await
+            .contains("建筑工程施工许可证核发")
+    );
+    let first_key = idempotency_key(&b).await;
+    // A disguised file is refused by its content; the form comes back with the message.
+    b.click("#situation option[value=\"renovation\"]").await;
+    b.attach("#material-application", &application).await;
+    b.attach("#material-contract", &disguised).await;
+    b.click("#apply-submit").await;
+    assert!(
+        b.wait_for("#apply-error", Duration::from_secs(10)).await,
+        "{}",
+        b.source().await
+    );
+    assert!(
+        b.text("#apply-error").await.contains("只接受 PDF"),
+        "{}",
+        b.text("#apply-error").await
+    );
+    assert_eq!(
+        idempotency_key(&b).await,
+        first_key,
+        "the same submission key comes back"
+    );
+    assert!(
+        b.exists("#situation option[value=\"renovation\"][selected]")
+            .await
+    );
+    let citizen = login(&app, "citizen").await;
+    let mine: serde_json::Value = super::common::get(&app, &citizen, "/api/v1/cases")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        mine["items"].as_array().unwrap().len(),
+        0,
+        "no case: {mine}"
+    );
+    b.attach("#material-application", &application).await;
+    b.attach("#material-contract", &contract).await;
+    b.click("#apply-submit").await;
+    assert!(
+        b.wait_for("#case-number", Duration::from_secs(15)).await,
+        "{}",
+        b.source().await
+    );
+    let url = b.current_url().await;
+    let case_id = url.rsplit('/').next().unwrap().to_string();
+    let number = b.text("#case-number").await;
+    assert_eq!(b.text("#case-status").await, "已提交");
+
+    // The clerk asks for a supplement (一次性补正告知).
+    sign_in(&b, &app, "clerk-370202").await;
+    complete_on_to_do_page(
+        &b,
+        &app,
+        "request_supplement",
+        None,
+        "施工合同缺少双方盖章页，请补正。",
+    )
+    .await;
+
+    // The citizen sees the request and its sealed notice, and uploads the supplement.
+    sign_in(&b, &app, "citizen").await;
+    b.goto(&app.url(&format!("/cases/{case_id}"))).await;
+    assert!(
+        b.wait_for("#supplement-request", Duration::from_secs(10))
+            .await,
+        "{}",
+        b.source().await
+    );
+    assert!(
+        b.text("#supplement-request")
+            .await
+            .contains("施工合同缺少双方盖章页")
+    );
+    assert_eq!(b.text("#case-status").await, "补正中");
+    assert!(b.text("#notices").await.contains("一次性补正告知书"));
+    let (status, ctype, bytes) = fetch_notice(&b, "一次性补正告知书").await;
+    assert_eq!(status, 200);
+    assert!(ctype.starts_with("application/pdf"), "{ctype}");
+    assert!(bytes.starts_with(b"%PDF-"));
+    b.attach("#supplement-form #material-contract", &fixed)
+        .await;
+    b.click("#supplement-submit").await;
+    assert!(
+        wait_gone(&b, "#supplement-request", Duration::from_secs(15)).await,
+        "{}",
+        b.source().await
+    );
+    assert!(b.wait_for("#case-status", Duration::from_secs(10)).await);
+    assert_eq!(b.text("#case-status").await, "已提交");
+
+    // Acceptance, review, a return to the previous step, review again, and the grant.
+    sign_in(&b, &app, "clerk-370202").await;
+    complete_on_to_do_page(&b, &app, "accept", None, "材料齐全，予以受理。").await;
+    sign_in(&b, &app, "reviewer-370202").await;
+    complete_on_to_do_page(&b, &app, "approve", None, "经审查，符合条件。").await;
+    sign_in(&b, &app, "approver-370202").await;
+    b.goto(&app.url("/tasks")).await;
+    assert!(
+        b.wait_for("select[name=\"target\"]", Duration::from_secs(10))
+            .await
+    );
+    assert!(b.text("select[name=\"outcome\"]").await.contains("退回"));
+    complete_on_to_do_page(
+        &b,
+        &app,
+        "return",
+        Some("previous"),
+        "请核对施工合同金额后重新审查。",
+    )
+    .await;
+    sign_in(&b, &app, "reviewer-370202").await;
+    complete_on_to_do_page(&b, &app, "approve", None, "已核对合同金额，符合条件。").await;
+    sign_in(&b, &app, "approver-370202").await;
+    complete_on_to_do_page(
+        &b,
+        &app,
+        "approve",
+        None,
+        "经审查，申请材料齐全、符合法定形式，准予行政许可。",
+    )
+    .await;
+
+    // The citizen downloads the sealed decision; it verifies, and the case is closed.
+    sign_in(&b, &app, "citizen").await;
+    b.goto(&app.url(&format!("/cases/{case_id}"))).await;
+    assert!(b.wait_for("#case-status", Duration::from_secs(10)).await);
+    assert_eq!(b.text("#case-status").await, "准予许可");
+    let (status, ctype, decision) = fetch_notice(&b, "准予行政许可决定书").await;
+    assert_eq!(status, 200);
+    assert!(ctype.starts_with("application/pdf"), "{ctype}");
+    assert!(decision.starts_with(b"%PDF-"));
+    assert!(
+        decision
+            .windows(b"%SHENPI-SEAL".len())
+            .any(|w| w == b"%SHENPI-SEAL"),
+        "the decision carries the seal line"
+    );
+    let verified: serde_json::Value = client()
+        .post(app.url("/api/v1/notices/verify"))
+        .header("content-type", "application/pdf")
+        .body(decision)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(verified["valid"], true, "{verified}");
+    b.goto(&app.url(&format!("/cases/{case_id}"))).await;
+    assert!(b.wait_for("#case-status", Duration::from_secs(10)).await);
+    assert_eq!(b.text("#case-status").await, "办结", "{number}");
+
+    // A second case, accepted, reaches the day of its promised deadline: yellow on e-supervision.
+    let second = submit(&app, &citizen, "k-browser-deadline").await;
+    let second_number = second["number"].as_str().unwrap().to_string();
+    complete(&app, "clerk-370202", &second_number, "accept").await;
+    let reviewer = login(&app, "reviewer-370202").await;
+    let sla = open_task(&app, &reviewer, &second_number).await["sla"].clone();
+    assert_eq!(sla["colour"], "green", "{sla}");
+    let deadline: chrono::NaiveDate = sla["promised_deadline"].as_str().unwrap().parse().unwrap();
+    let today = (shenpi_testkit::start_time() + chrono::Duration::hours(8)).date_naive();
+    app.clock
+        .set(shenpi_testkit::start_time() + chrono::Duration::days((deadline - today).num_days()));
+    sign_in(&b, &app, "deptadmin-370202").await;
+    b.goto(&app.url("/supervision")).await;
+    assert!(b.wait_for("table.data", Duration::from_secs(10)).await);
+    let row = b
+        .execute_async(
+            r#"const n = arguments[0], done = arguments[arguments.length - 1];
+               const tr = [...document.querySelectorAll('table.data tbody tr')].find(r => r.textContent.includes(n));
+               const badge = tr && tr.querySelector('.badge');
+               done(badge ? {class: badge.className, label: badge.textContent.trim()} : null);"#,
+            serde_json::json!([second_number]),
+        )
+        .await;
+    assert_eq!(row["class"], "badge yellow", "{row}");
+    assert_eq!(row["label"], "预警", "{row}");
+    assert!(
+        !b.source().await.contains(&number),
+        "the closed case is not supervised any more"
+    );
+}

@@ -333,3 +333,137 @@ async fn citizens_can_register_through_the_page() {
     let html = r.text().await.unwrap();
     assert!(html.contains("page-user2"), "the form keeps what was typed");
 }
+
+/// A `multipart/form-data` body built by hand: text fields, then files (field, file name, bytes).
+fn multipart(fields: &[(&str, &str)], files: &[(&str, &str, &[u8])]) -> (String, Vec<u8>) {
+    let boundary = "----shenpi-test-boundary";
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    for (name, file, bytes) in files {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{file}\"\r\nContent-Type: application/pdf\r\n\r\n")
+                .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+fn field_of(html: &str, name: &str) -> String {
+    let at = format!("name=\"{name}\" value=\"");
+    let i = html.find(&at).expect("the field") + at.len();
+    html[i..].split('"').next().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn the_apply_page_uploads_files_and_submits_once_even_when_sent_twice() {
+    let app = spawn_app().await;
+    let c = browser_like();
+    sign_in(&app, &c, "citizen").await;
+    let html = c
+        .get(app.url("/items/QDJS00501-01/apply?region=370202"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("name=\"material-application\""), "{html}");
+    assert!(html.contains("name=\"material-contract\""));
+    assert!(
+        html.contains("监理合同"),
+        "the situational material is offered too"
+    );
+    let (csrf, key) = (csrf_of(&html), field_of(&html, "idempotency_key"));
+    let post = |fields: Vec<(&'static str, String)>, files: Vec<(&'static str, &'static [u8])>| {
+        let c = c.clone();
+        let url = app.url("/items/QDJS00501-01/apply");
+        async move {
+            let f: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let files: Vec<(&str, &str, &[u8])> =
+                files.iter().map(|(k, b)| (*k, "材料.pdf", *b)).collect();
+            let (ct, body) = multipart(&f, &files);
+            c.post(url)
+                .header("content-type", ct)
+                .body(body)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let fields = |csrf: &str| {
+        vec![
+            ("csrf", csrf.to_string()),
+            ("region", "370202".to_string()),
+            ("situation", "renovation".to_string()),
+            ("idempotency_key", key.clone()),
+        ]
+    };
+    // Without the CSRF token: refused before anything happens.
+    let r = post(
+        fields("wrong"),
+        vec![("material-application", b"%PDF-1.7 a")],
+    )
+    .await;
+    assert_eq!(r.status(), 403);
+    // A required material missing: the form again, naming it; a disguised file: refused.
+    let r = post(fields(&csrf), vec![("material-application", b"%PDF-1.7 a")]).await;
+    assert_eq!(r.status(), 422);
+    let text = r.text().await.unwrap();
+    assert!(text.contains("缺少必交材料：施工合同"), "{text}");
+    assert!(text.contains(&key), "the same submission key comes back");
+    let r = post(
+        fields(&csrf),
+        vec![
+            ("material-application", b"%PDF-1.7 a"),
+            ("material-contract", b"GIF89a not a pdf"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), 415);
+    let citizen = super::common::login(&app, "citizen").await;
+    let mine = |token: String| {
+        let app = &app;
+        async move {
+            let v: serde_json::Value = super::common::get(app, &token, "/api/v1/cases")
+                .await
+                .json()
+                .await
+                .unwrap();
+            v["items"].as_array().unwrap().len()
+        }
+    };
+    assert_eq!(mine(citizen.clone()).await, 0);
+    // Complete: a case; the same form sent again lands on the same case.
+    let files: Vec<(&'static str, &'static [u8])> = vec![
+        ("material-application", b"%PDF-1.7 a"),
+        ("material-contract", b"%PDF-1.7 c"),
+    ];
+    let first = post(fields(&csrf), files.clone()).await;
+    assert_eq!(first.status(), 303);
+    let location = first.headers()["location"].to_str().unwrap().to_string();
+    assert!(location.starts_with("/cases/"), "{location}");
+    let again = post(fields(&csrf), files).await;
+    assert_eq!(again.headers()["location"].to_str().unwrap(), location);
+    assert_eq!(mine(citizen).await, 1);
+    let case: serde_json::Value = super::common::get(
+        &app,
+        &super::common::login(&app, "citizen").await,
+        &format!("/api/v1{location}"),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(case["situation"], "renovation", "{case}");
+    assert_eq!(case["materials"].as_object().unwrap().len(), 2, "{case}");
+}

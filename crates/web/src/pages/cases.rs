@@ -71,6 +71,8 @@ struct CasePage {
     /// (id, title, document number)
     notices: Vec<(String, String, String)>,
     supplement_request: Option<String>,
+    /// File inputs of the supplement form (the applicant, while a supplement is awaited).
+    supplement_files: Vec<super::apply::FileInput>,
 }
 
 /// The five stages citizens expect (申请 → 受理 → 审查 → 决定 → 办结), marked done/current.
@@ -117,6 +119,18 @@ pub async fn detail(
         .app
         .acceptance_deadline(&c)
         .unwrap_or((c.received_on, false));
+    let awaiting = matches!(
+        c.status,
+        CaseStatus::AwaitingSupplement | CaseStatus::ReviewSupplement
+    );
+    let supplement_files = if awaiting && c.applicant_id == p.user.id {
+        match s.app.item_version(&c.item_code, c.item_version).await {
+            Ok(v) => super::apply::file_inputs(&v.item, c.situation.as_deref()),
+            Err(e) => return super::error_page(&s, &headers, Some(&p), e.public()),
+        }
+    } else {
+        vec![]
+    };
     let page = CasePage {
         ctx: Ctx::new(&headers, Some(&p), "/cases"),
         id: c.id.clone(),
@@ -144,12 +158,8 @@ pub async fn detail(
             .iter()
             .map(|n| (n.id.clone(), n.title.clone(), n.doc_number.clone()))
             .collect(),
-        supplement_request: c.supplement_request.clone().filter(|_| {
-            matches!(
-                c.status,
-                CaseStatus::AwaitingSupplement | CaseStatus::ReviewSupplement
-            )
-        }),
+        supplement_request: c.supplement_request.clone().filter(|_| awaiting),
+        supplement_files,
     };
     render(&page)
 }

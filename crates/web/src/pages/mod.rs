@@ -3,6 +3,7 @@
 //! (适老化); every page works as a full page load.
 
 pub mod admin;
+pub mod apply;
 pub mod calendar;
 pub mod cases;
 pub mod catalog;

@@ -24,6 +24,8 @@ struct Row {
     label: &'static str,
     deadline: String,
     outcomes: Vec<(&'static str, &'static str)>,
+    /// 退回 is allowed: the form offers its target.
+    can_return: bool,
     phrases: Vec<String>,
 }
 
@@ -36,16 +38,22 @@ struct Page {
     error: Option<String>,
 }
 
-fn outcomes(step: &str, engine: bool) -> Vec<(&'static str, &'static str)> {
-    if step == "accept" && !engine {
-        vec![
-            ("accept", "受理"),
-            ("request_supplement", "一次性补正告知"),
-            ("refuse_to_accept", "不予受理"),
-        ]
-    } else {
-        vec![("approve", "同意 / 准予"), ("deny", "不同意 / 不予")]
-    }
+/// The outcomes the task allows, with their Chinese labels.
+fn outcomes(task: &shenpi_store::model::Task) -> Vec<(&'static str, &'static str)> {
+    shenpi_app::tasks::allowed_outcomes(task)
+        .iter()
+        .map(|o| {
+            let label = match o {
+                Outcome::Accept => "受理",
+                Outcome::RequestSupplement => "一次性补正告知",
+                Outcome::RefuseToAccept => "不予受理",
+                Outcome::Approve => "同意 / 准予",
+                Outcome::Deny => "不同意 / 不予",
+                Outcome::Return => "退回",
+            };
+            (o.as_str(), label)
+        })
+        .collect()
 }
 
 async fn page(
@@ -94,7 +102,8 @@ async fn page(
             None => ("grey", "待受理"),
         };
         rows.push(Row {
-            outcomes: outcomes(&i.task.step, i.task.engine_task.is_some()),
+            outcomes: outcomes(&i.task),
+            can_return: shenpi_app::tasks::allowed_outcomes(&i.task).contains(&Outcome::Return),
             id: i.task.id,
             case_id: i.task.case_id,
             name: i.task.name,
@@ -153,7 +162,8 @@ pub async fn complete(
         f.opinion
     };
     let mut done = shenpi_app::tasks::Completion::new(f.outcome, &opinion);
-    done.target = Some(f.target).filter(|t| !t.trim().is_empty());
+    // The target only means something for 退回; other outcomes ignore it.
+    done.target = Some(f.target).filter(|t| f.outcome == Outcome::Return && !t.trim().is_empty());
     match s.app.complete_task(&p, &id, &done, &meta).await {
         Ok(_) => Redirect::to("/tasks").into_response(),
         Err(e) => {

@@ -1,0 +1,393 @@
+//! 在线申请 and 补正 pages for applicants: a phone-first form with one file input per material
+//! to upload, sent as `multipart/form-data`. Every file goes through the material-upload use
+//! case (type judged by content, the size limit) and the application or the supplement through
+//! its use case; an error re-renders the form with the bilingual message and creates no case.
+//!
+//! File inputs are named `material-{key}` after the catalog's material key. The apply form
+//! carries an idempotency key generated when it is rendered, so submitting it twice creates one
+//! case.
+
+use super::{Ctx, render};
+use crate::AppState;
+use askama::Template;
+use axum::Extension;
+use axum::extract::multipart::MultipartRejection;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde_json::json;
+use shenpi_app::cases::Application;
+use shenpi_app::error::PublicError;
+use shenpi_app::materials::MAX_MATERIAL_BYTES;
+use shenpi_app::{AppError, Principal, RequestMeta};
+use shenpi_domain::case::file::sniff;
+use shenpi_domain::catalog::ServiceItem;
+use shenpi_domain::catalog::material::MaterialSource;
+use shenpi_domain::error::ErrorCode;
+use std::collections::{BTreeMap, HashMap};
+
+/// The largest whole upload form (several material files), in bytes.
+pub const UPLOAD_FORM_LIMIT: usize = 3 * MAX_MATERIAL_BYTES;
+
+/// The name prefix of a material's file input.
+const FILE_PREFIX: &str = "material-";
+
+/// One file input of a form.
+pub struct FileInput {
+    /// The material key (the input is named `material-{key}`).
+    pub key: String,
+    pub name: String,
+    /// Needed in every situation.
+    pub required: bool,
+    /// Names of the situations that need it, when not every one does.
+    pub situations: String,
+}
+
+/// The file inputs for the upload materials of `item`: in `situation` only, or (None) in any.
+pub fn file_inputs(item: &ServiceItem, situation: Option<&str>) -> Vec<FileInput> {
+    let wanted: Vec<&str> = match situation {
+        Some(s) => item
+            .materials_for(Some(s))
+            .iter()
+            .map(|m| m.key.as_str())
+            .collect(),
+        None => item.materials.iter().map(|m| m.key.as_str()).collect(),
+    };
+    item.materials
+        .iter()
+        .filter(|m| m.source == MaterialSource::Upload && wanted.contains(&m.key.as_str()))
+        .map(|m| FileInput {
+            key: m.key.clone(),
+            name: m.name.clone(),
+            required: m.always_required,
+            situations: if m.always_required {
+                String::new()
+            } else {
+                item.situations
+                    .iter()
+                    .filter(|s| s.materials.contains(&m.key))
+                    .map(|s| s.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join("、")
+            },
+        })
+        .collect()
+}
+
+/// A received multipart form: its text fields and its non-empty files by material key.
+pub struct UploadForm {
+    pub fields: HashMap<String, String>,
+    /// material key → (file name, bytes)
+    pub files: BTreeMap<String, (String, Vec<u8>)>,
+}
+
+fn invalid(zh: &str, en: &str) -> PublicError {
+    let mut e = PublicError::of(ErrorCode::BAD_REQUEST);
+    e.message_zh = zh.to_string();
+    e.message_en = en.to_string();
+    e
+}
+
+/// Reads a multipart form; browsers send an empty part for a file input left empty, which is
+/// skipped.
+pub async fn read_form(
+    mp: Result<Multipart, MultipartRejection>,
+) -> Result<UploadForm, PublicError> {
+    let bad = || {
+        invalid(
+            "表单须以 multipart/form-data 提交",
+            "The form must be sent as multipart/form-data",
+        )
+    };
+    let mut mp = mp.map_err(|r| {
+        if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            PublicError::of(ErrorCode::PAYLOAD_TOO_LARGE)
+        } else {
+            bad()
+        }
+    })?;
+    let mut form = UploadForm {
+        fields: HashMap::new(),
+        files: BTreeMap::new(),
+    };
+    loop {
+        let field = match mp.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                return Err(PublicError::of(ErrorCode::PAYLOAD_TOO_LARGE));
+            }
+            Err(_) => return Err(bad()),
+        };
+        let name = field.name().unwrap_or("").to_string();
+        let file_name = field.file_name().map(str::to_string);
+        let bytes = match field.bytes().await {
+            Ok(b) => b,
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                return Err(PublicError::of(ErrorCode::PAYLOAD_TOO_LARGE));
+            }
+            Err(_) => return Err(bad()),
+        };
+        if let Some(key) = name.strip_prefix(FILE_PREFIX) {
+            if !bytes.is_empty() {
+                let shown = file_name
+                    .as_deref()
+                    .map(|n| n.rsplit(['/', '\\']).next().unwrap_or("").trim())
+                    .filter(|n| !n.is_empty())
+                    .map(str::to_string)
+                    .unwrap_or_else(|| format!("{key}.pdf"));
+                form.files.insert(key.to_string(), (shown, bytes.to_vec()));
+            }
+        } else if file_name.is_none() {
+            let text = String::from_utf8(bytes.to_vec()).map_err(|_| bad())?;
+            if text.contains('\0') {
+                return Err(bad());
+            }
+            form.fields.insert(name, text);
+        }
+    }
+    Ok(form)
+}
+
+/// Checks every file (not empty, within the limit, an accepted type by content) before any is
+/// stored, then stores them: material key → file id.
+pub async fn store_files(
+    s: &AppState,
+    p: &Principal,
+    files: BTreeMap<String, (String, Vec<u8>)>,
+    meta: &RequestMeta,
+) -> Result<BTreeMap<String, String>, AppError> {
+    for (name, bytes) in files.values() {
+        if bytes.len() > MAX_MATERIAL_BYTES {
+            return Err(AppError::rule(
+                ErrorCode::PAYLOAD_TOO_LARGE,
+                json!({"max_bytes": MAX_MATERIAL_BYTES, "file": name}),
+            ));
+        }
+        if sniff(bytes).is_none() {
+            return Err(AppError::rule(
+                ErrorCode::MATERIAL_TYPE_UNSUPPORTED,
+                json!({"accepted": ["pdf", "jpeg", "png", "ofd"], "file": name}),
+            ));
+        }
+    }
+    let mut ids = BTreeMap::new();
+    for (key, (name, bytes)) in files {
+        let f = s.app.upload_material(p, &name, &bytes, meta).await?;
+        ids.insert(key, f.id);
+    }
+    Ok(ids)
+}
+
+/// The message of an error in the page's language, with the file or missing materials named.
+pub fn message(ctx: &Ctx, e: &PublicError) -> String {
+    let mut m = if ctx.lang.en {
+        e.message_en.clone()
+    } else {
+        e.message_zh.clone()
+    };
+    if let Some(missing) = e.details.get("missing").and_then(|v| v.as_array()) {
+        let names: Vec<&str> = missing.iter().filter_map(|v| v.as_str()).collect();
+        m.push_str(ctx.lang.t("：", ": "));
+        m.push_str(&names.join(ctx.lang.t("、", ", ")));
+    } else if let Some(file) = e.details.get("file").and_then(|v| v.as_str()) {
+        m.push_str(&format!("（{file}）"));
+    }
+    m
+}
+
+#[derive(Template)]
+#[template(path = "apply.html")]
+struct ApplyPage {
+    ctx: Ctx,
+    code: String,
+    region: String,
+    item_name: String,
+    /// (key, name)
+    situations: Vec<(String, String)>,
+    selected: String,
+    files: Vec<FileInput>,
+    idempotency_key: String,
+    error: Option<String>,
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn form_page(
+    s: &AppState,
+    headers: &HeaderMap,
+    p: &Principal,
+    code: &str,
+    region: &str,
+    selected: &str,
+    idempotency_key: String,
+    error: Option<PublicError>,
+) -> Response {
+    let e = match s.app.catalog_item(code, region).await {
+        Ok(e) => e,
+        Err(err) => return super::error_page(s, headers, Some(p), err.public()),
+    };
+    let ctx = Ctx::new(headers, Some(p), "/items");
+    let item = &e.version.item;
+    let status = error
+        .as_ref()
+        .and_then(|e| StatusCode::from_u16(e.code.status).ok())
+        .unwrap_or(StatusCode::OK);
+    let page = ApplyPage {
+        error: error.map(|e| message(&ctx, &e)),
+        ctx,
+        code: item.code.clone(),
+        region: region.to_string(),
+        item_name: item.name.clone(),
+        situations: item
+            .situations
+            .iter()
+            .map(|s| (s.key.clone(), s.name.clone()))
+            .collect(),
+        selected: selected.to_string(),
+        files: file_inputs(item, None),
+        idempotency_key,
+    };
+    (status, render(&page)).into_response()
+}
+
+/// `GET /items/{code}/apply?region=`
+pub async fn show(
+    State(s): State<AppState>,
+    Extension(p): Extension<Principal>,
+    headers: HeaderMap,
+    Path(code): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let region = q.get("region").cloned().unwrap_or_default();
+    let selected = q.get("situation").cloned().unwrap_or_default();
+    form_page(
+        &s,
+        &headers,
+        &p,
+        &code,
+        &region,
+        &selected,
+        shenpi_store::new_id(),
+        None,
+    )
+    .await
+}
+
+/// `POST /items/{code}/apply` (multipart): uploads the files, submits, goes to the case.
+pub async fn submit(
+    State(s): State<AppState>,
+    Extension(meta): Extension<RequestMeta>,
+    Extension(p): Extension<Principal>,
+    headers: HeaderMap,
+    Path(code): Path<String>,
+    mp: Result<Multipart, MultipartRejection>,
+) -> Response {
+    let form = match read_form(mp).await {
+        Ok(f) => f,
+        Err(e) => return super::error_page(&s, &headers, Some(&p), e),
+    };
+    let field = |k: &str| form.fields.get(k).cloned().unwrap_or_default();
+    let (region, situation, key) = (
+        field("region"),
+        field("situation"),
+        field("idempotency_key"),
+    );
+    let again = |e: PublicError| {
+        let (s, headers, p) = (&s, &headers, &p);
+        let (code, region, situation, key) = (&code, &region, &situation, key.clone());
+        async move { form_page(s, headers, p, code, region, situation, key, Some(e)).await }
+    };
+    let item = match s.app.catalog_item(&code, &region).await {
+        Ok(e) => e.version.item,
+        Err(e) => return super::error_page(&s, &headers, Some(&p), e.public()),
+    };
+    let situation = Some(situation.clone()).filter(|s| !s.is_empty());
+    if !item.situations.is_empty() && situation.is_none() {
+        return again(invalid("请选择办理情形", "Choose a handling situation")).await;
+    }
+    // Only the files this situation asks for; the required ones must all be there.
+    let needed = file_inputs(&item, situation.as_deref());
+    let missing: Vec<&str> = needed
+        .iter()
+        .filter(|f| !form.files.contains_key(&f.key))
+        .map(|f| f.name.as_str())
+        .collect();
+    if !missing.is_empty() {
+        return again(
+            AppError::rule(ErrorCode::MATERIALS_MISSING, json!({"missing": missing})).public(),
+        )
+        .await;
+    }
+    let files = form
+        .files
+        .into_iter()
+        .filter(|(k, _)| needed.iter().any(|f| &f.key == k))
+        .collect();
+    let materials = match store_files(&s, &p, files, &meta).await {
+        Ok(m) => m,
+        Err(e) => return again(e.public()).await,
+    };
+    let application = Application {
+        item_code: item.code.clone(),
+        region: region.clone(),
+        situation,
+        form: serde_json::Value::Null,
+        materials,
+        idempotency_key: key.clone(),
+        draft_id: None,
+    };
+    match s.app.submit_application(&p, application, &meta).await {
+        Ok((c, _)) => Redirect::to(&format!("/cases/{}", c.id)).into_response(),
+        Err(e) => again(e.public()).await,
+    }
+}
+
+/// `POST /cases/{id}/supplement` (multipart): uploads the files and answers the supplement
+/// notice, then goes back to the case.
+pub async fn supplement(
+    State(s): State<AppState>,
+    Extension(meta): Extension<RequestMeta>,
+    Extension(p): Extension<Principal>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    mp: Result<Multipart, MultipartRejection>,
+) -> Response {
+    let fail = |e: PublicError| super::error_page(&s, &headers, Some(&p), e);
+    let form = match read_form(mp).await {
+        Ok(f) => f,
+        Err(e) => return fail(e),
+    };
+    let (c, _) = match s.app.case(&p, &id).await {
+        Ok(x) => x,
+        Err(e) => return fail(e.public()),
+    };
+    let item = match s.app.item_version(&c.item_code, c.item_version).await {
+        Ok(v) => v.item,
+        Err(e) => return fail(e.public()),
+    };
+    let allowed = file_inputs(&item, c.situation.as_deref());
+    if let Some(k) = form
+        .files
+        .keys()
+        .find(|k| !allowed.iter().any(|f| &f.key == *k))
+    {
+        return fail(invalid(
+            &format!("该办件不需要材料 {k}"),
+            &format!("The case does not ask for material {k}"),
+        ));
+    }
+    if form.files.is_empty() {
+        return fail(invalid(
+            "请至少上传一份补正材料",
+            "Upload at least one supplementary file",
+        ));
+    }
+    let materials = match store_files(&s, &p, form.files, &meta).await {
+        Ok(m) => m,
+        Err(e) => return fail(e.public()),
+    };
+    match s.app.supplement_case(&p, &id, materials, &meta).await {
+        Ok(_) => Redirect::to(&format!("/cases/{id}")).into_response(),
+        Err(e) => fail(e.public()),
+    }
+}
