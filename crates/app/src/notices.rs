@@ -20,6 +20,9 @@ use shenpi_domain::error::ErrorCode;
 use shenpi_notice::{NoticeData, NoticeKind, PublicKey, SealKey};
 use shenpi_store::model::SealKeyRecord;
 
+/// The SM2 distinguishing ID every seal signature uses (GB/T 35276 default).
+pub use shenpi_notice::DIST_ID;
+
 /// The complaint and consultation line printed on notices (12345 政务服务便民热线).
 pub const COMPLAINT_PHONE: &str = "12345";
 

@@ -247,12 +247,8 @@ pub fn pdf_response(n: &shenpi_app::cases::NoticeRef, bytes: Vec<u8>) -> axum::r
 /// `GET /api/v1/seal-keys` — the public keys of the departments' electronic seals.
 pub async fn seal_keys(State(s): State<AppState>) -> Result<ApiJsonOut, ApiError> {
     Ok(ApiJsonOut(
-        json!({"algorithm": "SM2-SM3", "distinguishing_id": shenpi_notice_dist_id(), "keys": s.app.seal_keys().await?}),
+        json!({"algorithm": "SM2-SM3", "distinguishing_id": shenpi_app::notices::DIST_ID, "keys": s.app.seal_keys().await?}),
     ))
-}
-
-fn shenpi_notice_dist_id() -> &'static str {
-    "1234567812345678"
 }
 
 /// `POST /api/v1/notices/verify` (body: the PDF) — whether a notice's seal is valid.

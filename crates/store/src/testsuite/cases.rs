@@ -1,0 +1,296 @@
+//! The shared suite's case-handling checks: cases and their number sequences, material files,
+//! tasks, the workbench (assigned tasks, co-signers, copies, notifications, drafts) and seal keys.
+
+use super::t0;
+use crate::model::*;
+use crate::{Store, StoreError};
+
+pub(super) async fn seal_keys_one_active_per_region(store: &dyn Store) {
+    let k = |id: &str| SealKeyRecord {
+        key_id: id.into(),
+        region_code: "370202".into(),
+        department: "青岛市市南区行政审批服务局".into(),
+        public_key: "04ab".into(),
+        secret: "00".into(),
+        created_at: t0(),
+    };
+    let mut tx = store.begin().await.unwrap();
+    assert_eq!(tx.active_seal_key("370202").await.unwrap(), None);
+    assert!(tx.insert_seal_key(&k("k1")).await.unwrap());
+    assert!(
+        !tx.insert_seal_key(&k("k2")).await.unwrap(),
+        "one active key per region"
+    );
+    tx.commit().await.unwrap();
+    let mut tx = store.read().await.unwrap();
+    assert_eq!(tx.active_seal_key("370202").await.unwrap(), Some(k("k1")));
+    assert_eq!(tx.seal_key("k1").await.unwrap(), Some(k("k1")));
+    assert_eq!(tx.seal_key("k2").await.unwrap(), None);
+    assert_eq!(tx.seal_keys().await.unwrap().len(), 1);
+}
+
+pub(super) async fn workbench_round_trip(store: &dyn Store) {
+    let parent = crate::new_id();
+    let t = Task {
+        id: crate::new_id(),
+        case_id: "c9".into(),
+        region_code: "370202".into(),
+        step: "review".into(),
+        name: "审查".into(),
+        candidate_role: "reviewer".into(),
+        assignee: Some("wang".into()),
+        status: "open".into(),
+        outcome: None,
+        opinion: None,
+        completed_by: None,
+        due_on: None,
+        created_at: t0(),
+        completed_at: None,
+        revision: 1,
+        engine_task: None,
+        owner: Some("li".into()),
+        kind: "cosign".into(),
+        parent_id: Some(parent.clone()),
+    };
+    let copy = TaskCopy {
+        id: crate::new_id(),
+        task_id: t.id.clone(),
+        case_id: "c9".into(),
+        recipient: "zhao".into(),
+        sent_by: "wang".into(),
+        note: "请阅".into(),
+        created_at: t0(),
+        read_at: None,
+    };
+    let note = |key: Option<&str>| Notification {
+        id: crate::new_id(),
+        recipient: "role:reviewer@370202".into(),
+        case_id: Some("c9".into()),
+        kind: "sla_yellow".into(),
+        once_key: key.map(str::to_string),
+        title: "预警".into(),
+        body: "剩余 1 个工作日".into(),
+        created_at: t0(),
+        read_at: None,
+    };
+    let mut tx = store.begin().await.unwrap();
+    tx.insert_task(&t).await.unwrap();
+    assert!(tx.insert_copy(&copy).await.unwrap());
+    let again = TaskCopy {
+        id: crate::new_id(),
+        ..copy.clone()
+    };
+    assert!(
+        !tx.insert_copy(&again).await.unwrap(),
+        "same task, same person: one copy"
+    );
+    assert!(
+        tx.insert_notification(&note(Some("c9:yellow")))
+            .await
+            .unwrap()
+    );
+    assert!(
+        !tx.insert_notification(&note(Some("c9:yellow")))
+            .await
+            .unwrap(),
+        "once per key"
+    );
+    assert!(tx.insert_notification(&note(None)).await.unwrap());
+    assert!(tx.insert_notification(&note(None)).await.unwrap());
+    tx.commit().await.unwrap();
+
+    let mut tx = store.begin().await.unwrap();
+    assert_eq!(
+        tx.open_tasks_assigned("wang", 10).await.unwrap(),
+        vec![t.clone()]
+    );
+    assert!(tx.open_tasks_assigned("li", 10).await.unwrap().is_empty());
+    assert_eq!(tx.child_tasks(&parent).await.unwrap(), vec![t.clone()]);
+    assert_eq!(tx.copies_for("zhao", 10).await.unwrap(), vec![copy.clone()]);
+    assert!(
+        !tx.mark_copy_read(&copy.id, "wang", t0()).await.unwrap(),
+        "not the recipient"
+    );
+    assert!(tx.mark_copy_read(&copy.id, "zhao", t0()).await.unwrap());
+    let who = vec!["zhao".to_string(), "role:reviewer@370202".to_string()];
+    let notes = tx.notifications_for(&who, 10).await.unwrap();
+    assert_eq!(notes.len(), 3);
+    assert!(
+        tx.mark_notification_read(&notes[0].id, &who, t0())
+            .await
+            .unwrap()
+    );
+    assert!(
+        !tx.mark_notification_read(&notes[0].id, &who, t0())
+            .await
+            .unwrap()
+    );
+    assert!(
+        tx.notifications_for(&["zhao".to_string()], 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    let mut d = Draft {
+        id: crate::new_id(),
+        owner_id: "u1".into(),
+        item_code: "X".into(),
+        region_code: "370202".into(),
+        json: "{}".into(),
+        created_at: t0(),
+        updated_at: t0(),
+        revision: 1,
+    };
+    tx.insert_draft(&d).await.unwrap();
+    d.json = r#"{"form":{"a":1}}"#.into();
+    d.revision = 2;
+    assert!(matches!(
+        tx.update_draft(&d, 7).await,
+        Err(StoreError::Conflict(_))
+    ));
+    tx.update_draft(&d, 1).await.unwrap();
+    assert_eq!(tx.draft(&d.id).await.unwrap(), Some(d.clone()));
+    assert_eq!(tx.drafts_of("u1", 10).await.unwrap(), vec![d.clone()]);
+    assert!(tx.delete_draft(&d.id).await.unwrap());
+    assert!(!tx.delete_draft(&d.id).await.unwrap());
+    assert_eq!(tx.draft(&d.id).await.unwrap(), None);
+    tx.commit().await.unwrap();
+}
+
+pub(super) async fn tasks_round_trip(store: &dyn Store) {
+    let mut t = Task {
+        id: crate::new_id(),
+        case_id: "c1".into(),
+        region_code: "370202".into(),
+        step: "accept".into(),
+        name: "受理".into(),
+        candidate_role: "clerk".into(),
+        assignee: None,
+        status: "open".into(),
+        outcome: None,
+        opinion: None,
+        completed_by: None,
+        due_on: Some("2026-12-04".parse().unwrap()),
+        created_at: t0(),
+        completed_at: None,
+        revision: 1,
+        engine_task: Some(7),
+        owner: None,
+        kind: "step".into(),
+        parent_id: None,
+    };
+    let mut tx = store.begin().await.unwrap();
+    tx.insert_task(&t).await.unwrap();
+    tx.commit().await.unwrap();
+    let mut tx = store.read().await.unwrap();
+    let roles = vec!["clerk".to_string()];
+    assert_eq!(
+        tx.open_tasks(&roles, Some("370202"), 10).await.unwrap(),
+        vec![t.clone()]
+    );
+    assert!(
+        tx.open_tasks(&roles, Some("370203"), 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    drop(tx);
+    t.status = "completed".into();
+    t.outcome = Some("accept".into());
+    t.completed_at = Some(t0());
+    t.revision = 2;
+    let mut tx = store.begin().await.unwrap();
+    assert!(matches!(
+        tx.update_task(&t, 5).await,
+        Err(StoreError::Conflict(_))
+    ));
+    drop(tx);
+    let mut tx = store.begin().await.unwrap();
+    tx.update_task(&t, 1).await.unwrap();
+    tx.commit().await.unwrap();
+    let mut tx = store.read().await.unwrap();
+    assert_eq!(tx.task(&t.id).await.unwrap(), Some(t.clone()));
+    assert!(tx.open_tasks(&roles, None, 10).await.unwrap().is_empty());
+    assert_eq!(tx.tasks_of_case("c1").await.unwrap().len(), 1);
+    assert!(
+        tx.tasks_completed_by("nobody", 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+pub(super) async fn cases_and_their_sequences(store: &dyn Store) {
+    let mut tx = store.begin().await.unwrap();
+    assert_eq!(tx.next_case_seq("370202", "20261128").await.unwrap(), 1);
+    assert_eq!(tx.next_case_seq("370202", "20261128").await.unwrap(), 2);
+    assert_eq!(tx.next_case_seq("370203", "20261128").await.unwrap(), 1);
+    let mut c = StoredCase {
+        id: crate::new_id(),
+        number: "370202202611280000021".into(),
+        region_code: "370202".into(),
+        item_code: "QD-1".into(),
+        item_version: 1,
+        applicant_id: "u1".into(),
+        status: "submitted".into(),
+        idempotency_key: "k1".into(),
+        json: "{}".into(),
+        revision: 1,
+        submitted_at: t0(),
+    };
+    tx.insert_case(&c).await.unwrap();
+    tx.commit().await.unwrap();
+    let mut tx = store.begin().await.unwrap();
+    let mut dup = c.clone();
+    dup.id = crate::new_id();
+    dup.number = "370202202611280000039".into();
+    assert!(
+        matches!(tx.insert_case(&dup).await, Err(StoreError::Conflict(_))),
+        "same idempotency key"
+    );
+    drop(tx);
+    c.status = "withdrawn".into();
+    c.revision = 2;
+    let mut tx = store.begin().await.unwrap();
+    assert!(matches!(
+        tx.update_case(&c, 9).await,
+        Err(StoreError::Conflict(_))
+    ));
+    drop(tx);
+    let mut tx = store.begin().await.unwrap();
+    tx.update_case(&c, 1).await.unwrap();
+    tx.commit().await.unwrap();
+    let mut tx = store.read().await.unwrap();
+    assert_eq!(tx.case_by_id(&c.id).await.unwrap(), Some(c.clone()));
+    assert_eq!(tx.case_by_number(&c.number).await.unwrap(), Some(c.clone()));
+    assert_eq!(
+        tx.case_by_idempotency("u1", "k1").await.unwrap(),
+        Some(c.clone())
+    );
+    assert_eq!(tx.cases_of("u1", 1, 10).await.unwrap().total, 1);
+    assert!(
+        tx.open_cases(Some("370202"), 10).await.unwrap().is_empty(),
+        "a withdrawn case is not open"
+    );
+}
+
+pub(super) async fn material_files_round_trip(store: &dyn Store) {
+    let f = MaterialFile {
+        id: crate::new_id(),
+        owner_id: "u1".into(),
+        region_code: "370202".into(),
+        name: "营业执照.pdf".into(),
+        kind: "pdf".into(),
+        size: 1234,
+        sha256: "ab".repeat(32),
+        blob_key: "cd".repeat(32),
+        created_at: t0(),
+    };
+    let mut tx = store.begin().await.unwrap();
+    tx.insert_material_file(&f).await.unwrap();
+    tx.commit().await.unwrap();
+    let mut tx = store.read().await.unwrap();
+    assert_eq!(tx.material_file(&f.id).await.unwrap(), Some(f));
+    assert_eq!(tx.material_file("nope").await.unwrap(), None);
+}
