@@ -83,6 +83,9 @@ pub struct CaseRecord {
     /// The workflow instance (plain data of the engine).
     #[serde(default)]
     pub instance: Option<shenpi_workflow::Instance>,
+    /// Called processes (子流程) started by call activities; instance `n` is `calls[n - 1]`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub calls: Vec<crate::tasks::drive::ChildCall>,
     /// Special procedures (特别程序) that paused the clock.
     #[serde(default)]
     pub pauses: Vec<shenpi_domain::case::deadline::Pause>,
@@ -113,6 +116,8 @@ pub struct ReturnPoint {
 pub struct Undo {
     pub task_id: String,
     pub instance: shenpi_workflow::Instance,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub calls: Vec<crate::tasks::drive::ChildCall>,
 }
 
 /// A sealed notice stored with the case (the PDF is a blob).
@@ -299,6 +304,7 @@ impl App {
             supplement_request: None,
             process: None,
             instance: None,
+            calls: vec![],
             pauses: vec![],
             returned_from: None,
             undo: None,

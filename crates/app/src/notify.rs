@@ -46,7 +46,7 @@ pub struct Incident {
     pub open: bool,
 }
 
-fn message(
+pub(crate) fn message(
     recipient: String,
     c: &CaseRecord,
     kind: &str,

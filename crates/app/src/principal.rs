@@ -27,6 +27,14 @@ impl RequestMeta {
         }
     }
 
+    /// Meta for what the server does on its own (timers, scans).
+    pub fn system() -> Self {
+        RequestMeta {
+            client_ip: "system".into(),
+            trace_id: None,
+        }
+    }
+
     /// An audit draft for an action by `actor` (None for anonymous or the system).
     // One parameter per audited field reads better at the call sites than a builder.
     #[allow(clippy::too_many_arguments)]

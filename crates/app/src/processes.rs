@@ -37,6 +37,21 @@ impl App {
         authorize(p, Action::ProcessManage, None)?;
         let process = parse_bpmn(xml).map_err(|e| parse_error(&e))?;
         for (i, n) in process.nodes.iter().enumerate() {
+            if let NodeKind::ServiceTask(s) = &n.kind
+                && s.action != shenpi_workflow::EVALUATE
+                && crate::tasks::drive::ServiceAction::parse(&s.action).is_none()
+            {
+                let known: Vec<&str> = crate::tasks::drive::ServiceAction::ALL
+                    .iter()
+                    .map(|(name, _)| *name)
+                    .collect();
+                return Err(AppError::rule(
+                    ErrorCode::PROCESS_INVALID,
+                    json!({
+                        "reason": format!("line {}: service task `{}` names the platform action `{}`, which does not exist (evaluate, {})", n.line, n.id, s.action, known.join(", "))
+                    }),
+                ));
+            }
             if let NodeKind::UserTask(_) = n.kind {
                 let ok = task_role(&process, i)
                     .and_then(|r| Role::parse(&r))

@@ -98,6 +98,8 @@ error_codes! {
     NOTICE_NOT_FOUND = 404, "文书不存在", "Notice not found";
     NOTICE_UNRENDERABLE = 422, "文书中有无法印制的字符，请修改后重试", "The notice contains characters no font can print; change the text and try again";
     NOTICE_SEAL_INVALID = 422, "文书签章无效：未签章、签章密钥未知或内容已被篡改", "The notice's seal is invalid: not sealed, unknown key, or the content was changed";
+    MESSAGE_NOT_CORRELATED = 409, "办件当前没有等待该消息的环节", "Nothing in the case waits for that message now";
+    SERVICE_CALL_NOT_FOUND = 404, "办件没有等待答复的该服务调用", "The case has no pending service call with that id";
     PROCESS_INVALID = 422, "流程文件不符合要求", "The process file is not valid or uses unsupported elements";
     IMPORT_INVALID = 422, "导入文件有误，未导入任何内容", "The import file has errors; nothing was imported";
     INTERNAL = 500, "服务器内部错误，请稍后再试", "Internal server error; try again later";

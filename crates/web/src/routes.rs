@@ -107,6 +107,8 @@ pub fn table() -> Vec<RouteSpec> {
         r(M::POST, "/api/v1/notices/verify", Api, Public, "Verify a sealed notice (body: the PDF) → valid, key, department", post(api::cases::verify_notice).layer(DefaultBodyLimit::max(10 * 1024 * 1024))),
         r(M::POST, "/api/v1/cases/{id}/supplement", Api, Signed(Action::CaseApply), "The applicant answers the supplement notice {materials}", post(api::cases::supplement)),
         r(M::POST, "/api/v1/cases/{id}/special-procedure", Api, Signed(Action::StaffRead), "Begin or end a special procedure that pauses the clock {action: begin|end, name}", post(api::cases::special_procedure)),
+        r(M::POST, "/api/v1/cases/{id}/messages", Api, Signed(Action::ProcessManage), "A message for the case's process (message catch events, receive tasks, message boundary events) {name, correlation_key, variables}; 409 MESSAGE_NOT_CORRELATED when nothing waits for it", post(api::cases::message)),
+        r(M::POST, "/api/v1/cases/{id}/service-replies", Api, Signed(Action::ProcessManage), "The reply to a pending service call (send_external …) {instance, call, outcome: completed|failed, variables, reason}", post(api::cases::service_reply)),
         r(M::GET, "/api/v1/tasks", Api, Signed(Action::StaffRead), "The caller's to-do list, least remaining time first", get(api::tasks::todo)),
         r(M::POST, "/api/v1/tasks/{id}/complete", Api, Signed(Action::StaffRead), "Complete a task {outcome: accept|request_supplement|refuse_to_accept|approve|deny|return, opinion, target (return: previous|applicant|<step>), attachments}", post(api::tasks::complete)),
         r(M::POST, "/api/v1/tasks/{id}/take-back", Api, Signed(Action::StaffRead), "取回: take back your completion while the next step is unclaimed", post(api::tasks::take_back)),

@@ -333,7 +333,10 @@ impl App {
         if done.engine_task.is_some() {
             // Only the last engine step can be undone: anything later would be lost.
             match c.undo.take() {
-                Some(u) if u.task_id == done.id => c.instance = Some(u.instance),
+                Some(u) if u.task_id == done.id => {
+                    c.instance = Some(u.instance);
+                    c.calls = u.calls;
+                }
                 _ => return Err(refuse("another step was completed since")),
             }
         }
@@ -402,11 +405,15 @@ impl App {
     ) -> Result<CaseRecord, AppError> {
         let now = self.clock.now();
         let history = tx.tasks_of_case(&c.id).await?;
-        // Earlier steps after acceptance, most recently completed first.
+        // The instance (the case's process or a called one) of an engine task.
+        let scope = |t: &Task| t.engine_task.map(|h| super::drive::split(h).0);
+        // Earlier steps after acceptance, most recently completed first; within a process,
+        // the steps of the same instance.
         let mut earlier: Vec<&Task> = history
             .iter()
             .filter(|t| {
                 t.status == "completed"
+                    && scope(t) == scope(&task)
                     && t.kind == "step"
                     && t.step != "accept"
                     && t.step != task.step

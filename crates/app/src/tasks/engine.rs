@@ -1,21 +1,28 @@
 //! Tasks of cases whose item names a BPMN process: the workflow engine starts after
 //! acceptance, its open user tasks become task rows, and the end of the process decides.
+//! Besides people, a case's process moves on messages ([`App::correlate_message`]), replies
+//! to service calls ([`App::reply_service_call`]) and timers ([`App::fire_due_timers`]); every
+//! engine command goes through [`App::drive`](super::drive).
 
+use super::drive::{handle, instance_of, live_instances, split, waiting};
 use super::{Outcome, new_task};
 
-use crate::cases::{CaseRecord, TimelineEntry, Undo};
+use crate::cases::{CaseRecord, TimelineEntry, Undo, record_of, stored_of};
+use crate::policy::{Action, authorize};
 use crate::{App, AppError, Principal, RequestMeta};
 use chrono::{DateTime, Utc};
+use serde::Deserialize;
 use serde_json::json;
-use shenpi_domain::case::lifecycle::{CaseEvent, transition};
+use shenpi_domain::case::lifecycle::{CaseEvent, CaseStatus, transition};
 use shenpi_domain::error::ErrorCode;
-use shenpi_store::model::Task;
+use shenpi_store::model::{StoredCase, Task};
 
 impl App {
     /// Starts the item's BPMN process for an accepted case, if the item names one that exists;
     /// returns the task rows of the instance's open user tasks.
     pub(super) async fn start_process(
         &self,
+        tx: &mut Box<dyn shenpi_store::Tx>,
         c: &mut CaseRecord,
         now: DateTime<Utc>,
     ) -> Result<Option<Vec<Task>>, AppError> {
@@ -23,30 +30,28 @@ impl App {
         let Some(key) = item.process_key else {
             return Ok(None);
         };
-        let Some((pv, process)) = self.load_process(&key, None).await? else {
+        let Some((pv, _)) = self.load_process(&key, None).await? else {
             return Ok(None);
         };
         let mut vars = shenpi_workflow::Variables::new();
         vars.insert("form".into(), c.form.clone());
         vars.insert("item_code".into(), json!(c.item_code));
-        let step = shenpi_workflow::step(
-            &process,
-            &shenpi_workflow::Instance::new(),
-            shenpi_workflow::Command::Start { variables: vars },
-            now,
-        )
-        .map_err(|e| AppError::Internal(format!("workflow: {e}")))?;
         c.process = Some((pv.key.clone(), pv.version));
-        let rows = self.engine_rows(c, &process, &step.instance, &[], now);
-        c.instance = Some(step.instance);
+        c.instance = Some(shenpi_workflow::Instance::new());
+        let start = shenpi_workflow::Command::Start { variables: vars };
+        let refuse = |e: shenpi_workflow::EngineError| AppError::Internal(format!("workflow: {e}"));
+        let rows = self.drive(tx, c, 0, start, None, now, &refuse).await?;
+        note_incident(c, now);
+        conclude(c)?;
         Ok(Some(rows))
     }
 
-    /// Task rows for the instance's open user tasks not yet known.
-    fn engine_rows(
+    /// Task rows for the open user tasks of instance `scope` not in `known`.
+    pub(super) fn engine_rows(
         &self,
         c: &CaseRecord,
         process: &shenpi_workflow::Process,
+        scope: u32,
         instance: &shenpi_workflow::Instance,
         known: &[u64],
         now: DateTime<Utc>,
@@ -67,19 +72,19 @@ impl App {
                 );
                 row.candidate_role = crate::processes::task_role(process, t.node)
                     .unwrap_or_else(|| "reviewer".into());
-                row.engine_task = i64::try_from(t.id).ok();
+                row.engine_task = handle(scope, t.id);
                 row
             })
             .collect()
     }
 
     /// Completes a task of a BPMN process: the engine steps; new tasks open; when the process
-    /// ends, `approved` (set by the last decision) grants or denies. The instance before the
-    /// step is kept so that its actor can take the completion back (取回).
+    /// ends, `approved` (set by the last decision) grants or denies. The instances before the
+    /// step are kept so that its actor can take the completion back (取回).
     #[allow(clippy::too_many_arguments)]
     pub(super) async fn complete_engine_task(
         &self,
-        tx: Box<dyn shenpi_store::Tx>,
+        mut tx: Box<dyn shenpi_store::Tx>,
         p: &Principal,
         mut task: Task,
         engine_task: i64,
@@ -97,56 +102,41 @@ impl App {
             ));
         }
         let now = self.clock.now();
-        let (process, instance) = self.case_process(&c).await?;
-        let known: Vec<u64> = instance.tasks.iter().map(|t| t.id).collect();
+        let before = Undo {
+            task_id: task.id.clone(),
+            instance: c
+                .instance
+                .clone()
+                .ok_or_else(|| AppError::Internal("case without instance".into()))?,
+            calls: c.calls.clone(),
+        };
         let mut vars = shenpi_workflow::Variables::new();
         vars.insert("approved".into(), json!(outcome == Outcome::Approve));
         vars.insert("opinion".into(), json!(opinion));
-        let id = u64::try_from(engine_task).map_err(|e| AppError::Internal(e.to_string()))?;
-        let step = shenpi_workflow::step(
-            &process,
-            &instance,
-            shenpi_workflow::Command::CompleteTask {
-                task: id,
-                variables: vars,
-            },
-            now,
-        )
-        .map_err(|e| AppError::rule(ErrorCode::TASK_CLOSED, json!({"reason": e.to_string()})))?;
-        let mut new_rows = self.engine_rows(&c, &process, &step.instance, &known, now);
+        let (scope, id) = split(engine_task);
+        let command = shenpi_workflow::Command::CompleteTask {
+            task: id,
+            variables: vars,
+        };
+        let refuse = |e: shenpi_workflow::EngineError| {
+            AppError::rule(ErrorCode::TASK_CLOSED, json!({"reason": e.to_string()}))
+        };
+        let mut new_rows = self
+            .drive(
+                &mut tx,
+                &mut c,
+                scope,
+                command,
+                Some(&task.id),
+                now,
+                &refuse,
+            )
+            .await?;
         for row in &mut new_rows {
             row.parent_id = Some(task.id.clone());
         }
-        let event = match &step.instance.state {
-            shenpi_workflow::State::Completed => {
-                let approved = step
-                    .instance
-                    .variables
-                    .get("approved")
-                    .and_then(|v| v.as_bool())
-                    .unwrap_or(false);
-                Some(if approved {
-                    CaseEvent::Grant
-                } else {
-                    CaseEvent::Deny
-                })
-            }
-            _ => None,
-        };
-        if let shenpi_workflow::State::Incident { reason, .. } = &step.instance.state {
-            c.timeline.push(TimelineEntry {
-                at: now,
-                status: c.status,
-                actor: "workflow".into(),
-                note: format!("流程异常，已转管理员处理：{reason}"),
-                attachments: vec![],
-            });
-        }
-        if let Some(e) = event {
-            c.status = transition(c.status, e).map_err(|e| {
-                AppError::rule(ErrorCode::CASE_WRONG_STATUS, json!({"status": e.from}))
-            })?;
-        }
+        note_incident(&mut c, now);
+        conclude(&mut c)?;
         c.timeline.push(TimelineEntry {
             at: now,
             status: c.status,
@@ -154,41 +144,65 @@ impl App {
             note: opinion.to_string(),
             attachments,
         });
-        c.undo = Some(Undo {
-            task_id: task.id.clone(),
-            instance,
-        });
-        c.instance = Some(step.instance);
+        c.undo = Some(before);
         super::close_task(&mut task, outcome.as_str(), opinion, p, now);
         self.finish_step(tx, p, task, c, &stored, new_rows, meta)
             .await
     }
+}
 
-    /// The process definition and instance a case runs on.
-    pub(super) async fn case_process(
-        &self,
-        c: &CaseRecord,
-    ) -> Result<(shenpi_workflow::Process, shenpi_workflow::Instance), AppError> {
-        let (key, version) = c
-            .process
-            .clone()
-            .ok_or_else(|| AppError::Internal("case without process".into()))?;
-        let (_, process) = self
-            .load_process(&key, Some(version))
-            .await?
-            .ok_or_else(|| AppError::Internal("process version missing".into()))?;
-        let instance = c
-            .instance
-            .clone()
-            .ok_or_else(|| AppError::Internal("case without instance".into()))?;
-        Ok((process, instance))
+/// When the case's own process has ended: `approved` (set by the last decision) grants or
+/// denies the case.
+fn conclude(c: &mut CaseRecord) -> Result<(), AppError> {
+    let Some(instance) = &c.instance else {
+        return Ok(());
+    };
+    if instance.state != shenpi_workflow::State::Completed
+        || !matches!(
+            c.status,
+            CaseStatus::UnderReview | CaseStatus::ReviewSupplement
+        )
+    {
+        return Ok(());
+    }
+    let approved = instance
+        .variables
+        .get("approved")
+        .and_then(|v| v.as_bool())
+        .unwrap_or(false);
+    let event = if approved {
+        CaseEvent::Grant
+    } else {
+        CaseEvent::Deny
+    };
+    c.status = transition(c.status, event)
+        .map_err(|e| AppError::rule(ErrorCode::CASE_WRONG_STATUS, json!({"status": e.from})))?;
+    Ok(())
+}
+
+/// Writes a workflow incident of the case's own process on the timeline (once).
+fn note_incident(c: &mut CaseRecord, now: DateTime<Utc>) {
+    if let Some(shenpi_workflow::State::Incident { reason, .. }) =
+        c.instance.as_ref().map(|i| &i.state)
+    {
+        let note = format!("流程异常，已转管理员处理：{reason}");
+        if c.timeline.last().map(|t| &t.note) != Some(&note) {
+            c.timeline.push(TimelineEntry {
+                at: now,
+                status: c.status,
+                actor: "workflow".into(),
+                note,
+                attachments: vec![],
+            });
+        }
     }
 }
 
 impl App {
-    /// 驳回 inside a BPMN process to the earlier task `back_to`: the engine withdraws every open
-    /// task of the instance (parallel branches and countersign members too) and reopens the
-    /// target; the withdrawn task rows are cancelled. Returns the new task rows.
+    /// 驳回 inside a BPMN process to the earlier task `back_to` of the same instance: the engine
+    /// withdraws every open task of that instance (parallel branches and countersign members
+    /// too; called processes are terminated) and reopens the target; the withdrawn task rows
+    /// are cancelled. Returns the new task rows.
     pub(super) async fn engine_return(
         &self,
         c: &mut CaseRecord,
@@ -197,35 +211,368 @@ impl App {
         back_to: &Task,
         now: DateTime<Utc>,
     ) -> Result<Vec<Task>, AppError> {
-        let (process, instance) = self.case_process(c).await?;
-        let known: Vec<u64> = instance.tasks.iter().map(|t| t.id).collect();
-        let step = shenpi_workflow::step(
-            &process,
-            &instance,
-            shenpi_workflow::Command::ReturnTo {
-                element: back_to.step.clone(),
-            },
-            now,
-        )
-        .map_err(|e| {
+        let invalid = |reason: String| {
             AppError::rule(
                 ErrorCode::RETURN_TARGET_INVALID,
-                json!({"target": back_to.step, "reason": e.to_string()}),
+                json!({"target": back_to.step, "reason": reason}),
             )
-        })?;
-        for mut other in tx.tasks_of_case(&c.id).await? {
-            if other.status == "open" && other.id != task.id {
-                let rev = other.revision;
-                other.status = "cancelled".into();
-                other.revision += 1;
-                tx.update_task(&other, rev)
+        };
+        let scope = task.engine_task.map(split).unwrap_or_default().0;
+        if back_to.engine_task.map(split).map(|s| s.0) != Some(scope) {
+            return Err(invalid(
+                "the target step belongs to another (called) process".into(),
+            ));
+        }
+        let command = shenpi_workflow::Command::ReturnTo {
+            element: back_to.step.clone(),
+        };
+        let refuse = |e: shenpi_workflow::EngineError| invalid(e.to_string());
+        let rows = self
+            .drive(tx, c, scope, command, Some(&task.id), now, &refuse)
+            .await?;
+        c.undo = None;
+        Ok(rows)
+    }
+}
+
+/// A message for a case (`POST /api/v1/cases/{id}/messages`): what an outside system or an
+/// administrator reports, e.g. a fee paid or an expert opinion received.
+#[derive(Debug, Clone, Deserialize)]
+pub struct MessageIn {
+    pub name: String,
+    #[serde(default)]
+    pub correlation_key: Option<String>,
+    #[serde(default)]
+    pub variables: shenpi_workflow::Variables,
+}
+
+/// The reply to a pending service call (`POST /api/v1/cases/{id}/service-replies`).
+#[derive(Debug, Clone, Deserialize)]
+pub struct ServiceReply {
+    /// The instance number (0 = the case's own process) and call id, as the case's `waiting`
+    /// list shows them.
+    #[serde(default)]
+    pub instance: u32,
+    pub call: u64,
+    /// `completed`, or `failed` (the case becomes an incident).
+    pub outcome: ServiceOutcome,
+    #[serde(default)]
+    pub variables: shenpi_workflow::Variables,
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// How a service call ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ServiceOutcome {
+    Completed,
+    Failed,
+}
+
+impl App {
+    /// Delivers a message to the case: to the oldest matching subscription of its own process,
+    /// else of its running called processes. Nothing waiting for it → `MESSAGE_NOT_CORRELATED`,
+    /// and nothing changes.
+    pub async fn correlate_message(
+        &self,
+        p: &Principal,
+        case_id: &str,
+        msg: &MessageIn,
+        meta: &RequestMeta,
+    ) -> Result<CaseRecord, AppError> {
+        authorize(p, Action::ProcessManage, None)?;
+        let name = msg.name.trim();
+        if name.is_empty() || name.chars().count() > 200 {
+            return Err(AppError::invalid_text(
+                "name",
+                "MESSAGE_NAME_INVALID",
+                "消息名称不能为空，且不超过 200 字",
+                "The message name must be 1 to 200 characters",
+            ));
+        }
+        let key = msg.correlation_key.as_deref().map(str::trim);
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        let (stored, mut c) = self.running_case(&mut tx, case_id).await?;
+        let scope = live_instances(&c)
+            .into_iter()
+            .find(|(_, i)| i.subscriptions.iter().any(|s| s.matches(name, key)))
+            .map(|(scope, _)| scope);
+        let not_correlated = || {
+            AppError::rule(
+                ErrorCode::MESSAGE_NOT_CORRELATED,
+                json!({"name": name, "correlation_key": key, "waiting": waiting(&c)}),
+            )
+        };
+        let Some(scope) = scope else {
+            return Err(not_correlated());
+        };
+        let command = shenpi_workflow::Command::CorrelateMessage {
+            name: name.to_string(),
+            correlation_key: key.map(str::to_owned),
+            variables: msg.variables.clone(),
+        };
+        let refuse = |e: shenpi_workflow::EngineError| {
+            AppError::rule(
+                ErrorCode::MESSAGE_NOT_CORRELATED,
+                json!({"name": name, "reason": e.to_string()}),
+            )
+        };
+        let rows = self
+            .drive(&mut tx, &mut c, scope, command, None, now, &refuse)
+            .await?;
+        c.timeline.push(TimelineEntry {
+            at: now,
+            status: c.status,
+            actor: p.user.username.clone(),
+            note: format!("收到消息 {name}"),
+            attachments: vec![],
+        });
+        let details = json!({"message": name, "instance": scope});
+        self.commit_engine(tx, Some(p), c, &stored, rows, "case.message", details, meta)
+            .await
+    }
+
+    /// Reports the end of a pending service call (`send_external`, and the actions that wait
+    /// for their implementation): `completed` with output variables, or `failed` with a reason.
+    pub async fn reply_service_call(
+        &self,
+        p: &Principal,
+        case_id: &str,
+        reply: &ServiceReply,
+        meta: &RequestMeta,
+    ) -> Result<CaseRecord, AppError> {
+        authorize(p, Action::ProcessManage, None)?;
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        let (stored, mut c) = self.running_case(&mut tx, case_id).await?;
+        let not_found = || {
+            AppError::rule(
+                ErrorCode::SERVICE_CALL_NOT_FOUND,
+                json!({"instance": reply.instance, "call": reply.call}),
+            )
+        };
+        let pending = instance_of(&c, reply.instance).is_some_and(|i| {
+            i.tokens
+                .iter()
+                .any(|t| t.id == reply.call && t.wait == shenpi_workflow::Wait::Call)
+        });
+        if !pending {
+            return Err(not_found());
+        }
+        let reason: String = reply.reason.trim().chars().take(500).collect();
+        let (command, note) = match reply.outcome {
+            ServiceOutcome::Completed => (
+                shenpi_workflow::Command::ServiceCompleted {
+                    call: reply.call,
+                    variables: reply.variables.clone(),
+                },
+                "服务调用已答复".to_string(),
+            ),
+            ServiceOutcome::Failed => {
+                if reason.is_empty() {
+                    return Err(AppError::invalid_text(
+                        "reason",
+                        "OPINION_REQUIRED",
+                        "服务调用失败须写明原因",
+                        "A failed service call needs a reason",
+                    ));
+                }
+                (
+                    shenpi_workflow::Command::ServiceFailed {
+                        call: reply.call,
+                        reason: reason.clone(),
+                    },
+                    format!("服务调用失败：{reason}"),
+                )
+            }
+        };
+        let refuse = |_| not_found();
+        let rows = self
+            .drive(&mut tx, &mut c, reply.instance, command, None, now, &refuse)
+            .await?;
+        c.timeline.push(TimelineEntry {
+            at: now,
+            status: c.status,
+            actor: p.user.username.clone(),
+            note,
+            attachments: vec![],
+        });
+        let details = json!({"instance": reply.instance, "call": reply.call,
+            "outcome": format!("{:?}", reply.outcome).to_lowercase()});
+        self.commit_engine(
+            tx,
+            Some(p),
+            c,
+            &stored,
+            rows,
+            "case.service_reply",
+            details,
+            meta,
+        )
+        .await
+    }
+
+    /// Fires every due workflow timer of the cases under review; returns how many fired. Run by
+    /// the server every minute, and by tests. Timers wait while the case is with the applicant
+    /// (审查补正) and fire at the next scan after it returns.
+    pub async fn fire_due_timers(&self) -> Result<usize, AppError> {
+        let now = self.clock.now();
+        let cases = {
+            let mut tx = self.store.read().await?;
+            tx.open_cases(None, 10_000).await?
+        };
+        let mut fired = 0;
+        for stored in cases {
+            let c = record_of(&stored)?;
+            if c.status != CaseStatus::UnderReview {
+                continue;
+            }
+            let due: Vec<(u32, u64)> = live_instances(&c)
+                .into_iter()
+                .filter(|(_, i)| i.state == shenpi_workflow::State::Running)
+                .flat_map(|(scope, i)| {
+                    i.timers
+                        .iter()
+                        .filter(|t| t.due <= now)
+                        .map(move |t| (scope, t.id))
+                })
+                .collect();
+            for (scope, timer) in due {
+                let mut tx = self.store.begin().await?;
+                // Read again: another scan or node may have moved the case on.
+                let Some(stored) = tx.case_by_id(&c.id).await? else {
+                    continue;
+                };
+                let mut c = record_of(&stored)?;
+                let armed = c.status == CaseStatus::UnderReview
+                    && instance_of(&c, scope).is_some_and(|i| {
+                        i.state == shenpi_workflow::State::Running
+                            && i.timers.iter().any(|t| t.id == timer)
+                    });
+                if !armed {
+                    continue;
+                }
+                let command = shenpi_workflow::Command::FireTimer { timer };
+                let refuse = |e: shenpi_workflow::EngineError| AppError::Internal(e.to_string());
+                let rows = self
+                    .drive(&mut tx, &mut c, scope, command, None, now, &refuse)
+                    .await?;
+                c.timeline.push(TimelineEntry {
+                    at: now,
+                    status: c.status,
+                    actor: "workflow".into(),
+                    note: "定时事件触发".into(),
+                    attachments: vec![],
+                });
+                let details = json!({"instance": scope, "timer": timer});
+                let meta = RequestMeta::system();
+                match self
+                    .commit_engine(tx, None, c, &stored, rows, "case.timer", details, &meta)
                     .await
-                    .map_err(crate::catalog::stale)?;
+                {
+                    Ok(_) => fired += 1,
+                    // Another node or scan moved the case on first: its step stands.
+                    Err(AppError::Rule(e)) if e.code == ErrorCode::STALE_REVISION => {}
+                    Err(e) => return Err(e),
+                }
             }
         }
-        let rows = self.engine_rows(c, &process, &step.instance, &known, now);
+        Ok(fired)
+    }
+
+    /// The case `case_id` if it runs a process and is under review (or with the applicant).
+    async fn running_case(
+        &self,
+        tx: &mut Box<dyn shenpi_store::Tx>,
+        case_id: &str,
+    ) -> Result<(StoredCase, CaseRecord), AppError> {
+        let stored = tx
+            .case_by_id(case_id)
+            .await?
+            .ok_or_else(|| AppError::rule(ErrorCode::CASE_NOT_FOUND, json!({"id": case_id})))?;
+        let c = record_of(&stored)?;
+        if c.instance.is_none()
+            || !matches!(
+                c.status,
+                CaseStatus::UnderReview | CaseStatus::ReviewSupplement
+            )
+        {
+            return Err(AppError::rule(
+                ErrorCode::CASE_WRONG_STATUS,
+                json!({"status": c.status}),
+            ));
+        }
+        Ok((stored, c))
+    }
+
+    /// Stores an engine change that no task completion carries (a message, a service reply, a
+    /// timer): new task rows, the case (its decision and notice if the process ended), the
+    /// applicant's and the admins' notifications, the audit entry; commits.
+    #[allow(clippy::too_many_arguments)]
+    async fn commit_engine(
+        &self,
+        mut tx: Box<dyn shenpi_store::Tx>,
+        actor: Option<&Principal>,
+        mut c: CaseRecord,
+        stored: &StoredCase,
+        rows: Vec<Task>,
+        action: &str,
+        details: serde_json::Value,
+        meta: &RequestMeta,
+    ) -> Result<CaseRecord, AppError> {
+        let now = self.clock.now();
+        let before = c.status;
+        note_incident(&mut c, now);
+        conclude(&mut c)?;
+        // What the instances were before is gone now: no 取回 across this change.
         c.undo = None;
-        c.instance = Some(step.instance);
-        Ok(rows)
+        if before != c.status {
+            let reasons = c
+                .instance
+                .as_ref()
+                .and_then(|i| i.variables.get("opinion"))
+                .and_then(|v| v.as_str())
+                .unwrap_or_default()
+                .to_string();
+            self.issue_notice_for(&mut tx, &mut c, before, &reasons)
+                .await?;
+        }
+        for t in &rows {
+            tx.insert_task(t).await?;
+        }
+        let updated = stored_of(
+            &c,
+            &stored.idempotency_key,
+            stored.revision + 1,
+            stored.submitted_at,
+        )?;
+        tx.update_case(&updated, stored.revision)
+            .await
+            .map_err(crate::catalog::stale)?;
+        if before != c.status {
+            self.notify_applicant(&mut tx, &c, now).await?;
+        }
+        if let Some(shenpi_workflow::State::Incident { reason, .. }) =
+            c.instance.as_ref().map(|i| &i.state)
+        {
+            self.notify_incident(&mut tx, &c, reason, now).await?;
+        }
+        let mut details = details;
+        details["case"] = json!(c.number);
+        details["status"] = json!(c.status);
+        tx.append_audit(meta.audit(
+            now,
+            &c.region,
+            actor.map(|p| &p.user),
+            action,
+            ("case", &c.id),
+            "success",
+            details,
+        ))
+        .await?;
+        tx.commit().await?;
+        Ok(c)
     }
 }

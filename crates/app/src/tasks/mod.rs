@@ -4,15 +4,18 @@
 //! creates the same task rows); every legal status change goes through
 //! [`shenpi_domain::case::lifecycle::transition`].
 //!
-//! - [`engine`]: tasks of cases whose item runs a BPMN process.
+//! - [`engine`]: tasks of cases whose item runs a BPMN process; [`drive`]: stepping its
+//!   instances and carrying out what the engine asks for (actions, called processes).
 //! - [`oversight`]: special procedures that pause the clock, and e-supervision (电子监察).
 
 mod actions;
+pub mod drive;
 mod engine;
 mod oversight;
 mod workbench;
 
 pub use actions::Handover;
+pub use engine::{MessageIn, ServiceOutcome, ServiceReply};
 pub use workbench::{BATCH_OUTCOMES, BatchResult, Counters};
 
 pub use oversight::SupervisedCase;
@@ -394,7 +397,7 @@ impl App {
         close_task(&mut task, outcome.as_str(), &opinion, p, now);
         // After acceptance, an item with a BPMN process runs on the workflow engine.
         let engine_tasks = if outcome == Outcome::Accept {
-            self.start_process(&mut c, now).await?
+            self.start_process(&mut tx, &mut c, now).await?
         } else {
             None
         };

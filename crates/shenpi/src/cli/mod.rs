@@ -274,7 +274,8 @@ async fn serve(cfg: &Config, demo: bool) -> Result<(), String> {
     println!("shenpi 已启动 / listening on http://{addr}  ({engine})");
     let state = shenpi_web::AppState::new(app, cfg.web());
     // Deadline warnings (one per threshold and case; the store keeps them unique, so several
-    // nodes may scan side by side).
+    // nodes may scan side by side) and workflow timers (a case changes only at the revision it
+    // was read at, so a timer fires once even when two nodes see it due).
     let scanner = state.app.clone();
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
@@ -282,6 +283,9 @@ async fn serve(cfg: &Config, demo: bool) -> Result<(), String> {
             tick.tick().await;
             if let Err(e) = scanner.scan_deadlines().await {
                 tracing::warn!(error = %e, "deadline scan failed");
+            }
+            if let Err(e) = scanner.fire_due_timers().await {
+                tracing::warn!(error = %e, "workflow timer scan failed");
             }
         }
     });

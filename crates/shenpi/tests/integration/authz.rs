@@ -109,6 +109,8 @@ fn expected() -> BTreeMap<(&'static str, &'static str), &'static str> {
         (("POST", "/api/v1/tasks/{id}/claim"), STAFF),
         (("POST", "/api/v1/tasks/{id}/release"), STAFF),
         (("POST", "/api/v1/cases/{id}/special-procedure"), STAFF),
+        (("POST", "/api/v1/cases/{id}/messages"), "city_admin"),
+        (("POST", "/api/v1/cases/{id}/service-replies"), "city_admin"),
         (("POST", "/api/v1/processes"), "city_admin"),
         (
             ("GET", "/api/v1/supervision"),

@@ -64,7 +64,32 @@ pub async fn one(
     let (c, _) = s.app.case(&p, &id).await?;
     let mut v = view(&s, &c)?;
     v["open_tasks"] = json!(s.app.case_open_tasks(&c.id).await?);
+    v["waiting"] = json!(shenpi_app::tasks::drive::waiting(&c));
     Ok(ApiJsonOut(v))
+}
+
+/// `POST /api/v1/cases/{id}/messages` — a message for the case's process (city admin).
+pub async fn message(
+    State(s): State<AppState>,
+    Extension(meta): Extension<RequestMeta>,
+    Extension(p): Extension<Principal>,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(msg): ApiJson<shenpi_app::tasks::MessageIn>,
+) -> Result<ApiJsonOut, ApiError> {
+    let c = s.app.correlate_message(&p, &id, &msg, &meta).await?;
+    Ok(ApiJsonOut(view(&s, &c)?))
+}
+
+/// `POST /api/v1/cases/{id}/service-replies` — the reply to a pending service call (city admin).
+pub async fn service_reply(
+    State(s): State<AppState>,
+    Extension(meta): Extension<RequestMeta>,
+    Extension(p): Extension<Principal>,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(reply): ApiJson<shenpi_app::tasks::ServiceReply>,
+) -> Result<ApiJsonOut, ApiError> {
+    let c = s.app.reply_service_call(&p, &id, &reply, &meta).await?;
+    Ok(ApiJsonOut(view(&s, &c)?))
 }
 
 /// `?page=`
