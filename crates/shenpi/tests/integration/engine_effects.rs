@@ -4,7 +4,7 @@
 
 use super::cases::{ITEM, open_task, submit};
 use super::common::*;
-use super::processes::{complete, upload, use_process};
+use super::processes::{complete, page, upload, use_process};
 use chrono::Duration;
 use serde_json::{Value, json};
 use shenpi_testkit::{TestApp, spawn_app};
@@ -134,6 +134,14 @@ async fn a_case_runs_a_called_process_then_waits_for_a_message_a_timer_and_an_ou
     let c = case(&app, &reviewer, &id).await;
     assert_eq!(waits(&c), ["message"], "{}", c["waiting"]);
     assert_eq!(c["waiting"][0]["correlation_key"], ITEM);
+    let (status, html) = page(&app, "reviewer-370202", &format!("/cases/{id}")).await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains(&format!("等待消息 fee_paid（关联键 {ITEM}）")),
+        "{html}"
+    );
+    let (_, html) = page(&app, "citizen", &format!("/cases/{id}")).await;
+    assert!(!html.contains("流程等待"), "staff only");
     assert!(
         c["timeline"]
             .to_string()
@@ -366,4 +374,102 @@ async fn an_unknown_platform_action_is_refused_at_upload_with_its_line() {
             && reason.contains("send_external"),
         "{reason}"
     );
+}
+
+#[tokio::test]
+async fn inside_a_called_process_a_completion_can_be_taken_back_and_a_return_stays_in_it() {
+    let app = spawn_app().await;
+    let admin = login(&app, "admin").await;
+    let child = format!(
+        r#"{HEAD}
+  <bpmn:process id="two-step" name="两级审查" isExecutable="true">
+    <bpmn:startEvent id="s"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="first"/>
+    <bpmn:userTask id="first" name="初审" shenpi:role="reviewer"/>
+    <bpmn:sequenceFlow id="f2" sourceRef="first" targetRef="second"/>
+    <bpmn:userTask id="second" name="复核" shenpi:role="reviewer"/>
+    <bpmn:sequenceFlow id="f3" sourceRef="second" targetRef="e"/>
+    <bpmn:endEvent id="e"/>
+  </bpmn:process>
+</bpmn:definitions>"#
+    );
+    let parent = format!(
+        r#"{HEAD}
+  <bpmn:process id="permit-nested" isExecutable="true">
+    <bpmn:startEvent id="start"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="review"/>
+    <bpmn:callActivity id="review" name="审查" calledElement="two-step"/>
+    <bpmn:sequenceFlow id="f2" sourceRef="review" targetRef="decide"/>
+    <bpmn:userTask id="decide" name="审批决定" shenpi:role="approver"/>
+    <bpmn:sequenceFlow id="f3" sourceRef="decide" targetRef="end"/>
+    <bpmn:endEvent id="end"/>
+  </bpmn:process>
+</bpmn:definitions>"#
+    );
+    upload(&app, &admin, &child).await;
+    upload(&app, &admin, &parent).await;
+    use_process(&app, &admin, "permit-nested").await;
+    let (id, number) = accepted_case(&app, "k-nested").await;
+    let reviewer = login(&app, "reviewer-370202").await;
+    let step_of = |t: &Value| t["task"]["step"].as_str().unwrap_or_default().to_string();
+
+    // 取回: the first review is taken back while the second is unclaimed.
+    let first = open_task(&app, &reviewer, &number).await;
+    assert_eq!(step_of(&first), "first");
+    complete(&app, "reviewer-370202", &number, "approve").await;
+    assert_eq!(
+        step_of(&open_task(&app, &reviewer, &number).await),
+        "second"
+    );
+    let done_id = first["task"]["id"].as_str().unwrap();
+    let r = post(
+        &app,
+        &reviewer,
+        &format!("/api/v1/tasks/{done_id}/take-back"),
+        json!({}),
+    )
+    .await;
+    assert_eq!(r.status(), 200);
+    let again = open_task(&app, &reviewer, &number).await;
+    assert_eq!(step_of(&again), "first");
+    let c = case(&app, &reviewer, &id).await;
+    assert_eq!(
+        c["open_tasks"].as_array().unwrap().len(),
+        1,
+        "{}",
+        c["open_tasks"]
+    );
+
+    // 驳回 from the second review goes back to the first, inside the called process.
+    complete(&app, "reviewer-370202", &number, "approve").await;
+    let second = open_task(&app, &reviewer, &number).await;
+    let sid = second["task"]["id"].as_str().unwrap();
+    let r = post(
+        &app,
+        &reviewer,
+        &format!("/api/v1/tasks/{sid}/complete"),
+        json!({"outcome": "return", "target": "previous", "opinion": "初审意见不完整"}),
+    )
+    .await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(step_of(&open_task(&app, &reviewer, &number).await), "first");
+
+    // Through both reviews the called process ends; the decision cannot return into it.
+    complete(&app, "reviewer-370202", &number, "approve").await;
+    complete(&app, "reviewer-370202", &number, "approve").await;
+    let approver = login(&app, "approver-370202").await;
+    let decide = open_task(&app, &approver, &number).await;
+    assert_eq!(step_of(&decide), "decide");
+    let did = decide["task"]["id"].as_str().unwrap();
+    let r = post(
+        &app,
+        &approver,
+        &format!("/api/v1/tasks/{did}/complete"),
+        json!({"outcome": "return", "target": "first", "opinion": "重审"}),
+    )
+    .await;
+    let v = assert_error(r, 422, "RETURN_TARGET_INVALID").await;
+    assert_eq!(v["details"]["allowed"], json!(["applicant"]));
+    complete(&app, "approver-370202", &number, "approve").await;
+    assert_eq!(case(&app, &approver, &id).await["status"], "granted");
 }

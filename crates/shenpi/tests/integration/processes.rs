@@ -109,7 +109,7 @@ pub(crate) async fn complete(app: &TestApp, username: &str, number: &str, outcom
 }
 
 /// A GET of a page with the session of `username`: (status, body).
-async fn page(app: &TestApp, username: &str, path: &str) -> (u16, String) {
+pub(crate) async fn page(app: &TestApp, username: &str, path: &str) -> (u16, String) {
     let s = page_session(app, username).await;
     let r = client()
         .get(app.url(path))

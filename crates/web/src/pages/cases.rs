@@ -73,6 +73,42 @@ struct CasePage {
     supplement_request: Option<String>,
     /// File inputs of the supplement form (the applicant, while a supplement is awaited).
     supplement_files: Vec<super::apply::FileInput>,
+    /// What the process waits for besides people (staff only): messages, timers, replies.
+    waiting: Vec<String>,
+}
+
+/// One line per thing the case's process waits for, in Chinese.
+fn waiting_lines(c: &shenpi_app::cases::CaseRecord) -> Vec<String> {
+    shenpi_app::tasks::drive::waiting(c)
+        .iter()
+        .map(|w| {
+            let s = |k: &str| w[k].as_str().unwrap_or_default().to_string();
+            let n = |k: &str| w[k].as_u64().unwrap_or_default();
+            match s("kind").as_str() {
+                "message" => match w["correlation_key"].as_str() {
+                    Some(key) => format!("等待消息 {}（关联键 {key}）", s("message")),
+                    None => format!("等待消息 {}", s("message")),
+                },
+                "timer" => {
+                    let due = chrono::DateTime::parse_from_rfc3339(&s("due"))
+                        .map(|d| {
+                            (d.with_timezone(&chrono::Utc) + chrono::Duration::hours(8))
+                                .format("%Y-%m-%d %H:%M")
+                                .to_string()
+                        })
+                        .unwrap_or_default();
+                    format!("定时事件，{due} 到期")
+                }
+                "service" => format!(
+                    "等待服务调用答复（流程 {}，实例 {}，调用 {}）",
+                    s("process"),
+                    n("instance"),
+                    n("call")
+                ),
+                _ => format!("子流程办理中（流程 {}，调用 {}）", s("process"), n("call")),
+            }
+        })
+        .collect()
 }
 
 /// The five stages citizens expect (申请 → 受理 → 审查 → 决定 → 办结), marked done/current.
@@ -160,6 +196,11 @@ pub async fn detail(
             .collect(),
         supplement_request: c.supplement_request.clone().filter(|_| awaiting),
         supplement_files,
+        waiting: if c.applicant_id == p.user.id {
+            vec![]
+        } else {
+            waiting_lines(&c)
+        },
     };
     render(&page)
 }
