@@ -13,6 +13,7 @@ mod integration {
     pub mod catalog;
     pub mod cli;
     pub mod common;
+    pub mod deadlines;
     pub mod engine_effects;
     pub mod materials;
     pub mod notices;
