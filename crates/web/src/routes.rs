@@ -180,6 +180,7 @@ pub fn table() -> Vec<RouteSpec> {
         r(M::GET, "/cases/{id}/notices/{notice}", Page, Signed(Action::SelfService), "Download a sealed notice (PDF)", get(pages::cases::notice)),
         r(M::GET, "/progress", Page, Public, "Progress look-up by number and name or phone", get(pages::cases::progress)),
         r(M::GET, "/tasks", Page, Signed(Action::StaffRead), "To-do list", get(pages::tasks::list)),
+        r(M::GET, "/tasks/counts", Page, Signed(Action::StaffRead), "The menu's to-do counter (htmx fragment, polled every 30 s)", get(pages::tasks::counts)),
         r(M::POST, "/tasks/{id}/complete", Page, Signed(Action::StaffRead), "Complete a task", post(pages::tasks::complete)),
         r(M::GET, "/supervision", Page, Signed(Action::Supervise), "E-supervision of open cases", get(pages::supervision::show)),
         r(M::GET, "/search", Page, Public, "Search the catalog", get(pages::search::show)),

@@ -163,6 +163,7 @@ fn expected() -> BTreeMap<(&'static str, &'static str), &'static str> {
             "city_admin region_admin dept_admin",
         ),
         (("GET", "/tasks"), STAFF),
+        (("GET", "/tasks/counts"), STAFF),
         (("POST", "/tasks/{id}/complete"), STAFF),
         (("GET", "/api/v1/search"), "public"),
         (("GET", "/items/{code}"), "public"),

@@ -685,6 +685,16 @@ async fn copies_batches_counters_warnings_and_drafts() {
         .await
         .unwrap();
     assert_eq!(counts["yellow"], 3);
+    // The menu's counter (polled by htmx) says the same, coloured by the most urgent task.
+    let (status, badge) = super::processes::page(&app, "reviewer-370202", "/tasks/counts").await;
+    assert_eq!(status, 200);
+    assert!(
+        badge.contains(r#"class="badge yellow""#)
+            && badge.contains(&format!(r#"data-todo="{}""#, counts["todo"])),
+        "{badge}"
+    );
+    let (_, menu) = super::processes::page(&app, "reviewer-370202", "/tasks").await;
+    assert!(menu.contains(r#"hx-get="/tasks/counts" hx-trigger="load, every 30s""#));
     app.clock
         .set(shenpi_testkit::start_time() + Duration::days(days + 3));
     let citizen = login(&app, "citizen").await;

@@ -186,3 +186,39 @@ pub async fn complete(
         }
     }
 }
+
+/// `GET /tasks/counts` — the to-do counter of the menu (an htmx fragment, polled every 30 s):
+/// the number of open tasks, coloured by the most urgent one, with the details in the title.
+pub async fn counts(
+    State(s): State<AppState>,
+    Extension(p): Extension<Principal>,
+    headers: HeaderMap,
+) -> Response {
+    let Ok(c) = s.app.counters(&p).await else {
+        return axum::http::StatusCode::NO_CONTENT.into_response();
+    };
+    let lang = Ctx::new(&headers, Some(&p), "/tasks").lang;
+    let colour = if c.red > 0 {
+        "red"
+    } else if c.yellow > 0 {
+        "yellow"
+    } else {
+        "grey"
+    };
+    let title = if lang.en {
+        format!(
+            "{} to do ({} yellow, {} red), {} unread copies, {} unread notifications",
+            c.todo, c.yellow, c.red, c.copies_unread, c.notifications_unread
+        )
+    } else {
+        format!(
+            "待办 {}（黄灯 {}，红灯 {}），未读抄送 {}，未读通知 {}",
+            c.todo, c.yellow, c.red, c.copies_unread, c.notifications_unread
+        )
+    };
+    axum::response::Html(format!(
+        r#"<span class="badge {colour}" title="{title}" data-todo="{}" data-red="{}">{}</span>"#,
+        c.todo, c.red, c.todo
+    ))
+    .into_response()
+}
