@@ -68,6 +68,21 @@ impl App {
         }
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
+        // A user task's department (`shenpi:department`, a slug such as `spj`, or a full id such
+        // as `370200-spj`) must exist; without one, the task belongs to the item's department.
+        for n in &process.nodes {
+            if let NodeKind::UserTask(u) = &n.kind
+                && let Some(dept) = &u.department
+            {
+                let city = format!("{}-{dept}", shenpi_domain::regions::QINGDAO_CITY);
+                if tx.department(dept).await?.is_none() && tx.department(&city).await?.is_none() {
+                    return Err(AppError::rule(
+                        ErrorCode::PROCESS_INVALID,
+                        json!({"reason": format!("line {}: user task `{}` names the department `{dept}`, which does not exist", n.line, n.id)}),
+                    ));
+                }
+            }
+        }
         // Every called process (call activity) must exist already; a process may not call itself.
         for key in process.called_processes() {
             if key == process.id || tx.latest_process(key).await?.is_none() {

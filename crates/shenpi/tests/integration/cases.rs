@@ -657,11 +657,33 @@ async fn an_item_with_a_bpmn_process_runs_on_the_engine_after_acceptance() {
         "{v}"
     );
     assert_error(upload("<not-xml".into()).await, 422, "PROCESS_INVALID").await;
+    // A department must exist (by slug or id).
+    let v = assert_error(
+        upload(PROCESS.replace(
+            "shenpi:role=\"approver\"",
+            "shenpi:role=\"approver\" shenpi:department=\"nosuch\"",
+        ))
+        .await,
+        422,
+        "PROCESS_INVALID",
+    )
+    .await;
+    let reason = v["details"]["reason"].as_str().unwrap();
+    assert!(
+        reason.contains("line 8") && reason.contains("nosuch"),
+        "{v}"
+    );
+    let r = upload(PROCESS.replace(
+        "shenpi:role=\"approver\"",
+        "shenpi:role=\"approver\" shenpi:department=\"spj\"",
+    ))
+    .await;
+    assert_eq!(r.status(), 201, "an existing department");
     let r = upload(PROCESS.into()).await;
     assert_eq!(r.status(), 201);
     assert_eq!(
         r.json::<Value>().await.unwrap(),
-        json!({"key": "permit-review", "version": 1})
+        json!({"key": "permit-review", "version": 2})
     );
 
     // The item now uses the process (a catalog change, effective today).
