@@ -466,4 +466,37 @@ async fn the_apply_page_uploads_files_and_submits_once_even_when_sent_twice() {
     .unwrap();
     assert_eq!(case["situation"], "renovation", "{case}");
     assert_eq!(case["materials"].as_object().unwrap().len(), 2, "{case}");
+
+    // A refused supplement upload shows the case page again with the reason, not an error page.
+    let supplement = |files: Vec<(&'static str, &'static [u8])>| {
+        let c = c.clone();
+        let url = app.url(&format!("{location}/supplement"));
+        let csrf = csrf.clone();
+        async move {
+            let files: Vec<(&str, &str, &[u8])> =
+                files.iter().map(|(k, b)| (*k, "补正.pdf", *b)).collect();
+            let (ct, body) = multipart(&[("csrf", csrf.as_str())], &files);
+            c.post(url)
+                .header("content-type", ct)
+                .body(body)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let r = supplement(vec![]).await;
+    assert_eq!(r.status(), 422);
+    let text = r.text().await.unwrap();
+    assert!(
+        text.contains("id=\"case-error\"") && text.contains("请至少上传一份补正材料"),
+        "{text}"
+    );
+    assert!(text.contains("id=\"case-number\""), "the case page itself");
+    let r = supplement(vec![("material-contract", b"%PDF-1.7 c2")]).await;
+    assert_eq!(r.status(), 422);
+    let text = r.text().await.unwrap();
+    assert!(
+        text.contains("办件当前状态不允许此操作"),
+        "no supplement was asked for: {text}"
+    );
 }

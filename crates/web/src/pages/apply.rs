@@ -352,18 +352,22 @@ pub async fn supplement(
     Path(id): Path<String>,
     mp: Result<Multipart, MultipartRejection>,
 ) -> Response {
-    let fail = |e: PublicError| super::error_page(&s, &headers, Some(&p), e);
-    let form = match read_form(mp).await {
-        Ok(f) => f,
-        Err(e) => return fail(e),
-    };
     let (c, _) = match s.app.case(&p, &id).await {
         Ok(x) => x,
-        Err(e) => return fail(e.public()),
+        Err(e) => return super::error_page(&s, &headers, Some(&p), e.public()),
+    };
+    // A refused upload shows the case page again with the reason above the form.
+    let fail = |e: PublicError| {
+        let (s, headers, p, id) = (&s, &headers, &p, &id);
+        async move { super::cases::case_page(s, headers, p, id, Some(e)).await }
+    };
+    let form = match read_form(mp).await {
+        Ok(f) => f,
+        Err(e) => return fail(e).await,
     };
     let item = match s.app.item_version(&c.item_code, c.item_version).await {
         Ok(v) => v.item,
-        Err(e) => return fail(e.public()),
+        Err(e) => return fail(e.public()).await,
     };
     let allowed = file_inputs(&item, c.situation.as_deref());
     if let Some(k) = form
@@ -374,20 +378,22 @@ pub async fn supplement(
         return fail(invalid(
             &format!("该办件不需要材料 {k}"),
             &format!("The case does not ask for material {k}"),
-        ));
+        ))
+        .await;
     }
     if form.files.is_empty() {
         return fail(invalid(
             "请至少上传一份补正材料",
             "Upload at least one supplementary file",
-        ));
+        ))
+        .await;
     }
     let materials = match store_files(&s, &p, form.files, &meta).await {
         Ok(m) => m,
-        Err(e) => return fail(e.public()),
+        Err(e) => return fail(e.public()).await,
     };
     match s.app.supplement_case(&p, &id, materials, &meta).await {
         Ok(_) => Redirect::to(&format!("/cases/{id}")).into_response(),
-        Err(e) => fail(e.public()),
+        Err(e) => fail(e.public()).await,
     }
 }

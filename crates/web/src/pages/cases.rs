@@ -75,6 +75,8 @@ struct CasePage {
     supplement_files: Vec<super::apply::FileInput>,
     /// What the process waits for besides people (staff only): messages, timers, replies.
     waiting: Vec<String>,
+    /// Why the last action on the page (a supplement upload) was refused.
+    error: Option<String>,
 }
 
 /// One line per thing the case's process waits for, in Chinese.
@@ -147,7 +149,19 @@ pub async fn detail(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Response {
-    let (c, _) = match s.app.case(&p, &id).await {
+    case_page(&s, &headers, &p, &id, None).await
+}
+
+/// The case page; `error` (a refused supplement upload) is shown above the form, with 422.
+pub async fn case_page(
+    s: &AppState,
+    headers: &HeaderMap,
+    p: &Principal,
+    id: &str,
+    error: Option<shenpi_app::error::PublicError>,
+) -> Response {
+    let (s, headers, p) = (s.clone(), headers.clone(), p.clone());
+    let (c, _) = match s.app.case(&p, id).await {
         Ok(x) => x,
         Err(e) => return super::error_page(&s, &headers, Some(&p), e.public()),
     };
@@ -201,8 +215,18 @@ pub async fn detail(
         } else {
             waiting_lines(&c)
         },
+        error: None,
     };
-    render(&page)
+    match error {
+        Some(e) => {
+            let page = CasePage {
+                error: Some(page.ctx.lang.t(&e.message_zh, &e.message_en).to_string()),
+                ..page
+            };
+            (axum::http::StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response()
+        }
+        None => render(&page),
+    }
 }
 
 /// `POST /cases/{id}/withdraw`
