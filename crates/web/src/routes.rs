@@ -177,6 +177,7 @@ pub fn table() -> Vec<RouteSpec> {
         r(M::GET, "/cases", Page, Signed(Action::SelfService), "My applications", get(pages::cases::list)),
         r(M::GET, "/cases/{id}", Page, Signed(Action::SelfService), "A case's progress", get(pages::cases::detail)),
         r(M::POST, "/cases/{id}/withdraw", Page, Signed(Action::SelfService), "Withdraw an application", post(pages::cases::withdraw)),
+        r(M::POST, "/drafts/{id}/delete", Page, Signed(Action::CaseApply), "Delete a draft application", post(pages::cases::delete_draft)),
         r(M::GET, "/cases/{id}/notices/{notice}", Page, Signed(Action::SelfService), "Download a sealed notice (PDF)", get(pages::cases::notice)),
         r(M::GET, "/progress", Page, Public, "Progress look-up by number and name or phone", get(pages::cases::progress)),
         r(M::GET, "/tasks", Page, Signed(Action::StaffRead), "To-do list", get(pages::tasks::list)),

@@ -154,6 +154,7 @@ fn expected() -> BTreeMap<(&'static str, &'static str), &'static str> {
         (("GET", "/cases"), SIGNED),
         (("GET", "/cases/{id}"), SIGNED),
         (("POST", "/cases/{id}/withdraw"), SIGNED),
+        (("POST", "/drafts/{id}/delete"), "citizen enterprise"),
         (("GET", "/items/{code}/apply"), "citizen enterprise"),
         (("POST", "/items/{code}/apply"), "citizen enterprise"),
         (("POST", "/cases/{id}/supplement"), "citizen enterprise"),

@@ -500,3 +500,153 @@ async fn the_apply_page_uploads_files_and_submits_once_even_when_sent_twice() {
         "no supplement was asked for: {text}"
     );
 }
+
+#[tokio::test]
+async fn an_application_is_kept_as_a_draft_with_its_files_and_submitted_later() {
+    let app = spawn_app().await;
+    let c = browser_like();
+    sign_in(&app, &c, "citizen").await;
+    let get_html = |path: String| {
+        let c = c.clone();
+        let url = app.url(&path);
+        async move {
+            let r = c.get(url).send().await.unwrap();
+            (r.status().as_u16(), r.text().await.unwrap())
+        }
+    };
+    let send = |fields: Vec<(&'static str, String)>, files: Vec<(&'static str, &'static [u8])>| {
+        let c = c.clone();
+        let url = app.url("/items/QDJS00501-01/apply");
+        async move {
+            let f: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let files: Vec<(&str, &str, &[u8])> =
+                files.iter().map(|(k, b)| (*k, "材料.pdf", *b)).collect();
+            let (ct, body) = multipart(&f, &files);
+            c.post(url)
+                .header("content-type", ct)
+                .body(body)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let (_, html) = get_html("/items/QDJS00501-01/apply?region=370202".into()).await;
+    let csrf = csrf_of(&html);
+    assert!(html.contains("id=\"apply-save-draft\""), "{html}");
+
+    // Saved with one of the two required files: no case, a draft that keeps the file.
+    let r = send(
+        vec![
+            ("csrf", csrf.clone()),
+            ("region", "370202".into()),
+            ("situation", "renovation".into()),
+            ("idempotency_key", field_of(&html, "idempotency_key")),
+            ("draft_id", String::new()),
+            ("action", "draft".into()),
+        ],
+        vec![("material-application", b"%PDF-1.7 a")],
+    )
+    .await;
+    assert_eq!(r.status(), 303);
+    let location = r.headers()["location"].to_str().unwrap().to_string();
+    assert!(
+        location.contains("draft=") && location.ends_with("saved=1"),
+        "{location}"
+    );
+    let (status, html) = get_html(location).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("id=\"draft-saved\""), "{html}");
+    let draft_id = field_of(&html, "draft_id");
+    assert!(!draft_id.is_empty());
+    assert!(
+        html.contains("data-material=\"application\""),
+        "the file is kept"
+    );
+    assert!(!html.contains("data-material=\"contract\""));
+    let application_input = html
+        .split("name=\"material-application\"")
+        .nth(1)
+        .unwrap()
+        .split('>')
+        .next()
+        .unwrap()
+        .to_string();
+    assert!(
+        !application_input.contains("required"),
+        "{application_input}"
+    );
+    assert!(
+        html.contains("value=\"renovation\" selected"),
+        "the situation is kept"
+    );
+    let (_, list) = get_html("/cases".into()).await;
+    assert!(
+        list.contains(&format!("/items/QDJS00501-01/apply?draft={draft_id}"))
+            && list.contains("建筑工程施工许可证核发"),
+        "{list}"
+    );
+
+    // Submitted from the draft with the other file: one case with both; the draft is gone.
+    let r = send(
+        vec![
+            ("csrf", csrf.clone()),
+            ("region", "370202".into()),
+            ("situation", "renovation".into()),
+            ("idempotency_key", field_of(&html, "idempotency_key")),
+            ("draft_id", draft_id.clone()),
+        ],
+        vec![("material-contract", b"%PDF-1.7 c")],
+    )
+    .await;
+    assert_eq!(r.status(), 303);
+    let case_path = r.headers()["location"].to_str().unwrap().to_string();
+    let citizen = super::common::login(&app, "citizen").await;
+    let case: serde_json::Value =
+        super::common::get(&app, &citizen, &format!("/api/v1{case_path}"))
+            .await
+            .json()
+            .await
+            .unwrap();
+    assert_eq!(case["materials"].as_object().unwrap().len(), 2, "{case}");
+    let drafts: serde_json::Value = super::common::get(&app, &citizen, "/api/v1/drafts")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(drafts["items"].as_array().unwrap().len(), 0, "{drafts}");
+    let (_, list) = get_html("/cases".into()).await;
+    assert!(!list.contains("id=\"drafts\""));
+
+    // Another draft, deleted from the list; someone else's draft is not found.
+    let r = send(
+        vec![
+            ("csrf", csrf.clone()),
+            ("region", "370202".into()),
+            ("situation", String::new()),
+            ("idempotency_key", "k-d2".into()),
+            ("action", "draft".into()),
+        ],
+        vec![],
+    )
+    .await;
+    assert_eq!(r.status(), 303);
+    let (_, html) = get_html(r.headers()["location"].to_str().unwrap().to_string()).await;
+    let second = field_of(&html, "draft_id");
+    let other = browser_like();
+    sign_in(&app, &other, "enterprise").await;
+    let r = other
+        .get(app.url(&format!("/items/QDJS00501-01/apply?draft={second}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+    let r = c
+        .post(app.url(&format!("/drafts/{second}/delete")))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let (_, list) = get_html("/cases".into()).await;
+    assert!(!list.contains(&second));
+}

@@ -17,6 +17,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde_json::json;
 use shenpi_app::cases::Application;
+use shenpi_app::drafts::{DraftContent, DraftView};
 use shenpi_app::error::PublicError;
 use shenpi_app::materials::MAX_MATERIAL_BYTES;
 use shenpi_app::{AppError, Principal, RequestMeta};
@@ -41,6 +42,8 @@ pub struct FileInput {
     pub required: bool,
     /// Names of the situations that need it, when not every one does.
     pub situations: String,
+    /// Already uploaded with the draft being continued (need not be chosen again).
+    pub uploaded: bool,
 }
 
 /// The file inputs for the upload materials of `item`: in `situation` only, or (None) in any.
@@ -70,6 +73,7 @@ pub fn file_inputs(item: &ServiceItem, situation: Option<&str>) -> Vec<FileInput
                     .collect::<Vec<_>>()
                     .join("、")
             },
+            uploaded: false,
         })
         .collect()
 }
@@ -209,19 +213,30 @@ struct ApplyPage {
     files: Vec<FileInput>,
     idempotency_key: String,
     error: Option<String>,
+    /// The draft being continued ("" for a new application).
+    draft_id: String,
+    /// Shown after the draft was saved.
+    saved: bool,
 }
 
-#[allow(clippy::too_many_arguments)]
+/// What the apply form shows besides the item: the applicant's choices so far.
+struct FormState {
+    region: String,
+    selected: String,
+    idempotency_key: String,
+    draft: Option<DraftView>,
+    saved: bool,
+}
+
 async fn form_page(
     s: &AppState,
     headers: &HeaderMap,
     p: &Principal,
     code: &str,
-    region: &str,
-    selected: &str,
-    idempotency_key: String,
+    st: FormState,
     error: Option<PublicError>,
 ) -> Response {
+    let (region, selected, idempotency_key) = (&st.region, &st.selected, st.idempotency_key);
     let e = match s.app.catalog_item(code, region).await {
         Ok(e) => e,
         Err(err) => return super::error_page(s, headers, Some(p), err.public()),
@@ -244,13 +259,25 @@ async fn form_page(
             .map(|s| (s.key.clone(), s.name.clone()))
             .collect(),
         selected: selected.to_string(),
-        files: file_inputs(item, None),
+        files: file_inputs(item, None)
+            .into_iter()
+            .map(|mut f| {
+                f.uploaded = st
+                    .draft
+                    .as_ref()
+                    .is_some_and(|d| d.content.materials.contains_key(&f.key));
+                f
+            })
+            .collect(),
         idempotency_key,
+        draft_id: st.draft.map(|d| d.id).unwrap_or_default(),
+        saved: st.saved,
     };
     (status, render(&page)).into_response()
 }
 
-/// `GET /items/{code}/apply?region=`
+/// `GET /items/{code}/apply?region=&situation=&draft=`: a new application, or the caller's
+/// draft `draft` continued (its situation chosen, its uploaded files kept).
 pub async fn show(
     State(s): State<AppState>,
     Extension(p): Extension<Principal>,
@@ -258,22 +285,44 @@ pub async fn show(
     Path(code): Path<String>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    let region = q.get("region").cloned().unwrap_or_default();
-    let selected = q.get("situation").cloned().unwrap_or_default();
-    form_page(
-        &s,
-        &headers,
-        &p,
-        &code,
-        &region,
-        &selected,
-        shenpi_store::new_id(),
-        None,
-    )
-    .await
+    let draft = match q.get("draft").filter(|d| !d.is_empty()) {
+        Some(id) => match s.app.draft(&p, id).await {
+            Ok(d) if d.content.item_code == code => Some(d),
+            Ok(_) => {
+                return super::error_page(
+                    &s,
+                    &headers,
+                    Some(&p),
+                    PublicError::of(ErrorCode::DRAFT_NOT_FOUND),
+                );
+            }
+            Err(e) => return super::error_page(&s, &headers, Some(&p), e.public()),
+        },
+        None => None,
+    };
+    let region = draft
+        .as_ref()
+        .map(|d| d.content.region.clone())
+        .or_else(|| q.get("region").cloned())
+        .unwrap_or_default();
+    let selected = draft
+        .as_ref()
+        .and_then(|d| d.content.situation.clone())
+        .or_else(|| q.get("situation").cloned())
+        .unwrap_or_default();
+    let st = FormState {
+        region,
+        selected,
+        idempotency_key: shenpi_store::new_id(),
+        draft,
+        saved: q.get("saved").is_some_and(|v| v == "1"),
+    };
+    form_page(&s, &headers, &p, &code, st, None).await
 }
 
-/// `POST /items/{code}/apply` (multipart): uploads the files, submits, goes to the case.
+/// `POST /items/{code}/apply` (multipart): uploads the files and submits, then goes to the
+/// case; or, with `action=draft`, keeps what was chosen and uploaded as a draft (草稿) and shows
+/// the form again. Files uploaded with a draft need not be chosen again.
 pub async fn submit(
     State(s): State<AppState>,
     Extension(meta): Extension<RequestMeta>,
@@ -292,24 +341,75 @@ pub async fn submit(
         field("situation"),
         field("idempotency_key"),
     );
+    let draft = match Some(field("draft_id")).filter(|d| !d.is_empty()) {
+        Some(id) => match s.app.draft(&p, &id).await {
+            Ok(d) => Some(d),
+            Err(e) => return super::error_page(&s, &headers, Some(&p), e.public()),
+        },
+        None => None,
+    };
     let again = |e: PublicError| {
-        let (s, headers, p) = (&s, &headers, &p);
-        let (code, region, situation, key) = (&code, &region, &situation, key.clone());
-        async move { form_page(s, headers, p, code, region, situation, key, Some(e)).await }
+        let (s, headers, p, code) = (&s, &headers, &p, &code);
+        let st = FormState {
+            region: region.clone(),
+            selected: situation.clone(),
+            idempotency_key: key.clone(),
+            draft: draft.clone(),
+            saved: false,
+        };
+        async move { form_page(s, headers, p, code, st, Some(e)).await }
     };
     let item = match s.app.catalog_item(&code, &region).await {
         Ok(e) => e.version.item,
         Err(e) => return super::error_page(&s, &headers, Some(&p), e.public()),
     };
     let situation = Some(situation.clone()).filter(|s| !s.is_empty());
+    let mut kept = draft
+        .as_ref()
+        .map(|d| d.content.materials.clone())
+        .unwrap_or_default();
+    if field("action") == "draft" {
+        // Keep every file of the item's materials that came; nothing is required yet.
+        let offered = file_inputs(&item, None);
+        let files = form
+            .files
+            .into_iter()
+            .filter(|(k, _)| offered.iter().any(|f| &f.key == k))
+            .collect();
+        match store_files(&s, &p, files, &meta).await {
+            Ok(m) => kept.extend(m),
+            Err(e) => return again(e.public()).await,
+        }
+        let content = DraftContent {
+            item_code: item.code.clone(),
+            region: region.clone(),
+            situation,
+            form: draft
+                .as_ref()
+                .map(|d| d.content.form.clone())
+                .unwrap_or_default(),
+            materials: kept,
+        };
+        let id = draft.as_ref().map(|d| d.id.as_str());
+        return match s.app.save_draft(&p, id, content).await {
+            Ok(d) => Redirect::to(&format!(
+                "/items/{}/apply?draft={}&saved=1",
+                item.code, d.id
+            ))
+            .into_response(),
+            Err(e) => again(e.public()).await,
+        };
+    }
     if !item.situations.is_empty() && situation.is_none() {
         return again(invalid("请选择办理情形", "Choose a handling situation")).await;
     }
-    // Only the files this situation asks for; the required ones must all be there.
+    // Only the files this situation asks for; the required ones must all be there (uploaded
+    // now or with the draft).
     let needed = file_inputs(&item, situation.as_deref());
+    kept.retain(|k, _| needed.iter().any(|f| &f.key == k));
     let missing: Vec<&str> = needed
         .iter()
-        .filter(|f| !form.files.contains_key(&f.key))
+        .filter(|f| !form.files.contains_key(&f.key) && !kept.contains_key(&f.key))
         .map(|f| f.name.as_str())
         .collect();
     if !missing.is_empty() {
@@ -323,18 +423,21 @@ pub async fn submit(
         .into_iter()
         .filter(|(k, _)| needed.iter().any(|f| &f.key == k))
         .collect();
-    let materials = match store_files(&s, &p, files, &meta).await {
-        Ok(m) => m,
+    match store_files(&s, &p, files, &meta).await {
+        Ok(m) => kept.extend(m),
         Err(e) => return again(e.public()).await,
     };
     let application = Application {
         item_code: item.code.clone(),
         region: region.clone(),
         situation,
-        form: serde_json::Value::Null,
-        materials,
+        form: draft
+            .as_ref()
+            .map(|d| d.content.form.clone())
+            .unwrap_or_default(),
+        materials: kept,
         idempotency_key: key.clone(),
-        draft_id: None,
+        draft_id: draft.as_ref().map(|d| d.id.clone()),
     };
     match s.app.submit_application(&p, application, &meta).await {
         Ok((c, _)) => Redirect::to(&format!("/cases/{}", c.id)).into_response(),

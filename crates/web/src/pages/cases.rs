@@ -20,11 +20,20 @@ struct Row {
     received: String,
 }
 
+/// A draft (草稿) on the list: id, item code, item name, last saved (Beijing time).
+struct DraftRow {
+    id: String,
+    code: String,
+    item: String,
+    saved: String,
+}
+
 #[derive(Template)]
 #[template(path = "cases.html")]
 struct ListPage {
     ctx: Ctx,
     rows: Vec<Row>,
+    drafts: Vec<DraftRow>,
 }
 
 /// `GET /cases`
@@ -48,10 +57,43 @@ pub async fn list(
             received: c.received_on.to_string(),
         })
         .collect();
+    let mut drafts = vec![];
+    for d in s.app.drafts(&p).await.unwrap_or_default() {
+        let item = match s
+            .app
+            .catalog_item(&d.content.item_code, &d.content.region)
+            .await
+        {
+            Ok(e) => e.version.item.name,
+            Err(_) => d.content.item_code.clone(),
+        };
+        drafts.push(DraftRow {
+            id: d.id,
+            code: d.content.item_code,
+            item,
+            saved: (d.updated_at + chrono::Duration::hours(8))
+                .format("%Y-%m-%d %H:%M")
+                .to_string(),
+        });
+    }
     render(&ListPage {
         ctx: Ctx::new(&headers, Some(&p), "/cases"),
         rows,
+        drafts,
     })
+}
+
+/// `POST /drafts/{id}/delete` — the applicant deletes a draft.
+pub async fn delete_draft(
+    State(s): State<AppState>,
+    Extension(p): Extension<Principal>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    match s.app.delete_draft(&p, &id).await {
+        Ok(()) => Redirect::to("/cases").into_response(),
+        Err(e) => super::error_page(&s, &headers, Some(&p), e.public()),
+    }
 }
 
 #[derive(Template)]
