@@ -219,7 +219,9 @@ impl App {
     /// The caller's notifications, newest first.
     pub async fn notifications(&self, p: &Principal) -> Result<Vec<Notification>, AppError> {
         let mut tx = self.store.read().await?;
-        Ok(tx.notifications_for(&recipients_of(p), 100).await?)
+        Ok(tx
+            .notifications_for(&p.user.username, &recipients_of(p), 100)
+            .await?)
     }
 
     /// Marks a notification of the caller read.
@@ -227,11 +229,11 @@ impl App {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         if !tx
-            .mark_notification_read(id, &recipients_of(p), now)
+            .mark_notification_read(id, &p.user.username, &recipients_of(p), now)
             .await?
         {
             let mine = tx
-                .notifications_for(&recipients_of(p), 500)
+                .notifications_for(&p.user.username, &recipients_of(p), 500)
                 .await?
                 .iter()
                 .any(|n| n.id == id);
@@ -249,6 +251,7 @@ impl App {
         let mut tx = self.store.read().await?;
         let notes = tx
             .notifications_for(
+                &p.user.username,
                 &[role_recipient(
                     "city_admin",
                     shenpi_domain::regions::QINGDAO_CITY,

@@ -16,6 +16,7 @@ const SQLITE: &[(i64, &str, &str)] = &[
     (6, "tasks", include_str!("../migrations/sqlite/0006_tasks.sql")),
     (7, "workbench", include_str!("../migrations/sqlite/0007_workbench.sql")),
     (8, "seals", include_str!("../migrations/sqlite/0008_seals.sql")),
+    (9, "notification_reads", include_str!("../migrations/sqlite/0009_notification_reads.sql")),
 ];
 
 #[rustfmt::skip]
@@ -28,6 +29,7 @@ const POSTGRES: &[(i64, &str, &str)] = &[
     (6, "tasks", include_str!("../migrations/postgres/0006_tasks.sql")),
     (7, "workbench", include_str!("../migrations/postgres/0007_workbench.sql")),
     (8, "seals", include_str!("../migrations/postgres/0008_seals.sql")),
+    (9, "notification_reads", include_str!("../migrations/postgres/0009_notification_reads.sql")),
 ];
 
 /// Applies the pending migrations of `engine`; returns how many ran.

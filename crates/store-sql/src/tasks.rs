@@ -291,17 +291,21 @@ impl WorkbenchRepo for SqlTx {
 
     async fn notifications_for(
         &mut self,
+        reader: &str,
         recipients: &[String],
         limit: i64,
     ) -> Result<Vec<Notification>, StoreError> {
         let mut out = vec![];
         for who in recipients {
             let rows = sqlx::query(
-                "SELECT id, recipient, case_id, kind, once_key, title, body, created_at, read_at \
-                 FROM notifications WHERE recipient = $1 ORDER BY created_at DESC, id LIMIT $2",
+                "SELECT n.id, n.recipient, n.case_id, n.kind, n.once_key, n.title, n.body, n.created_at, \
+                 r.read_at FROM notifications n \
+                 LEFT JOIN notification_reads r ON r.notification_id = n.id AND r.reader = $3 \
+                 WHERE n.recipient = $1 ORDER BY n.created_at DESC, n.id LIMIT $2",
             )
             .bind(who)
             .bind(limit.clamp(1, 500))
+            .bind(reader)
             .fetch_all(&mut *self.tx)
             .await
             .map_err(db_err)?;
@@ -327,15 +331,19 @@ impl WorkbenchRepo for SqlTx {
     async fn mark_notification_read(
         &mut self,
         id: &str,
+        reader: &str,
         recipients: &[String],
         at: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
         for who in recipients {
             let r = sqlx::query(
-                "UPDATE notifications SET read_at = $3 WHERE id = $1 AND recipient = $2 AND read_at IS NULL",
+                "INSERT INTO notification_reads (notification_id, reader, read_at) \
+                 SELECT id, $3, $4 FROM notifications WHERE id = $1 AND recipient = $2 \
+                 ON CONFLICT (notification_id, reader) DO NOTHING",
             )
             .bind(id)
             .bind(who)
+            .bind(reader)
             .bind(ts(at))
             .execute(&mut *self.tx)
             .await

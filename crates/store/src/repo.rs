@@ -323,15 +323,20 @@ pub trait WorkbenchRepo {
     ) -> Result<bool, StoreError>;
     /// Stores a notification; one whose `once_key` exists already is dropped (`false`).
     async fn insert_notification(&mut self, n: &Notification) -> Result<bool, StoreError>;
-    /// Notifications for any of `recipients`, newest first.
+    /// Notifications for any of `recipients`, newest first, with `read_at` as `reader` read
+    /// them (each member of a role pool reads a pool notification on their own).
     async fn notifications_for(
         &mut self,
+        reader: &str,
         recipients: &[String],
         limit: i64,
     ) -> Result<Vec<Notification>, StoreError>;
+    /// Marks notification `id` (addressed to one of `recipients`) read by `reader`; `false` if
+    /// there is no such notification or `reader` read it already.
     async fn mark_notification_read(
         &mut self,
         id: &str,
+        reader: &str,
         recipients: &[String],
         at: DateTime<Utc>,
     ) -> Result<bool, StoreError>;

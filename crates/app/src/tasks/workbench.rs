@@ -194,7 +194,7 @@ impl App {
             .filter(|c| c.read_at.is_none())
             .count();
         n.notifications_unread = tx
-            .notifications_for(&recipients_of(p), 500)
+            .notifications_for(&p.user.username, &recipients_of(p), 500)
             .await?
             .iter()
             .filter(|c| c.read_at.is_none())

@@ -695,6 +695,48 @@ async fn copies_batches_counters_warnings_and_drafts() {
     );
     let (_, menu) = super::processes::page(&app, "reviewer-370202", "/tasks").await;
     assert!(menu.contains(r#"hx-get="/tasks/counts" hx-trigger="load, every 30s""#));
+    // A warning to the reviewers' pool is read by each reviewer on their own.
+    let reviewer2 = login(&app, "reviewer2-370202").await;
+    let unread = |token: String| {
+        let app = &app;
+        async move {
+            get(app, &token, "/api/v1/tasks/counts")
+                .await
+                .json::<Value>()
+                .await
+                .unwrap()["notifications_unread"]
+                .as_u64()
+                .unwrap()
+        }
+    };
+    let (mine, theirs) = (
+        unread(reviewer.clone()).await,
+        unread(reviewer2.clone()).await,
+    );
+    assert!(mine >= 3 && theirs >= 3, "{mine} {theirs}");
+    let pool_note = notes["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["kind"] == "sla_yellow" && n["recipient"] == "role:reviewer@370202")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r = post(
+        &app,
+        &reviewer,
+        &format!("/api/v1/notifications/{pool_note}/read"),
+        json!({}),
+    )
+    .await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(unread(reviewer.clone()).await, mine - 1);
+    assert_eq!(
+        unread(reviewer2.clone()).await,
+        theirs,
+        "still unread for the colleague"
+    );
     app.clock
         .set(shenpi_testkit::start_time() + Duration::days(days + 3));
     let citizen = login(&app, "citizen").await;

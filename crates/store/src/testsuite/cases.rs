@@ -113,20 +113,37 @@ pub(super) async fn workbench_round_trip(store: &dyn Store) {
     );
     assert!(tx.mark_copy_read(&copy.id, "zhao", t0()).await.unwrap());
     let who = vec!["zhao".to_string(), "role:reviewer@370202".to_string()];
-    let notes = tx.notifications_for(&who, 10).await.unwrap();
+    let notes = tx.notifications_for("zhao", &who, 10).await.unwrap();
     assert_eq!(notes.len(), 3);
+    assert!(notes.iter().all(|n| n.read_at.is_none()));
     assert!(
-        tx.mark_notification_read(&notes[0].id, &who, t0())
+        tx.mark_notification_read(&notes[0].id, "zhao", &who, t0())
             .await
             .unwrap()
     );
     assert!(
-        !tx.mark_notification_read(&notes[0].id, &who, t0())
+        !tx.mark_notification_read(&notes[0].id, "zhao", &who, t0())
             .await
-            .unwrap()
+            .unwrap(),
+        "read once"
+    );
+    let read =
+        |v: Vec<Notification>, id: &str| v.into_iter().find(|n| n.id == id).and_then(|n| n.read_at);
+    let mine = tx.notifications_for("zhao", &who, 10).await.unwrap();
+    assert_eq!(read(mine, &notes[0].id), Some(t0()));
+    // Another member of the role pool has not read it.
+    let qian = vec!["qian".to_string(), "role:reviewer@370202".to_string()];
+    let theirs = tx.notifications_for("qian", &qian, 10).await.unwrap();
+    assert_eq!(theirs.len(), 3);
+    assert_eq!(read(theirs, &notes[0].id), None, "read per reader");
+    assert!(
+        !tx.mark_notification_read(&notes[0].id, "li", &["li".to_string()], t0())
+            .await
+            .unwrap(),
+        "not addressed to li"
     );
     assert!(
-        tx.notifications_for(&["zhao".to_string()], 10)
+        tx.notifications_for("zhao", &["zhao".to_string()], 10)
             .await
             .unwrap()
             .is_empty()
