@@ -118,6 +118,10 @@ pub struct Undo {
     pub instance: shenpi_workflow::Instance,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub calls: Vec<crate::tasks::drive::ChildCall>,
+    /// Task rows the completion withdrew (e.g. the other signers of a decided countersign):
+    /// reopened by 取回.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reopen: Vec<String>,
 }
 
 /// A sealed notice stored with the case (the PDF is a blob).

@@ -336,6 +336,18 @@ impl App {
                 Some(u) if u.task_id == done.id => {
                     c.instance = Some(u.instance);
                     c.calls = u.calls;
+                    for id in u.reopen {
+                        if let Some(mut t) = tx.task(&id).await?
+                            && t.status == "cancelled"
+                        {
+                            let rev = t.revision;
+                            t.status = "open".into();
+                            t.revision += 1;
+                            tx.update_task(&t, rev)
+                                .await
+                                .map_err(crate::catalog::stale)?;
+                        }
+                    }
                 }
                 _ => return Err(refuse("another step was completed since")),
             }

@@ -41,6 +41,14 @@ pub const MAX_CALL_DEPTH: usize = 8;
 /// Engine commands one drive may run (the command, and every report it causes).
 const MAX_COMMANDS: usize = 10_000;
 
+/// What a drive produced: task rows to insert, and the rows it withdrew (cancelled), which a
+/// 取回 of the step reopens.
+#[derive(Debug, Default)]
+pub(crate) struct Driven {
+    pub rows: Vec<Task>,
+    pub withdrawn: Vec<String>,
+}
+
 /// A called process (子流程) started by a call activity of the case.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ChildCall {
@@ -205,7 +213,7 @@ impl App {
         except: Option<&str>,
         now: DateTime<Utc>,
         refuse: &(dyn Fn(EngineError) -> AppError + Sync),
-    ) -> Result<Vec<Task>, AppError> {
+    ) -> Result<Driven, AppError> {
         let mut processes: HashMap<(String, i64), Process> = HashMap::new();
         let mut queue = VecDeque::from([(scope, command)]);
         let mut rows = vec![];
@@ -214,11 +222,21 @@ impl App {
         while let Some((scope, command)) = queue.pop_front() {
             count += 1;
             if count > MAX_COMMANDS {
-                return Err(AppError::Internal(
-                    "workflow: too many steps in one drive".into(),
-                ));
+                // A runaway process (e.g. called processes fanning out): stop it where it is,
+                // as an incident on the admin list.
+                if let Some(root) = c.instance.as_mut() {
+                    root.state = State::Incident {
+                        node: 0,
+                        reason: format!("more than {MAX_COMMANDS} engine steps at once"),
+                    };
+                }
+                break;
             }
             let Some(instance) = instance_of(c, scope).cloned() else {
+                if first {
+                    // A task or call of a called process that was terminated meanwhile.
+                    return Err(refuse(EngineError::WrongProcess));
+                }
                 continue; // a terminated called process: reports for it are dropped
             };
             if !first && !matches!(instance.state, State::Running | State::Ready) {
@@ -332,18 +350,19 @@ impl App {
         }
         let live = live_handles(c);
         rows.retain(|r| r.engine_task.is_some_and(|h| live.contains(&h)));
-        self.withdraw_stale(tx, c, &live, except).await?;
-        Ok(rows)
+        let withdrawn = self.withdraw_stale(tx, c, &live, except).await?;
+        Ok(Driven { rows, withdrawn })
     }
 
-    /// Cancels the open rows of engine tasks that are no longer open, and their co-signers.
+    /// Cancels the open rows of engine tasks that are no longer open, and their co-signers;
+    /// returns their ids.
     async fn withdraw_stale(
         &self,
         tx: &mut Box<dyn shenpi_store::Tx>,
         c: &CaseRecord,
         live: &HashSet<i64>,
         except: Option<&str>,
-    ) -> Result<(), AppError> {
+    ) -> Result<Vec<String>, AppError> {
         let open: Vec<Task> = tx
             .tasks_of_case(&c.id)
             .await?
@@ -355,6 +374,7 @@ impl App {
             .filter(|t| t.kind == "step" && t.engine_task.is_some_and(|h| !live.contains(&h)))
             .map(|t| t.id.clone())
             .collect();
+        let mut withdrawn = vec![];
         for mut t in open {
             let gone = stale.contains(&t.id)
                 || t.parent_id.as_ref().is_some_and(|p| stale.contains(p)) && t.kind == "cosign";
@@ -365,9 +385,10 @@ impl App {
                 tx.update_task(&t, rev)
                     .await
                     .map_err(crate::catalog::stale)?;
+                withdrawn.push(t.id);
             }
         }
-        Ok(())
+        Ok(withdrawn)
     }
 
     /// The `notify` action: a notification to the applicant.

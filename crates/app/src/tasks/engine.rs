@@ -40,8 +40,8 @@ impl App {
         c.instance = Some(shenpi_workflow::Instance::new());
         let start = shenpi_workflow::Command::Start { variables: vars };
         let refuse = |e: shenpi_workflow::EngineError| AppError::Internal(format!("workflow: {e}"));
-        let rows = self.drive(tx, c, 0, start, None, now, &refuse).await?;
-        note_incident(c, now);
+        let rows = self.drive(tx, c, 0, start, None, now, &refuse).await?.rows;
+        note_incident(c, false, now);
         conclude(c)?;
         Ok(Some(rows))
     }
@@ -102,13 +102,14 @@ impl App {
             ));
         }
         let now = self.clock.now();
-        let before = Undo {
+        let mut before = Undo {
             task_id: task.id.clone(),
             instance: c
                 .instance
                 .clone()
                 .ok_or_else(|| AppError::Internal("case without instance".into()))?,
             calls: c.calls.clone(),
+            reopen: vec![],
         };
         let mut vars = shenpi_workflow::Variables::new();
         vars.insert("approved".into(), json!(outcome == Outcome::Approve));
@@ -121,7 +122,7 @@ impl App {
         let refuse = |e: shenpi_workflow::EngineError| {
             AppError::rule(ErrorCode::TASK_CLOSED, json!({"reason": e.to_string()}))
         };
-        let mut new_rows = self
+        let driven = self
             .drive(
                 &mut tx,
                 &mut c,
@@ -132,10 +133,12 @@ impl App {
                 &refuse,
             )
             .await?;
+        before.reopen = driven.withdrawn;
+        let mut new_rows = driven.rows;
         for row in &mut new_rows {
             row.parent_id = Some(task.id.clone());
         }
-        note_incident(&mut c, now);
+        note_incident(&mut c, is_incident(Some(&before.instance)), now);
         conclude(&mut c)?;
         c.timeline.push(TimelineEntry {
             at: now,
@@ -180,21 +183,30 @@ fn conclude(c: &mut CaseRecord) -> Result<(), AppError> {
     Ok(())
 }
 
-/// Writes a workflow incident of the case's own process on the timeline (once).
-fn note_incident(c: &mut CaseRecord, now: DateTime<Utc>) {
+/// Whether the case's own process stands in an incident.
+pub(super) fn is_incident(instance: Option<&shenpi_workflow::Instance>) -> bool {
+    matches!(
+        instance.map(|i| &i.state),
+        Some(shenpi_workflow::State::Incident { .. })
+    )
+}
+
+/// Writes on the timeline that the case's own process went into an incident, once: when it was
+/// not in one before (`was`).
+fn note_incident(c: &mut CaseRecord, was: bool, now: DateTime<Utc>) {
+    if was {
+        return;
+    }
     if let Some(shenpi_workflow::State::Incident { reason, .. }) =
         c.instance.as_ref().map(|i| &i.state)
     {
-        let note = format!("流程异常，已转管理员处理：{reason}");
-        if c.timeline.last().map(|t| &t.note) != Some(&note) {
-            c.timeline.push(TimelineEntry {
-                at: now,
-                status: c.status,
-                actor: "workflow".into(),
-                note,
-                attachments: vec![],
-            });
-        }
+        c.timeline.push(TimelineEntry {
+            at: now,
+            status: c.status,
+            actor: "workflow".into(),
+            note: format!("流程异常，已转管理员处理：{reason}"),
+            attachments: vec![],
+        });
     }
 }
 
@@ -229,7 +241,8 @@ impl App {
         let refuse = |e: shenpi_workflow::EngineError| invalid(e.to_string());
         let rows = self
             .drive(tx, c, scope, command, Some(&task.id), now, &refuse)
-            .await?;
+            .await?
+            .rows;
         c.undo = None;
         Ok(rows)
     }
@@ -297,6 +310,7 @@ impl App {
         let (stored, mut c) = self.running_case(&mut tx, case_id).await?;
         let scope = live_instances(&c)
             .into_iter()
+            .filter(|(_, i)| i.state == shenpi_workflow::State::Running)
             .find(|(_, i)| i.subscriptions.iter().any(|s| s.matches(name, key)))
             .map(|(scope, _)| scope);
         let not_correlated = || {
@@ -321,7 +335,8 @@ impl App {
         };
         let rows = self
             .drive(&mut tx, &mut c, scope, command, None, now, &refuse)
-            .await?;
+            .await?
+            .rows;
         c.timeline.push(TimelineEntry {
             at: now,
             status: c.status,
@@ -391,7 +406,8 @@ impl App {
         let refuse = |_| not_found();
         let rows = self
             .drive(&mut tx, &mut c, reply.instance, command, None, now, &refuse)
-            .await?;
+            .await?
+            .rows;
         c.timeline.push(TimelineEntry {
             at: now,
             status: c.status,
@@ -416,7 +432,9 @@ impl App {
 
     /// Fires every due workflow timer of the cases under review; returns how many fired. Run by
     /// the server every minute, and by tests. Timers wait while the case is with the applicant
-    /// (审查补正) and fire at the next scan after it returns.
+    /// (审查补正) and fire at the next scan after it returns. A timer that cannot fire (a case
+    /// another node moved on, a broken process) is logged and skipped: it never holds up the
+    /// timers of other cases.
     pub async fn fire_due_timers(&self) -> Result<usize, AppError> {
         let now = self.clock.now();
         let cases = {
@@ -425,7 +443,9 @@ impl App {
         };
         let mut fired = 0;
         for stored in cases {
-            let c = record_of(&stored)?;
+            let Ok(c) = record_of(&stored) else {
+                continue;
+            };
             if c.status != CaseStatus::UnderReview {
                 continue;
             }
@@ -440,49 +460,58 @@ impl App {
                 })
                 .collect();
             for (scope, timer) in due {
-                let mut tx = self.store.begin().await?;
-                // Read again: another scan or node may have moved the case on.
-                let Some(stored) = tx.case_by_id(&c.id).await? else {
-                    continue;
-                };
-                let mut c = record_of(&stored)?;
-                let armed = c.status == CaseStatus::UnderReview
-                    && instance_of(&c, scope).is_some_and(|i| {
-                        i.state == shenpi_workflow::State::Running
-                            && i.timers.iter().any(|t| t.id == timer)
-                    });
-                if !armed {
-                    continue;
-                }
-                let command = shenpi_workflow::Command::FireTimer { timer };
-                let refuse = |e: shenpi_workflow::EngineError| AppError::Internal(e.to_string());
-                let rows = self
-                    .drive(&mut tx, &mut c, scope, command, None, now, &refuse)
-                    .await?;
-                c.timeline.push(TimelineEntry {
-                    at: now,
-                    status: c.status,
-                    actor: "workflow".into(),
-                    note: "定时事件触发".into(),
-                    attachments: vec![],
-                });
-                let details = json!({"instance": scope, "timer": timer});
-                let meta = RequestMeta::system();
-                match self
-                    .commit_engine(tx, None, c, &stored, rows, "case.timer", details, &meta)
-                    .await
-                {
-                    Ok(_) => fired += 1,
+                match self.fire_timer(&c.id, scope, timer).await {
+                    Ok(true) => fired += 1,
+                    Ok(false) => {}
                     // Another node or scan moved the case on first: its step stands.
                     Err(AppError::Rule(e)) if e.code == ErrorCode::STALE_REVISION => {}
-                    Err(e) => return Err(e),
+                    Err(e) => {
+                        tracing::warn!(case = %c.number, timer, error = %e, "workflow timer failed");
+                    }
                 }
             }
         }
         Ok(fired)
     }
 
-    /// The case `case_id` if it runs a process and is under review (or with the applicant).
+    /// Fires timer `timer` of instance `scope` of case `case_id` if it is still armed.
+    async fn fire_timer(&self, case_id: &str, scope: u32, timer: u64) -> Result<bool, AppError> {
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        // Read again: another scan or node may have moved the case on.
+        let Some(stored) = tx.case_by_id(case_id).await? else {
+            return Ok(false);
+        };
+        let mut c = record_of(&stored)?;
+        let armed = c.status == CaseStatus::UnderReview
+            && instance_of(&c, scope).is_some_and(|i| {
+                i.state == shenpi_workflow::State::Running && i.timers.iter().any(|t| t.id == timer)
+            });
+        if !armed {
+            return Ok(false);
+        }
+        let command = shenpi_workflow::Command::FireTimer { timer };
+        let refuse = |e: shenpi_workflow::EngineError| AppError::Internal(e.to_string());
+        let rows = self
+            .drive(&mut tx, &mut c, scope, command, None, now, &refuse)
+            .await?
+            .rows;
+        c.timeline.push(TimelineEntry {
+            at: now,
+            status: c.status,
+            actor: "workflow".into(),
+            note: "定时事件触发".into(),
+            attachments: vec![],
+        });
+        let details = json!({"instance": scope, "timer": timer});
+        let meta = RequestMeta::system();
+        self.commit_engine(tx, None, c, &stored, rows, "case.timer", details, &meta)
+            .await?;
+        Ok(true)
+    }
+
+    /// The case `case_id` if it runs a process and is under review. While it is with the
+    /// applicant (审查补正) the process stands still: messages and replies are refused then.
     async fn running_case(
         &self,
         tx: &mut Box<dyn shenpi_store::Tx>,
@@ -493,12 +522,7 @@ impl App {
             .await?
             .ok_or_else(|| AppError::rule(ErrorCode::CASE_NOT_FOUND, json!({"id": case_id})))?;
         let c = record_of(&stored)?;
-        if c.instance.is_none()
-            || !matches!(
-                c.status,
-                CaseStatus::UnderReview | CaseStatus::ReviewSupplement
-            )
-        {
+        if c.instance.is_none() || c.status != CaseStatus::UnderReview {
             return Err(AppError::rule(
                 ErrorCode::CASE_WRONG_STATUS,
                 json!({"status": c.status}),
@@ -524,7 +548,8 @@ impl App {
     ) -> Result<CaseRecord, AppError> {
         let now = self.clock.now();
         let before = c.status;
-        note_incident(&mut c, now);
+        let was_incident = is_incident(record_of(stored)?.instance.as_ref());
+        note_incident(&mut c, was_incident, now);
         conclude(&mut c)?;
         // What the instances were before is gone now: no 取回 across this change.
         c.undo = None;
@@ -556,6 +581,7 @@ impl App {
         }
         if let Some(shenpi_workflow::State::Incident { reason, .. }) =
             c.instance.as_ref().map(|i| &i.state)
+            && !was_incident
         {
             self.notify_incident(&mut tx, &c, reason, now).await?;
         }

@@ -458,6 +458,7 @@ impl App {
         }
         if let Some(shenpi_workflow::State::Incident { reason, .. }) =
             c.instance.as_ref().map(|i| &i.state)
+            && !engine::is_incident(record_of(stored)?.instance.as_ref())
         {
             self.notify_incident(&mut tx, &c, reason, now).await?;
         }

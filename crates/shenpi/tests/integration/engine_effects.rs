@@ -473,3 +473,134 @@ async fn inside_a_called_process_a_completion_can_be_taken_back_and_a_return_sta
     complete(&app, "approver-370202", &number, "approve").await;
     assert_eq!(case(&app, &approver, &id).await["status"], "granted");
 }
+
+#[tokio::test]
+async fn taking_back_the_deciding_signature_of_a_countersign_reopens_the_other_signers() {
+    let app = spawn_app().await;
+    let admin = login(&app, "admin").await;
+    let xml = format!(
+        r#"{HEAD}
+  <bpmn:process id="permit-sign" isExecutable="true">
+    <bpmn:startEvent id="start"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="pick"/>
+    <bpmn:serviceTask id="pick" shenpi:action="evaluate">
+      <bpmn:extensionElements><zeebe:ioMapping><zeebe:output source='=["a", "b"]' target="signers"/></zeebe:ioMapping></bpmn:extensionElements>
+    </bpmn:serviceTask>
+    <bpmn:sequenceFlow id="f2" sourceRef="pick" targetRef="sign"/>
+    <bpmn:userTask id="sign" name="会审（或签）" shenpi:role="reviewer" shenpi:countersign="any">
+      <bpmn:extensionElements><zeebe:loopCharacteristics inputCollection="=signers" inputElement="signer"/></bpmn:extensionElements>
+      <bpmn:multiInstanceLoopCharacteristics/>
+    </bpmn:userTask>
+    <bpmn:sequenceFlow id="f3" sourceRef="sign" targetRef="decide"/>
+    <bpmn:userTask id="decide" name="审批决定" shenpi:role="approver"/>
+    <bpmn:sequenceFlow id="f4" sourceRef="decide" targetRef="end"/>
+    <bpmn:endEvent id="end"/>
+  </bpmn:process>
+</bpmn:definitions>"#
+    );
+    upload(&app, &admin, &xml).await;
+    use_process(&app, &admin, "permit-sign").await;
+    let (id, number) = accepted_case(&app, "k-sign").await;
+    let reviewer = login(&app, "reviewer-370202").await;
+    let open_steps = |c: &Value| {
+        let mut v: Vec<String> = c["open_tasks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["step"].as_str().unwrap().to_string())
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(
+        open_steps(&case(&app, &reviewer, &id).await),
+        ["sign", "sign"]
+    );
+
+    // One signature decides 或签: the other signer's task is withdrawn, the decision opens.
+    let first = open_task(&app, &reviewer, &number).await;
+    complete(&app, "reviewer-370202", &number, "approve").await;
+    assert_eq!(open_steps(&case(&app, &reviewer, &id).await), ["decide"]);
+
+    // 取回 brings back both signatures, not only the one taken back.
+    let done_id = first["task"]["id"].as_str().unwrap();
+    let r = post(
+        &app,
+        &reviewer,
+        &format!("/api/v1/tasks/{done_id}/take-back"),
+        json!({}),
+    )
+    .await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(
+        open_steps(&case(&app, &reviewer, &id).await),
+        ["sign", "sign"]
+    );
+    complete(&app, "reviewer-370202", &number, "approve").await;
+    complete(&app, "approver-370202", &number, "approve").await;
+    assert_eq!(case(&app, &reviewer, &id).await["status"], "granted");
+}
+
+#[tokio::test]
+async fn the_process_stands_still_while_the_case_is_with_the_applicant() {
+    let app = spawn_app().await;
+    let admin = login(&app, "admin").await;
+    let xml = format!(
+        r#"{HEAD}
+  <bpmn:process id="permit-paid" isExecutable="true">
+    <bpmn:startEvent id="start"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="split"/>
+    <bpmn:parallelGateway id="split"/>
+    <bpmn:sequenceFlow id="f2" sourceRef="split" targetRef="review"/>
+    <bpmn:sequenceFlow id="f3" sourceRef="split" targetRef="paid"/>
+    <bpmn:userTask id="review" name="审查" shenpi:role="reviewer"/>
+    <bpmn:intermediateCatchEvent id="paid"><bpmn:messageEventDefinition id="md" messageRef="m"/></bpmn:intermediateCatchEvent>
+    <bpmn:sequenceFlow id="f4" sourceRef="review" targetRef="join"/>
+    <bpmn:sequenceFlow id="f5" sourceRef="paid" targetRef="join"/>
+    <bpmn:parallelGateway id="join"/>
+    <bpmn:sequenceFlow id="f6" sourceRef="join" targetRef="decide"/>
+    <bpmn:userTask id="decide" name="审批决定" shenpi:role="approver"/>
+    <bpmn:sequenceFlow id="f7" sourceRef="decide" targetRef="end"/>
+    <bpmn:endEvent id="end"/>
+  </bpmn:process>
+  <bpmn:message id="m" name="fee_paid"/>
+</bpmn:definitions>"#
+    );
+    upload(&app, &admin, &xml).await;
+    use_process(&app, &admin, "permit-paid").await;
+    let (id, number) = accepted_case(&app, "k-paid").await;
+    let reviewer = login(&app, "reviewer-370202").await;
+    let tid = open_task(&app, &reviewer, &number).await["task"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r = post(
+        &app,
+        &reviewer,
+        &format!("/api/v1/tasks/{tid}/complete"),
+        json!({"outcome": "return", "target": "applicant", "opinion": "请补充缴费凭证"}),
+    )
+    .await;
+    assert_eq!(r.status(), 200);
+    let path = format!("/api/v1/cases/{id}/messages");
+    let r = post(&app, &admin, &path, json!({"name": "fee_paid"})).await;
+    assert_error(r, 409, "CASE_WRONG_STATUS").await;
+
+    let citizen = login(&app, "citizen").await;
+    let r = post(
+        &app,
+        &citizen,
+        &format!("/api/v1/cases/{id}/supplement"),
+        json!({}),
+    )
+    .await;
+    assert_eq!(r.status(), 200);
+    let r = post(&app, &admin, &path, json!({"name": "fee_paid"})).await;
+    assert_eq!(r.status(), 200);
+    complete(&app, "reviewer-370202", &number, "approve").await;
+    let approver = login(&app, "approver-370202").await;
+    assert_eq!(
+        open_task(&app, &approver, &number).await["task"]["step"],
+        "decide"
+    );
+}
