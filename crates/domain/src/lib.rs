@@ -6,6 +6,7 @@
 //! - [`regions`]: the GB/T 2260 administrative-division table shipped as data.
 //! - [`calendar`]: the official working-day calendar (法定节假日 and 调休).
 //! - [`catalog`]: service items, district implementations, versions and joint review.
+//! - [`bundle`]: bundles of items applied for together (一件事 / 一事全办).
 //! - [`case`]: the legal case lifecycle, working-day deadlines, SLA colours, case numbers.
 //! - [`lockout`]: the sign-in lockout rule.
 //! - [`mask`]: masking of personal data for display and logs.
@@ -15,6 +16,7 @@
 //!
 //! This crate does no I/O, is not async and never reads the clock: time is always a parameter.
 
+pub mod bundle;
 pub mod calendar;
 pub mod case;
 pub mod catalog;
