@@ -277,7 +277,7 @@ impl Bundle {
     pub fn all_items(&self, bundle: &dyn Fn(&str) -> Option<Bundle>) -> Vec<BundleItem> {
         let mut out: Vec<BundleItem> = vec![];
         let mut seen = BTreeSet::from([self.code.clone()]);
-        let mut add = |items: &[BundleItem], out: &mut Vec<BundleItem>| {
+        let add = |items: &[BundleItem], out: &mut Vec<BundleItem>| {
             for i in items {
                 if !out.iter().any(|o| o.item_code == i.item_code) {
                     out.push(i.clone());
