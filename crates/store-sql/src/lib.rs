@@ -13,6 +13,7 @@
 
 mod audit;
 mod blob;
+mod bundles;
 mod calendar;
 mod cases;
 mod catalog;

@@ -17,6 +17,7 @@ const SQLITE: &[(i64, &str, &str)] = &[
     (7, "workbench", include_str!("../migrations/sqlite/0007_workbench.sql")),
     (8, "seals", include_str!("../migrations/sqlite/0008_seals.sql")),
     (9, "notification_reads", include_str!("../migrations/sqlite/0009_notification_reads.sql")),
+    (10, "bundles", include_str!("../migrations/sqlite/0010_bundles.sql")),
 ];
 
 #[rustfmt::skip]
@@ -30,6 +31,7 @@ const POSTGRES: &[(i64, &str, &str)] = &[
     (7, "workbench", include_str!("../migrations/postgres/0007_workbench.sql")),
     (8, "seals", include_str!("../migrations/postgres/0008_seals.sql")),
     (9, "notification_reads", include_str!("../migrations/postgres/0009_notification_reads.sql")),
+    (10, "bundles", include_str!("../migrations/postgres/0010_bundles.sql")),
 ];
 
 /// Applies the pending migrations of `engine`; returns how many ran.

@@ -383,3 +383,26 @@ pub struct StoredCalendarYear {
     pub updated_at: DateTime<Utc>,
     pub updated_by: Option<String>,
 }
+
+/// A bundle configuration (联办), a JSON document of `shenpi_domain::bundle::Bundle`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredBundle {
+    pub code: String,
+    pub json: String,
+    pub revision: i64,
+    pub updated_by: String,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A bundle case (联办件): one application for the items of a bundle; its sub-cases are cases.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredBundleCase {
+    pub id: String,
+    pub number: String,
+    pub bundle_code: String,
+    pub applicant_id: String,
+    pub region_code: String,
+    pub idempotency_key: String,
+    pub json: String,
+    pub created_at: DateTime<Utc>,
+}

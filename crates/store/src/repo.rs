@@ -60,6 +60,7 @@ pub trait Tx:
     + WorkbenchRepo
     + SealRepo
     + ProcessRepo
+    + BundleRepo
 {
     /// Commits all changes of this unit of work.
     async fn commit(self: Box<Self>) -> Result<(), StoreError>;
@@ -346,6 +347,29 @@ pub trait WorkbenchRepo {
     async fn draft(&mut self, id: &str) -> Result<Option<Draft>, StoreError>;
     async fn drafts_of(&mut self, owner_id: &str, limit: i64) -> Result<Vec<Draft>, StoreError>;
     async fn delete_draft(&mut self, id: &str) -> Result<bool, StoreError>;
+}
+
+/// Bundles (联办) and bundle cases.
+#[async_trait]
+pub trait BundleRepo {
+    /// Creates (`expected_revision` None; an existing code is a `Conflict`) or replaces a
+    /// bundle at its stored revision (else `Conflict`).
+    async fn upsert_bundle(
+        &mut self,
+        b: &StoredBundle,
+        expected_revision: Option<i64>,
+    ) -> Result<(), StoreError>;
+    async fn bundle(&mut self, code: &str) -> Result<Option<StoredBundle>, StoreError>;
+    /// Every bundle, by code.
+    async fn bundles(&mut self) -> Result<Vec<StoredBundle>, StoreError>;
+    /// Inserts a bundle case; a repeated (applicant, idempotency key) is a `Conflict`.
+    async fn insert_bundle_case(&mut self, c: &StoredBundleCase) -> Result<(), StoreError>;
+    async fn bundle_case(&mut self, id: &str) -> Result<Option<StoredBundleCase>, StoreError>;
+    async fn bundle_case_by_idempotency(
+        &mut self,
+        applicant_id: &str,
+        key: &str,
+    ) -> Result<Option<StoredBundleCase>, StoreError>;
 }
 
 /// Electronic seal keys.

@@ -311,3 +311,78 @@ pub(super) async fn material_files_round_trip(store: &dyn Store) {
     assert_eq!(tx.material_file(&f.id).await.unwrap(), Some(f));
     assert_eq!(tx.material_file("nope").await.unwrap(), None);
 }
+
+/// Bundle configurations keep their revision; bundle cases are unique per applicant key.
+pub(super) async fn bundles_round_trip(store: &dyn Store) {
+    use crate::model::{StoredBundle, StoredBundleCase};
+    let b = StoredBundle {
+        code: "suite-bundle".into(),
+        json: "{\"code\":\"suite-bundle\"}".into(),
+        revision: 1,
+        updated_by: "admin".into(),
+        updated_at: t0(),
+    };
+    let mut tx = store.begin().await.unwrap();
+    tx.upsert_bundle(&b, None).await.unwrap();
+    tx.commit().await.unwrap();
+    // A failed statement ends a PostgreSQL transaction: each refusal in its own.
+    let mut tx = store.begin().await.unwrap();
+    assert!(matches!(
+        tx.upsert_bundle(&b, None).await,
+        Err(StoreError::Conflict(_))
+    ));
+    drop(tx);
+    let v2 = StoredBundle {
+        json: "{\"code\":\"suite-bundle\",\"v\":2}".into(),
+        revision: 2,
+        ..b.clone()
+    };
+    let mut tx = store.begin().await.unwrap();
+    assert!(matches!(
+        tx.upsert_bundle(&v2, Some(7)).await,
+        Err(StoreError::Conflict(_))
+    ));
+    tx.upsert_bundle(&v2, Some(1)).await.unwrap();
+    tx.commit().await.unwrap();
+    let c = StoredBundleCase {
+        id: crate::new_id(),
+        number: "370202202611280000099X".into(),
+        bundle_code: b.code.clone(),
+        applicant_id: "u-bundle".into(),
+        region_code: "370202".into(),
+        idempotency_key: "k1".into(),
+        json: "{}".into(),
+        created_at: t0(),
+    };
+    let mut tx = store.begin().await.unwrap();
+    assert_eq!(tx.bundle("suite-bundle").await.unwrap(), Some(v2.clone()));
+    assert!(tx.bundles().await.unwrap().contains(&v2));
+    assert_eq!(tx.bundle("nope").await.unwrap(), None);
+    tx.insert_bundle_case(&c).await.unwrap();
+    tx.commit().await.unwrap();
+    let again = StoredBundleCase {
+        id: crate::new_id(),
+        number: "370202202611280000100X".into(),
+        ..c.clone()
+    };
+    let mut tx = store.begin().await.unwrap();
+    assert!(matches!(
+        tx.insert_bundle_case(&again).await,
+        Err(StoreError::Conflict(_))
+    ));
+    drop(tx);
+    let mut tx = store.begin().await.unwrap();
+    assert_eq!(tx.bundle_case(&c.id).await.unwrap(), Some(c.clone()));
+    assert_eq!(
+        tx.bundle_case_by_idempotency("u-bundle", "k1")
+            .await
+            .unwrap(),
+        Some(c)
+    );
+    assert_eq!(
+        tx.bundle_case_by_idempotency("u-bundle", "k2")
+            .await
+            .unwrap(),
+        None
+    );
+}

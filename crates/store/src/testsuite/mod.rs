@@ -77,6 +77,7 @@ pub async fn run_all(store: &dyn Store) {
     tasks_round_trip(store).await;
     workbench_round_trip(store).await;
     seal_keys_one_active_per_region(store).await;
+    cases::bundles_round_trip(store).await;
 }
 
 async fn migrations_are_idempotent(store: &dyn Store) {
