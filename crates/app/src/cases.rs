@@ -3,6 +3,7 @@
 //! progress look-up by number plus name or phone. Acceptance decisions and review steps run on
 //! the workflow engine (next step of this issue).
 
+use crate::catalog::read::EffectiveItem;
 use crate::policy::{Action, authorize, in_region_scope};
 use crate::{App, AppError, Principal, RequestMeta};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -98,6 +99,9 @@ pub struct CaseRecord {
     /// Sealed notices (受理通知书, 补正告知书, 决定书 …) issued for the case.
     #[serde(default)]
     pub notices: Vec<NoticeRef>,
+    /// The bundle case (联办件) this case is a sub-case of.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bundle_case: Option<String>,
 }
 
 /// Where a case returned to the applicant resumes.
@@ -193,6 +197,36 @@ impl App {
                 return Ok((record_of(&existing)?, false));
             }
         }
+        let effective = self.check_application(p, &a).await?;
+        let mut tx = self.store.begin().await?;
+        let Some(record) = self
+            .insert_application(&mut tx, p, &a, &effective, None, meta)
+            .await?
+        else {
+            drop(tx);
+            let mut tx = self.store.read().await?;
+            let existing = tx
+                .case_by_idempotency(&p.user.id, key)
+                .await?
+                .ok_or_else(|| AppError::Conflict("case".into()))?;
+            return Ok((record_of(&existing)?, false));
+        };
+        if let Some(id) = &a.draft_id
+            && tx.draft(id).await?.is_some_and(|d| d.owner_id == p.user.id)
+        {
+            tx.delete_draft(id).await?;
+        }
+        tx.commit().await?;
+        Ok((record, true))
+    }
+
+    /// Checks an application against the item version in force: situation, form, materials
+    /// (every required upload present, every file the applicant's own).
+    pub(crate) async fn check_application(
+        &self,
+        p: &Principal,
+        a: &Application,
+    ) -> Result<EffectiveItem, AppError> {
         let effective = self.catalog_item(&a.item_code, &a.region).await?;
         if effective.version.state != shenpi_domain::catalog::version::ItemState::Active {
             return Err(AppError::rule(
@@ -267,9 +301,25 @@ impl App {
                 ));
             }
         }
+        Ok(effective)
+    }
+
+    /// Stores a checked application as a new case with its acceptance task and audit entry, in
+    /// `tx`; `None` when the applicant's idempotency key is taken. `bundle_case` links a
+    /// sub-case to its bundle case (联办件).
+    pub(crate) async fn insert_application(
+        &self,
+        tx: &mut Box<dyn shenpi_store::Tx>,
+        p: &Principal,
+        a: &Application,
+        effective: &EffectiveItem,
+        bundle_case: Option<&str>,
+        meta: &RequestMeta,
+    ) -> Result<Option<CaseRecord>, AppError> {
+        let item = &effective.version.item;
+        let key = a.idempotency_key.trim();
         let now = self.clock.now();
         let today = self.today();
-        let mut tx = self.store.begin().await?;
         let seq = tx
             .next_case_seq(&a.region, &today.format("%Y%m%d").to_string())
             .await?;
@@ -313,17 +363,10 @@ impl App {
             returned_from: None,
             undo: None,
             notices: vec![],
+            bundle_case: bundle_case.map(str::to_owned),
         };
         match tx.insert_case(&stored_of(&record, key, 1, now)?).await {
-            Err(shenpi_store::StoreError::Conflict(_)) => {
-                drop(tx);
-                let mut tx = self.store.read().await?;
-                let existing = tx
-                    .case_by_idempotency(&p.user.id, key)
-                    .await?
-                    .ok_or_else(|| AppError::Conflict("case".into()))?;
-                return Ok((record_of(&existing)?, false));
-            }
+            Err(shenpi_store::StoreError::Conflict(_)) => return Ok(None),
             r => r?,
         }
         tx.append_audit(meta.audit(now, &record.region, Some(&p.user), "case.submit", ("case", &record.id), "success",
@@ -332,13 +375,7 @@ impl App {
         let due = acceptance_due(&self.calendar(), today)?;
         tx.insert_task(&crate::tasks::new_task(&record, "accept", Some(due), now))
             .await?;
-        if let Some(id) = &a.draft_id
-            && tx.draft(id).await?.is_some_and(|d| d.owner_id == p.user.id)
-        {
-            tx.delete_draft(id).await?;
-        }
-        tx.commit().await?;
-        Ok((record, true))
+        Ok(Some(record))
     }
 
     /// A case, for its applicant or staff of its region.

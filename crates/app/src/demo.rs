@@ -53,6 +53,8 @@ pub struct DemoReport {
     pub users: usize,
     /// Demo catalog items published (0 when the catalog already had items).
     pub items: usize,
+    /// Demo bundles (一件事) stored (0 when there were bundles already).
+    pub bundles: usize,
     /// False when the database already had users (nothing is loaded then).
     pub loaded: bool,
 }
@@ -183,6 +185,7 @@ impl App {
     pub async fn load_demo(&self) -> Result<DemoReport, AppError> {
         let mut report = self.load_demo_accounts().await?;
         report.items = self.load_demo_catalog().await?;
+        report.bundles = self.load_demo_bundles().await?;
         Ok(report)
     }
 

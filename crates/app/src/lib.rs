@@ -13,6 +13,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod bundles;
 pub mod calendar;
 pub mod cases;
 pub mod catalog;

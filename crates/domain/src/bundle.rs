@@ -344,13 +344,23 @@ pub fn select(items: &[BundleItem], answers: &Answers) -> Vec<BundleItem> {
 /// of that name.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CombinedMaterial {
-    /// Stable key of the combined list (`m1`, `m2`, … in order of first appearance).
+    /// Stable key, the same whatever items are chosen: `m` and the FNV-1a hash of the name.
     pub key: String,
     pub name: String,
     /// Required by at least one item.
     pub required: bool,
     /// (item code, the item's material key) it satisfies.
     pub used_by: Vec<(String, String)>,
+}
+
+/// The stable key of a combined material named `name` (FNV-1a, 32 bits, hex).
+pub fn material_key(name: &str) -> String {
+    let mut h: u32 = 0x811c_9dc5;
+    for b in name.bytes() {
+        h ^= u32::from(b);
+        h = h.wrapping_mul(0x0100_0193);
+    }
+    format!("m{h:08x}")
 }
 
 /// The combined, deduplicated upload list of the chosen items: materials of the same name are
@@ -369,7 +379,7 @@ pub fn combined_materials(chosen: &[(&BundleItem, &ServiceItem)]) -> Vec<Combine
                     c.used_by.push(use_);
                 }
                 None => out.push(CombinedMaterial {
-                    key: format!("m{}", out.len() + 1),
+                    key: material_key(&m.name),
                     name: m.name.clone(),
                     required: m.always_required,
                     used_by: vec![use_],

@@ -100,6 +100,10 @@ error_codes! {
     NOTICE_SEAL_INVALID = 422, "文书签章无效：未签章、签章密钥未知或内容已被篡改", "The notice's seal is invalid: not sealed, unknown key, or the content was changed";
     MESSAGE_NOT_CORRELATED = 409, "办件当前没有等待该消息的环节", "Nothing in the case waits for that message now";
     SERVICE_CALL_NOT_FOUND = 404, "办件没有等待答复的该服务调用", "The case has no pending service call with that id";
+    BUNDLE_NOT_FOUND = 404, "联办事项不存在", "No such bundle";
+    BUNDLE_INVALID = 422, "联办配置有误，未保存", "The bundle configuration has problems; nothing was saved";
+    BUNDLE_CASE_NOT_FOUND = 404, "联办件不存在", "No such bundle case";
+    BUNDLE_NOTHING_SELECTED = 422, "按所选情形，没有需要办理的事项", "The answers select no item";
     PROCESS_INVALID = 422, "流程文件不符合要求", "The process file is not valid or uses unsupported elements";
     IMPORT_INVALID = 422, "导入文件有误，未导入任何内容", "The import file has errors; nothing was imported";
     INTERNAL = 500, "服务器内部错误，请稍后再试", "Internal server error; try again later";

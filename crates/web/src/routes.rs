@@ -138,6 +138,11 @@ pub fn table() -> Vec<RouteSpec> {
         r(M::GET, "/api/v1/materials/{id}", Api, Signed(Action::SelfService), "A material file's record (owner or staff of its region)", get(api::materials::one)),
         r(M::GET, "/api/v1/materials/{id}/content", Api, Signed(Action::SelfService), "A material file's bytes", get(api::materials::content)),
         // Catalog (事项库).
+        r(M::GET, "/api/v1/bundles", Api, Public, "Bundles (一件事): items, departments and partners, questions, the combined material list", get(api::bundles::list)),
+        r(M::GET, "/api/v1/bundles/{code}", Api, Public, "One bundle", get(api::bundles::one)),
+        r(M::PUT, "/api/v1/bundles/{code}", Api, Signed(Action::CatalogPublish), "Create or change a bundle {revision, bundle}; 422 BUNDLE_INVALID lists every problem (missing item or situation, unknown question, cycle)", put(api::bundles::save)),
+        r(M::POST, "/api/v1/bundles/{code}/applications", Api, Signed(Action::CaseApply), "Apply for a bundle {region, answers, form, materials (combined keys), idempotency_key} → 201 with the bundle case and its sub-cases", post(api::bundles::apply)),
+        r(M::GET, "/api/v1/bundle-cases/{id}", Api, Signed(Action::SelfService), "A bundle case: combined status, deadline, timeline, sub-cases and results", get(api::bundles::case)),
         r(M::GET, "/api/v1/items", Api, Public, "Items in force in a region (?region=&q=&domain=&department=&online_level=&page=)", get(catalog::list)),
         r(M::GET, "/api/v1/items/{code}", Api, Public, "One item as a region implements it today (?region=)", get(catalog::one)),
         r(M::GET, "/api/v1/items/{code}/versions", Api, Public, "Published versions of an item", get(catalog::versions)),

@@ -184,7 +184,9 @@ fn materials_of_the_same_name_are_uploaded_once() {
         ["建筑工程施工许可申请表", "施工合同", "用水报装申请表"]
     );
     let contract = &list[1];
-    assert_eq!(contract.key, "m2");
+    assert_eq!(contract.key, material_key("施工合同"));
+    assert_eq!(material_key("施工合同").len(), 9);
+    assert_ne!(material_key("施工合同"), material_key("用水报装申请表"));
     assert_eq!(
         contract.used_by,
         vec![

@@ -242,11 +242,13 @@ async fn load_demo(app: &App) -> Result<(), String> {
     let r = app.load_demo().await.map_err(|e| e.to_string())?;
     if r.loaded {
         println!(
-            "已载入演示数据 / demo data loaded: {} regions, {} departments, {} accounts (password {})",
+            "已载入演示数据 / demo data loaded: {} regions, {} departments, {} accounts (password {}), {} items, {} bundles",
             r.regions,
             r.departments,
             r.users,
-            shenpi_app::demo::DEMO_PASSWORD
+            shenpi_app::demo::DEMO_PASSWORD,
+            r.items,
+            r.bundles
         );
     } else {
         println!(

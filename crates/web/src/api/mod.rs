@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod auth;
+pub mod bundles;
 pub mod cases;
 pub mod catalog;
 pub mod drafts;

@@ -1,0 +1,78 @@
+//! Bundles (一件事 / 一事全办): `GET /api/v1/bundles`, `GET|PUT /api/v1/bundles/{code}`,
+//! `POST /api/v1/bundles/{code}/applications` and `GET /api/v1/bundle-cases/{id}`.
+
+use super::auth::ApiJsonOut;
+use crate::AppState;
+use crate::error::{ApiError, ApiJson, ApiPath};
+use axum::Extension;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use serde::Deserialize;
+use serde_json::json;
+use shenpi_app::bundles::BundleApplication;
+use shenpi_app::{Principal, RequestMeta};
+use shenpi_domain::bundle::Bundle;
+
+/// `GET /api/v1/bundles` — every bundle with its items, departments and partners.
+pub async fn list(State(s): State<AppState>) -> Result<ApiJsonOut, ApiError> {
+    Ok(ApiJsonOut(json!({"items": s.app.bundles().await?})))
+}
+
+/// `GET /api/v1/bundles/{code}`
+pub async fn one(
+    State(s): State<AppState>,
+    ApiPath(code): ApiPath<String>,
+) -> Result<ApiJsonOut, ApiError> {
+    Ok(ApiJsonOut(json!(s.app.bundle(&code).await?)))
+}
+
+/// `{revision, bundle}`: `revision` is the stored one being changed (absent for a new bundle).
+#[derive(Debug, Deserialize)]
+pub struct SaveBundle {
+    #[serde(default)]
+    pub revision: Option<i64>,
+    pub bundle: Bundle,
+}
+
+/// `PUT /api/v1/bundles/{code}` — create or change a bundle (city admin).
+pub async fn save(
+    State(s): State<AppState>,
+    Extension(meta): Extension<RequestMeta>,
+    Extension(p): Extension<Principal>,
+    ApiPath(code): ApiPath<String>,
+    ApiJson(body): ApiJson<SaveBundle>,
+) -> Result<ApiJsonOut, ApiError> {
+    let v = s
+        .app
+        .save_bundle(&p, &code, body.bundle, body.revision, &meta)
+        .await?;
+    Ok(ApiJsonOut(json!(v)))
+}
+
+/// `POST /api/v1/bundles/{code}/applications` → `201` with the bundle case and its sub-cases
+/// (`200` with the same for a repeated idempotency key).
+pub async fn apply(
+    State(s): State<AppState>,
+    Extension(meta): Extension<RequestMeta>,
+    Extension(p): Extension<Principal>,
+    ApiPath(code): ApiPath<String>,
+    ApiJson(a): ApiJson<BundleApplication>,
+) -> Result<impl IntoResponse, ApiError> {
+    let (v, created) = s.app.apply_bundle(&p, &code, a, &meta).await?;
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, axum::Json(json!(v))))
+}
+
+/// `GET /api/v1/bundle-cases/{id}` — combined status, deadline, timeline and results.
+pub async fn case(
+    State(s): State<AppState>,
+    Extension(p): Extension<Principal>,
+    ApiPath(id): ApiPath<String>,
+) -> Result<ApiJsonOut, ApiError> {
+    Ok(ApiJsonOut(json!(s.app.bundle_case(&p, &id).await?)))
+}
