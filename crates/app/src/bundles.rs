@@ -520,6 +520,79 @@ impl App {
         Ok((self.bundle_case_view(&stored).await?, true))
     }
 
+    /// The applicant answers every department that asked for a supplement at once: each file
+    /// (by combined material key) goes to every sub-case awaiting a supplement whose item asks
+    /// for a material of that name. Each sub-case then resumes as a supplement answered alone.
+    pub async fn supplement_bundle_case(
+        &self,
+        p: &Principal,
+        id: &str,
+        materials: BTreeMap<String, String>,
+        meta: &RequestMeta,
+    ) -> Result<BundleCaseView, AppError> {
+        let view = self.bundle_case(p, id).await?;
+        let stored = {
+            let mut tx = self.store.read().await?;
+            tx.bundle_case(id).await?
+        }
+        .ok_or_else(|| AppError::rule(ErrorCode::BUNDLE_CASE_NOT_FOUND, json!({"id": id})))?;
+        if stored.applicant_id != p.user.id {
+            return Err(AppError::Forbidden("bundle.supplement".into()));
+        }
+        let waiting: Vec<&SubCaseView> = view
+            .sub_cases
+            .iter()
+            .filter(|s| {
+                matches!(
+                    s.status,
+                    CaseStatus::AwaitingSupplement | CaseStatus::ReviewSupplement
+                )
+            })
+            .collect();
+        if waiting.is_empty() {
+            return Err(AppError::rule(
+                ErrorCode::CASE_WRONG_STATUS,
+                json!({"status": view.status}),
+            ));
+        }
+        // Per waiting sub-case: its own material key for each combined key it uses.
+        let mut plan = vec![];
+        let mut used = std::collections::BTreeSet::new();
+        for s in &waiting {
+            let (c, _) = self.case(p, &s.case_id).await?;
+            let item = self.item_version(&c.item_code, c.item_version).await?.item;
+            let mut own = BTreeMap::new();
+            for m in item.materials_for(c.situation.as_deref()) {
+                let key = shenpi_domain::bundle::material_key(&m.name);
+                if let Some(file) = materials.get(&key) {
+                    own.insert(m.key.clone(), file.clone());
+                    used.insert(key);
+                }
+            }
+            plan.push((s.case_id.clone(), own));
+        }
+        if let Some(k) = materials.keys().find(|k| !used.contains(*k)) {
+            return Err(AppError::invalid_text(
+                "materials",
+                "MATERIAL_UNKNOWN",
+                &format!("待补正的事项都不需要材料 {k}"),
+                &format!("No sub-case awaiting a supplement asks for material {k}"),
+            ));
+        }
+        if materials.is_empty() {
+            return Err(AppError::invalid_text(
+                "materials",
+                "MATERIALS_EMPTY",
+                "请至少上传一份补正材料",
+                "Upload at least one supplementary file",
+            ));
+        }
+        for (case_id, own) in plan {
+            self.supplement_case(p, &case_id, own, meta).await?;
+        }
+        self.bundle_case(p, id).await
+    }
+
     /// A bundle case, for its applicant or staff of its region.
     pub async fn bundle_case(&self, p: &Principal, id: &str) -> Result<BundleCaseView, AppError> {
         let stored = {

@@ -142,6 +142,7 @@ pub fn table() -> Vec<RouteSpec> {
         r(M::GET, "/api/v1/bundles/{code}", Api, Public, "One bundle", get(api::bundles::one)),
         r(M::PUT, "/api/v1/bundles/{code}", Api, Signed(Action::CatalogPublish), "Create or change a bundle {revision, bundle}; 422 BUNDLE_INVALID lists every problem (missing item or situation, unknown question, cycle)", put(api::bundles::save)),
         r(M::POST, "/api/v1/bundles/{code}/applications", Api, Signed(Action::CaseApply), "Apply for a bundle {region, answers, form, materials (combined keys), idempotency_key} → 201 with the bundle case and its sub-cases", post(api::bundles::apply)),
+        r(M::POST, "/api/v1/bundle-cases/{id}/supplement", Api, Signed(Action::CaseApply), "Answer every department's supplement request at once {materials (combined keys)}", post(api::bundles::supplement)),
         r(M::GET, "/api/v1/bundle-cases/{id}", Api, Signed(Action::SelfService), "A bundle case: combined status, deadline, timeline, sub-cases and results", get(api::bundles::case)),
         r(M::GET, "/api/v1/items", Api, Public, "Items in force in a region (?region=&q=&domain=&department=&online_level=&page=)", get(catalog::list)),
         r(M::GET, "/api/v1/items/{code}", Api, Public, "One item as a region implements it today (?region=)", get(catalog::one)),

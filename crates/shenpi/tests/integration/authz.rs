@@ -72,6 +72,10 @@ fn expected() -> BTreeMap<(&'static str, &'static str), &'static str> {
             "citizen enterprise",
         ),
         (("GET", "/api/v1/bundle-cases/{id}"), SIGNED),
+        (
+            ("POST", "/api/v1/bundle-cases/{id}/supplement"),
+            "citizen enterprise",
+        ),
         (("GET", "/api/v1/items/{code}"), "public"),
         (("GET", "/api/v1/items/{code}/versions"), "public"),
         (("GET", "/api/v1/items/{code}/versions/{version}"), "public"),

@@ -242,6 +242,77 @@ async fn one_application_opens_a_sub_case_per_chosen_item_and_shows_one_status()
         items.contains(&"城市道路挖掘许可") && items.contains(&"供水报装"),
         "{items:?}"
     );
+    // The planning permit's reviewer also asks for a supplement (审查补正): one upload
+    // answers both departments.
+    let reviewer = login(&app, "reviewer-370202").await;
+    let tid = open_task(&app, &reviewer, &number(0)).await["task"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r = post(
+        &app,
+        &reviewer,
+        &format!("/api/v1/tasks/{tid}/complete"),
+        json!({"outcome": "return", "target": "applicant", "opinion": "请补充管线工程设计图纸"}),
+    )
+    .await;
+    assert_eq!(r.status(), 200);
+    let design_keys: Vec<String> = b["materials"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| {
+            m["name"] == "挖掘施工设计图及施工组织方案" || m["name"] == "管线工程设计图纸及说明"
+        })
+        .map(|m| m["key"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(design_keys.len(), 2);
+    let mut fix = serde_json::Map::new();
+    for k in &design_keys {
+        let r = client()
+            .post(app.url(&format!("/api/v1/materials?name={k}-v2.pdf")))
+            .bearer_auth(&citizen)
+            .body(format!("%PDF-1.7 {k} v2").into_bytes())
+            .send()
+            .await
+            .unwrap();
+        fix.insert(k.clone(), r.json::<Value>().await.unwrap()["id"].clone());
+    }
+    let supplement = format!("/api/v1/bundle-cases/{id}/supplement");
+    let r = post(
+        &app,
+        &citizen,
+        &supplement,
+        json!({"materials": {"mdeadbeef": "x"}}),
+    )
+    .await;
+    assert_error(r, 422, "VALIDATION_FAILED").await;
+    let r = post(&app, &citizen, &supplement, json!({"materials": fix})).await;
+    assert_eq!(r.status(), 200);
+    let view: Value = r.json().await.unwrap();
+    assert_eq!(view["status"], "in_progress", "{view}");
+    assert_eq!(view["sub_cases"][0]["status"], "under_review");
+    assert_eq!(
+        view["sub_cases"][1]["status"], "submitted",
+        "back to acceptance"
+    );
+    let dig_design = b["materials"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["name"] == "挖掘施工设计图及施工组织方案")
+        .unwrap()["key"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let dig = case(&subs[1]).await;
+    assert_eq!(
+        dig["materials"]["design"], fix[&dig_design],
+        "the new file replaced the old"
+    );
+    let r = post(&app, &citizen, &supplement, json!({"materials": fix})).await;
+    assert_error(r, 409, "CASE_WRONG_STATUS").await;
+
     // Someone else's bundle case is not found; staff of the region see it.
     let other = login(&app, "enterprise").await;
     let r = get(&app, &other, &format!("/api/v1/bundle-cases/{id}")).await;

@@ -76,3 +76,26 @@ pub async fn case(
 ) -> Result<ApiJsonOut, ApiError> {
     Ok(ApiJsonOut(json!(s.app.bundle_case(&p, &id).await?)))
 }
+
+/// `{materials}`: combined material key → uploaded file id.
+#[derive(Debug, Deserialize)]
+pub struct BundleSupplement {
+    #[serde(default)]
+    pub materials: std::collections::BTreeMap<String, String>,
+}
+
+/// `POST /api/v1/bundle-cases/{id}/supplement` — one supplement for every department that
+/// asked.
+pub async fn supplement(
+    State(s): State<AppState>,
+    Extension(meta): Extension<RequestMeta>,
+    Extension(p): Extension<Principal>,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(body): ApiJson<BundleSupplement>,
+) -> Result<ApiJsonOut, ApiError> {
+    let v = s
+        .app
+        .supplement_bundle_case(&p, &id, body.materials, &meta)
+        .await?;
+    Ok(ApiJsonOut(json!(v)))
+}
