@@ -20,6 +20,7 @@ mod catalog;
 mod materials;
 mod migrate;
 mod org;
+mod partners;
 mod rows;
 mod security;
 mod sessions;

@@ -18,6 +18,7 @@ const SQLITE: &[(i64, &str, &str)] = &[
     (8, "seals", include_str!("../migrations/sqlite/0008_seals.sql")),
     (9, "notification_reads", include_str!("../migrations/sqlite/0009_notification_reads.sql")),
     (10, "bundles", include_str!("../migrations/sqlite/0010_bundles.sql")),
+    (11, "partners", include_str!("../migrations/sqlite/0011_partners.sql")),
 ];
 
 #[rustfmt::skip]
@@ -32,6 +33,7 @@ const POSTGRES: &[(i64, &str, &str)] = &[
     (8, "seals", include_str!("../migrations/postgres/0008_seals.sql")),
     (9, "notification_reads", include_str!("../migrations/postgres/0009_notification_reads.sql")),
     (10, "bundles", include_str!("../migrations/postgres/0010_bundles.sql")),
+    (11, "partners", include_str!("../migrations/postgres/0011_partners.sql")),
 ];
 
 /// Applies the pending migrations of `engine`; returns how many ran.

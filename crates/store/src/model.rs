@@ -406,3 +406,51 @@ pub struct StoredBundleCase {
     pub json: String,
     pub created_at: DateTime<Utc>,
 }
+
+/// A partner system (合作单位: a utility company, another government system): a registered
+/// client of the open platform. `secret` is the HMAC-SHA256 key both sides hold (hex).
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+pub struct Partner {
+    /// Slug used in bundle configurations, e.g. `water-supply`.
+    pub key: String,
+    pub name: String,
+    pub app_key: String,
+    #[serde(skip_serializing, default)]
+    pub secret: String,
+    /// Where its part of a bundle is delivered (`None`: deliveries wait).
+    pub webhook_url: Option<String>,
+    pub active: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+impl std::fmt::Debug for Partner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Partner")
+            .field("key", &self.key)
+            .field("app_key", &self.app_key)
+            .field("secret", &"***")
+            .finish()
+    }
+}
+
+/// A webhook delivery to a partner (the outbox): at-least-once, retried with backoff.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Delivery {
+    pub id: String,
+    pub partner_key: String,
+    /// e.g. `subcase.assigned`, `subcase.supplemented`.
+    pub event: String,
+    pub case_id: String,
+    /// Unique: the same event is queued once; the partner sees it as `X-Shenpi-Delivery`.
+    pub idempotency_key: String,
+    pub body: String,
+    /// `pending`, `delivered` or `failed` (gave up).
+    pub status: String,
+    pub attempts: i64,
+    pub next_attempt_at: DateTime<Utc>,
+    /// Claimed by a node until then.
+    pub locked_until: Option<DateTime<Utc>>,
+    pub last_error: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub delivered_at: Option<DateTime<Utc>>,
+}

@@ -61,6 +61,7 @@ pub trait Tx:
     + SealRepo
     + ProcessRepo
     + BundleRepo
+    + PartnerRepo
 {
     /// Commits all changes of this unit of work.
     async fn commit(self: Box<Self>) -> Result<(), StoreError>;
@@ -347,6 +348,51 @@ pub trait WorkbenchRepo {
     async fn draft(&mut self, id: &str) -> Result<Option<Draft>, StoreError>;
     async fn drafts_of(&mut self, owner_id: &str, limit: i64) -> Result<Vec<Draft>, StoreError>;
     async fn delete_draft(&mut self, id: &str) -> Result<bool, StoreError>;
+}
+
+/// Partner systems, their nonces and reports, and the webhook outbox.
+#[async_trait]
+pub trait PartnerRepo {
+    /// A taken key or app key is a `Conflict`.
+    async fn insert_partner(&mut self, p: &Partner) -> Result<(), StoreError>;
+    async fn update_partner(&mut self, p: &Partner) -> Result<(), StoreError>;
+    async fn partner(&mut self, key: &str) -> Result<Option<Partner>, StoreError>;
+    async fn partner_by_app_key(&mut self, app_key: &str) -> Result<Option<Partner>, StoreError>;
+    async fn partners(&mut self) -> Result<Vec<Partner>, StoreError>;
+    /// Records a request nonce; `false` when it was used already (a replay).
+    async fn use_nonce(
+        &mut self,
+        app_key: &str,
+        nonce: &str,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+    /// Forgets nonces used before `before` (older requests are refused by their timestamp).
+    async fn prune_nonces(&mut self, before: DateTime<Utc>) -> Result<u64, StoreError>;
+    /// Records an applied report; `false` when the partner's idempotency key was seen.
+    async fn record_partner_event(
+        &mut self,
+        partner_key: &str,
+        idempotency_key: &str,
+        case_id: &str,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+    /// Queues a delivery; `false` when its idempotency key is queued already.
+    async fn insert_delivery(&mut self, d: &Delivery) -> Result<bool, StoreError>;
+    /// Claims up to `limit` pending deliveries due at `now` that no node holds, until
+    /// `lease_until` (PostgreSQL: `FOR UPDATE SKIP LOCKED`, so nodes never claim the same one).
+    async fn claim_deliveries(
+        &mut self,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<Delivery>, StoreError>;
+    async fn update_delivery(&mut self, d: &Delivery) -> Result<(), StoreError>;
+    /// A partner's deliveries, newest first.
+    async fn deliveries_of(
+        &mut self,
+        partner_key: &str,
+        limit: i64,
+    ) -> Result<Vec<Delivery>, StoreError>;
 }
 
 /// Bundles (联办) and bundle cases.

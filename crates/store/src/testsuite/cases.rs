@@ -386,3 +386,191 @@ pub(super) async fn bundles_round_trip(store: &dyn Store) {
         None
     );
 }
+
+/// Partners are unique by key and app key; a nonce and a report key are taken once.
+pub(super) async fn partners_nonces_and_events(store: &dyn Store) {
+    let p = Partner {
+        key: "suite-water".into(),
+        name: "示例供水公司".into(),
+        app_key: "ak-suite-water".into(),
+        secret: "00".repeat(32),
+        webhook_url: None,
+        active: true,
+        created_at: t0(),
+    };
+    let mut tx = store.begin().await.unwrap();
+    tx.insert_partner(&p).await.unwrap();
+    tx.commit().await.unwrap();
+    let mut tx = store.begin().await.unwrap();
+    let dup = Partner {
+        key: "suite-other".into(),
+        ..p.clone()
+    };
+    assert!(
+        matches!(tx.insert_partner(&dup).await, Err(StoreError::Conflict(_))),
+        "app key taken"
+    );
+    drop(tx);
+    let mut tx = store.begin().await.unwrap();
+    let changed = Partner {
+        webhook_url: Some("http://127.0.0.1:9/hook".into()),
+        ..p.clone()
+    };
+    tx.update_partner(&changed).await.unwrap();
+    assert_eq!(
+        tx.partner_by_app_key("ak-suite-water").await.unwrap(),
+        Some(changed.clone())
+    );
+    assert_eq!(
+        tx.partner("suite-water").await.unwrap(),
+        Some(changed.clone())
+    );
+    assert!(tx.partners().await.unwrap().contains(&changed));
+    assert!(tx.use_nonce("ak-suite-water", "n1", t0()).await.unwrap());
+    assert!(
+        !tx.use_nonce("ak-suite-water", "n1", t0()).await.unwrap(),
+        "a replay"
+    );
+    assert!(
+        tx.use_nonce("ak-other", "n1", t0()).await.unwrap(),
+        "nonces are per client"
+    );
+    assert_eq!(
+        tx.prune_nonces(t0() + chrono::Duration::seconds(1))
+            .await
+            .unwrap(),
+        2
+    );
+    assert!(
+        tx.use_nonce("ak-suite-water", "n1", t0()).await.unwrap(),
+        "pruned"
+    );
+    assert!(
+        tx.record_partner_event("suite-water", "r1", "c1", t0())
+            .await
+            .unwrap()
+    );
+    assert!(
+        !tx.record_partner_event("suite-water", "r1", "c1", t0())
+            .await
+            .unwrap()
+    );
+    tx.commit().await.unwrap();
+}
+
+fn delivery(n: usize) -> Delivery {
+    Delivery {
+        id: crate::new_id(),
+        partner_key: "suite-water".into(),
+        event: "subcase.assigned".into(),
+        case_id: format!("c{n}"),
+        idempotency_key: format!("suite-d{n}"),
+        body: "{}".into(),
+        status: "pending".into(),
+        attempts: 0,
+        next_attempt_at: t0(),
+        locked_until: None,
+        last_error: None,
+        created_at: t0(),
+        delivered_at: None,
+    }
+}
+
+/// Deliveries are queued once per key and claimed by one claimant at a time, also when two
+/// claim concurrently (PostgreSQL: `FOR UPDATE SKIP LOCKED`).
+pub(super) async fn deliveries_are_claimed_once(store: &dyn Store) {
+    let mut tx = store.begin().await.unwrap();
+    for n in 0..40 {
+        assert!(tx.insert_delivery(&delivery(n)).await.unwrap());
+    }
+    assert!(
+        !tx.insert_delivery(&delivery(0)).await.unwrap(),
+        "queued once"
+    );
+    tx.commit().await.unwrap();
+    let now = t0() + chrono::Duration::seconds(1);
+    let lease = now + chrono::Duration::seconds(60);
+    let claim = |limit: i64| async move {
+        let mut got = vec![];
+        loop {
+            let mut tx = store.begin().await.unwrap();
+            let batch = tx.claim_deliveries(now, lease, limit).await.unwrap();
+            tx.commit().await.unwrap();
+            if batch.is_empty() {
+                break;
+            }
+            got.extend(batch.into_iter().map(|d| d.idempotency_key));
+        }
+        got
+    };
+    let (a, b) = futures_join(claim(3), claim(4)).await;
+    let mut all: Vec<String> = a.iter().chain(b.iter()).cloned().collect();
+    all.sort();
+    let mut unique = all.clone();
+    unique.dedup();
+    assert_eq!(all.len(), unique.len(), "no delivery claimed twice");
+    assert_eq!(
+        all.iter().filter(|k| k.starts_with("suite-d")).count(),
+        40,
+        "every delivery claimed"
+    );
+    // A lease that ran out may be claimed again; a delivered one never.
+    let mut tx = store.begin().await.unwrap();
+    let later = lease + chrono::Duration::seconds(1);
+    let again = tx
+        .claim_deliveries(later, later + chrono::Duration::seconds(60), 1)
+        .await
+        .unwrap();
+    assert_eq!(again.len(), 1);
+    let mut d = again[0].clone();
+    d.status = "delivered".into();
+    d.attempts = 1;
+    d.delivered_at = Some(later);
+    tx.update_delivery(&d).await.unwrap();
+    tx.commit().await.unwrap();
+    let mut tx = store.begin().await.unwrap();
+    let log = tx.deliveries_of("suite-water", 100).await.unwrap();
+    assert_eq!(log.len(), 40);
+    assert_eq!(log.iter().filter(|x| x.status == "delivered").count(), 1);
+    let far = later + chrono::Duration::seconds(600);
+    let rest = tx
+        .claim_deliveries(far, far + chrono::Duration::seconds(60), 100)
+        .await
+        .unwrap();
+    assert_eq!(rest.len(), 39, "the delivered one is not claimed again");
+    assert!(rest.iter().all(|x| x.id != d.id));
+    tx.commit().await.unwrap();
+}
+
+/// Polls two futures to completion concurrently (the suite has no async runtime helpers).
+async fn futures_join<A: std::future::Future, B: std::future::Future>(
+    a: A,
+    b: B,
+) -> (A::Output, B::Output) {
+    let mut a = Box::pin(a);
+    let mut b = Box::pin(b);
+    let mut ra = None;
+    let mut rb = None;
+    std::future::poll_fn(|cx| {
+        if ra.is_none()
+            && let std::task::Poll::Ready(v) = a.as_mut().poll(cx)
+        {
+            ra = Some(v);
+        }
+        if rb.is_none()
+            && let std::task::Poll::Ready(v) = b.as_mut().poll(cx)
+        {
+            rb = Some(v);
+        }
+        if ra.is_some() && rb.is_some() {
+            std::task::Poll::Ready(())
+        } else {
+            std::task::Poll::Pending
+        }
+    })
+    .await;
+    match (ra, rb) {
+        (Some(x), Some(y)) => (x, y),
+        _ => unreachable!("both ready"),
+    }
+}

@@ -78,6 +78,8 @@ pub async fn run_all(store: &dyn Store) {
     workbench_round_trip(store).await;
     seal_keys_one_active_per_region(store).await;
     cases::bundles_round_trip(store).await;
+    cases::partners_nonces_and_events(store).await;
+    cases::deliveries_are_claimed_once(store).await;
 }
 
 async fn migrations_are_idempotent(store: &dyn Store) {
