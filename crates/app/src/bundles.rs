@@ -465,7 +465,7 @@ impl App {
         let mut sub_cases = vec![];
         for (i, e, app) in &applications {
             let Some(c) = self
-                .insert_application(&mut tx, p, app, e, Some(&id), meta)
+                .insert_application(&mut tx, p, app, e, Some(&id), partner_of(&i.handler), meta)
                 .await?
             else {
                 return Err(AppError::Conflict("bundle sub-case".into()));
@@ -754,4 +754,12 @@ fn check_shared(fields: &[SharedField], form: &Value) -> Result<Value, AppError>
         ));
     }
     Ok(form)
+}
+
+/// The partner key of a handler that is a partner.
+fn partner_of(h: &Handler) -> Option<&str> {
+    match h {
+        Handler::Partner(k) => Some(k),
+        Handler::Department(_) => None,
+    }
 }

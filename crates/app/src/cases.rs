@@ -102,6 +102,10 @@ pub struct CaseRecord {
     /// The bundle case (联办件) this case is a sub-case of.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bundle_case: Option<String>,
+    /// The partner system (e.g. a utility company) that handles this sub-case instead of a
+    /// department: it gets the case by webhook and reports progress; no workbench task.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partner: Option<String>,
 }
 
 /// Where a case returned to the applicant resumes.
@@ -200,7 +204,7 @@ impl App {
         let effective = self.check_application(p, &a).await?;
         let mut tx = self.store.begin().await?;
         let Some(record) = self
-            .insert_application(&mut tx, p, &a, &effective, None, meta)
+            .insert_application(&mut tx, p, &a, &effective, None, None, meta)
             .await?
         else {
             drop(tx);
@@ -306,7 +310,9 @@ impl App {
 
     /// Stores a checked application as a new case with its acceptance task and audit entry, in
     /// `tx`; `None` when the applicant's idempotency key is taken. `bundle_case` links a
-    /// sub-case to its bundle case (联办件).
+    /// sub-case to its bundle case (联办件); a sub-case handled by a `partner` gets no
+    /// acceptance task but a webhook delivery to the partner.
+    #[allow(clippy::too_many_arguments)]
     pub(crate) async fn insert_application(
         &self,
         tx: &mut Box<dyn shenpi_store::Tx>,
@@ -314,6 +320,7 @@ impl App {
         a: &Application,
         effective: &EffectiveItem,
         bundle_case: Option<&str>,
+        partner: Option<&str>,
         meta: &RequestMeta,
     ) -> Result<Option<CaseRecord>, AppError> {
         let item = &effective.version.item;
@@ -364,6 +371,7 @@ impl App {
             undo: None,
             notices: vec![],
             bundle_case: bundle_case.map(str::to_owned),
+            partner: partner.map(str::to_owned),
         };
         match tx.insert_case(&stored_of(&record, key, 1, now)?).await {
             Err(shenpi_store::StoreError::Conflict(_)) => return Ok(None),
@@ -372,9 +380,13 @@ impl App {
         tx.append_audit(meta.audit(now, &record.region, Some(&p.user), "case.submit", ("case", &record.id), "success",
             json!({"number": record.number, "item": record.item_code, "version": record.item_version})))
             .await?;
-        let due = acceptance_due(&self.calendar(), today)?;
-        tx.insert_task(&crate::tasks::new_task(&record, "accept", Some(due), now))
-            .await?;
+        if record.partner.is_some() {
+            self.queue_delivery(tx, &record, "subcase.assigned").await?;
+        } else {
+            let due = acceptance_due(&self.calendar(), today)?;
+            tx.insert_task(&crate::tasks::new_task(&record, "accept", Some(due), now))
+                .await?;
+        }
         Ok(Some(record))
     }
 

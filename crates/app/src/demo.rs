@@ -55,6 +55,8 @@ pub struct DemoReport {
     pub items: usize,
     /// Demo bundles (一件事) stored (0 when there were bundles already).
     pub bundles: usize,
+    /// Demo partner systems registered (their secrets are made at load time).
+    pub partners: usize,
     /// False when the database already had users (nothing is loaded then).
     pub loaded: bool,
 }
@@ -186,6 +188,7 @@ impl App {
         let mut report = self.load_demo_accounts().await?;
         report.items = self.load_demo_catalog().await?;
         report.bundles = self.load_demo_bundles().await?;
+        report.partners = self.load_demo_partners().await?;
         Ok(report)
     }
 

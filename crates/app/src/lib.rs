@@ -26,6 +26,7 @@ pub mod materials;
 pub mod notices;
 pub mod notify;
 pub mod org;
+pub mod partners;
 pub mod passwords;
 pub mod policy;
 pub mod principal;

@@ -46,6 +46,8 @@ pub enum Action {
     ProcessManage,
     /// E-supervision (电子监察): deadlines and warnings of open cases.
     Supervise,
+    /// Register partner systems, rotate their secrets, read their delivery logs.
+    PartnerManage,
 }
 
 impl Action {
@@ -69,6 +71,7 @@ impl Action {
             Action::CaseApply => "case.apply",
             Action::ProcessManage => "process.manage",
             Action::Supervise => "case.supervise",
+            Action::PartnerManage => "partner.manage",
         }
     }
 
@@ -104,6 +107,7 @@ impl Action {
             Action::CaseApply => &[Citizen, Enterprise],
             Action::ProcessManage => &[CityAdmin],
             Action::Supervise => &[CityAdmin, RegionAdmin, DeptAdmin],
+            Action::PartnerManage => &[CityAdmin],
         }
     }
 }

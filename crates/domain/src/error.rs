@@ -104,6 +104,12 @@ error_codes! {
     BUNDLE_INVALID = 422, "联办配置有误，未保存", "The bundle configuration has problems; nothing was saved";
     BUNDLE_CASE_NOT_FOUND = 404, "联办件不存在", "No such bundle case";
     BUNDLE_NOTHING_SELECTED = 422, "按所选情形，没有需要办理的事项", "The answers select no item";
+    PARTNER_NOT_FOUND = 404, "合作单位不存在", "No such partner";
+    PARTNER_EXISTS = 409, "合作单位标识已被使用", "That partner key is taken";
+    PARTNER_SIGNATURE_INVALID = 401, "请求签名无效或应用标识未知", "The request signature is invalid or the app key is unknown";
+    PARTNER_REQUEST_EXPIRED = 401, "请求时间戳超出允许范围（5 分钟）", "The request timestamp is outside the allowed window (5 minutes)";
+    PARTNER_NONCE_REUSED = 409, "请求随机数已使用过（疑似重放）", "The request nonce was used before (a replay)";
+    PARTNER_NOT_HANDLER = 403, "该子办件不由贵单位办理", "Your organisation does not handle that sub-case";
     PROCESS_INVALID = 422, "流程文件不符合要求", "The process file is not valid or uses unsupported elements";
     IMPORT_INVALID = 422, "导入文件有误，未导入任何内容", "The import file has errors; nothing was imported";
     INTERNAL = 500, "服务器内部错误，请稍后再试", "Internal server error; try again later";

@@ -19,6 +19,7 @@ mod integration {
     pub mod materials;
     pub mod notices;
     pub mod pages;
+    pub mod partners;
     pub mod processes;
     pub mod public;
     pub mod review_fixes;

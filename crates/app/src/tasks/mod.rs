@@ -554,6 +554,10 @@ impl App {
             t.engine_task = back.engine_task;
             t.assignee = Some(back.by);
             tx.insert_task(&t).await?;
+        } else if c.partner.is_some() {
+            // A partner's sub-case: the partner gets the supplement by webhook.
+            self.queue_delivery(&mut tx, &c, "subcase.supplemented")
+                .await?;
         } else {
             // Acceptance is due five working days after the complete supplement arrived.
             let due = shenpi_domain::case::deadline::acceptance_due(&self.calendar(), today)?;

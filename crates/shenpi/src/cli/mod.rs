@@ -291,6 +291,17 @@ async fn serve(cfg: &Config, demo: bool) -> Result<(), String> {
             }
         }
     });
+    // Webhook deliveries to partner systems (claimed per node, so nodes share the outbox).
+    let sender = state.app.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(10));
+        loop {
+            tick.tick().await;
+            if let Err(e) = sender.deliver_due().await {
+                tracing::warn!(error = %e, "webhook delivery failed");
+            }
+        }
+    });
     let router = shenpi_web::router(state);
     axum::serve(
         listener,

@@ -7,6 +7,7 @@ pub mod cases;
 pub mod catalog;
 pub mod drafts;
 pub mod materials;
+pub mod partners;
 pub mod processes;
 pub mod public;
 pub mod tasks;
