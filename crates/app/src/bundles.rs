@@ -593,6 +593,97 @@ impl App {
         self.bundle_case(p, id).await
     }
 
+    /// The combined result (联办结果告知书) of a bundle case whose sub-cases have all ended: one
+    /// sealed PDF listing every item's result and who handled it.
+    pub async fn bundle_result_pdf(
+        &self,
+        p: &Principal,
+        id: &str,
+        meta: &RequestMeta,
+    ) -> Result<(String, Vec<u8>), AppError> {
+        let view = self.bundle_case(p, id).await?;
+        if !matches!(
+            view.status,
+            BundleStatus::Completed | BundleStatus::PartlyCompleted | BundleStatus::Refused
+        ) {
+            return Err(AppError::rule(
+                ErrorCode::CASE_WRONG_STATUS,
+                json!({"status": view.status}),
+            ));
+        }
+        let mut lines = vec![];
+        let mut applicant = String::new();
+        for s in &view.sub_cases {
+            let (c, _) = self.case(p, &s.case_id).await?;
+            applicant = c.applicant_name.clone();
+            let by = match &s.handler {
+                Handler::Department(_) => crate::notices::department_of(&view.region),
+                Handler::Partner(k) => {
+                    let mut tx = self.store.read().await?;
+                    tx.partner(k)
+                        .await?
+                        .map(|x| x.name)
+                        .unwrap_or_else(|| k.clone())
+                }
+            };
+            let result = match s.status {
+                CaseStatus::Granted | CaseStatus::Delivered | CaseStatus::Closed => {
+                    "准予办理／已办结"
+                }
+                CaseStatus::Denied => "不予办理",
+                CaseStatus::NotAccepted => "不予受理",
+                CaseStatus::Withdrawn => "已撤回",
+                _ => "办理中",
+            };
+            lines.push(format!(
+                "{}（{}）：{result}，承办单位：{by}",
+                s.item_name, s.number
+            ));
+        }
+        let today = self.today();
+        let received_on = (view.created_at + chrono::Duration::hours(8)).date_naive();
+        let data = shenpi_notice::NoticeData {
+            kind: shenpi_notice::NoticeKind::BundleResult,
+            document_number: format!("青审批联字〔{}〕{}号", today.format("%Y"), view.number),
+            case_number: view.number.clone(),
+            applicant,
+            item: view.bundle_name.clone(),
+            department: crate::notices::department_of(&view.region),
+            date: today,
+            received_on,
+            accepted_on: None,
+            promised_days: None,
+            statutory_days: None,
+            lines,
+            opinion: String::new(),
+            phone: crate::notices::COMPLAINT_PHONE.into(),
+            special_procedure: None,
+        };
+        let pdf = shenpi_notice::render(&data).map_err(|e| match e {
+            shenpi_notice::NoticeError::MissingGlyphs { chars } => AppError::rule(
+                ErrorCode::NOTICE_UNRENDERABLE,
+                json!({"chars": chars.iter().map(|c| c.to_string()).collect::<Vec<_>>()}),
+            ),
+            other => AppError::Internal(format!("notice: {other}")),
+        })?;
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        let (key, _) = self.seal_key_for(&mut tx, &view.region).await?;
+        let sealed = shenpi_notice::seal(&pdf, &key);
+        tx.append_audit(meta.audit(
+            now,
+            &view.region,
+            Some(&p.user),
+            "bundle.result",
+            ("bundle_case", id),
+            "success",
+            json!({"number": view.number, "status": view.status}),
+        ))
+        .await?;
+        tx.commit().await?;
+        Ok((format!("{}-联办结果告知书.pdf", view.number), sealed))
+    }
+
     /// A bundle case, for its applicant or staff of its region.
     pub async fn bundle_case(&self, p: &Principal, id: &str) -> Result<BundleCaseView, AppError> {
         let stored = {

@@ -60,6 +60,7 @@ fn doc_code(kind: NoticeKind) -> &'static str {
         NoticeKind::Grant => "准",
         NoticeKind::Refusal => "不准",
         NoticeKind::SpecialProcedure => "特",
+        NoticeKind::BundleResult => "联",
     }
 }
 
@@ -104,7 +105,7 @@ fn key_error(e: impl std::fmt::Display) -> AppError {
 
 impl App {
     /// The active seal key of a region, made on first use.
-    async fn seal_key_for(
+    pub(crate) async fn seal_key_for(
         &self,
         tx: &mut Box<dyn shenpi_store::Tx>,
         region: &str,

@@ -25,17 +25,20 @@ pub enum NoticeKind {
     Refusal,
     /// 特别程序告知书: a special procedure whose time does not count in the limit (Art. 45).
     SpecialProcedure,
+    /// 联办结果告知书: the results of every item of a bundle (一件事), one line each.
+    BundleResult,
 }
 
 impl NoticeKind {
     /// Every kind, in procedure order.
-    pub const ALL: [NoticeKind; 6] = [
+    pub const ALL: [NoticeKind; 7] = [
         NoticeKind::Acceptance,
         NoticeKind::SupplementRequest,
         NoticeKind::RefusalToAccept,
         NoticeKind::Grant,
         NoticeKind::Refusal,
         NoticeKind::SpecialProcedure,
+        NoticeKind::BundleResult,
     ];
 
     /// The Chinese title printed at the top of the notice.
@@ -47,6 +50,7 @@ impl NoticeKind {
             NoticeKind::Grant => "准予行政许可决定书",
             NoticeKind::Refusal => "不予行政许可决定书",
             NoticeKind::SpecialProcedure => "特别程序告知书",
+            NoticeKind::BundleResult => "联办结果告知书",
         }
     }
 }
@@ -240,6 +244,16 @@ impl NoticeData {
                     "根据《中华人民共和国行政许可法》第四十五条的规定，{kind}所需时间预计为{days}个工作日，该时间不计算在行政许可办理期限内。{kind}结束后，本机关将继续办理并依法作出决定。"
                 ));
             }
+            NoticeKind::BundleResult => {
+                before.push(format!(
+                    "{you}于{received}一次提交的{item}申请，各事项已全部办结，结果如下："
+                ));
+                list = need_lines()?;
+                after.push(
+                    "各事项的决定书、证照或接入结果可在“我的办件”中分别查看和下载；对其中任一决定不服的，可依该决定书载明的途径申请行政复议或者提起行政诉讼。"
+                        .to_owned(),
+                );
+            }
         }
         if !opinion.is_empty() {
             after.push(opinion.to_owned());
@@ -255,7 +269,10 @@ impl NoticeData {
         }
         if matches!(
             self.kind,
-            NoticeKind::Acceptance | NoticeKind::SupplementRequest | NoticeKind::SpecialProcedure
+            NoticeKind::Acceptance
+                | NoticeKind::SupplementRequest
+                | NoticeKind::SpecialProcedure
+                | NoticeKind::BundleResult
         ) {
             after.push("特此通知。".to_owned());
         }

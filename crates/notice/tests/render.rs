@@ -40,7 +40,10 @@ fn every_kind_renders_a_pdf_with_its_text() {
             assert!(text.contains("六个月内依法向人民法院提起行政诉讼"));
         }
         match kind {
-            NoticeKind::SupplementRequest | NoticeKind::RefusalToAccept | NoticeKind::Refusal => {
+            NoticeKind::SupplementRequest
+            | NoticeKind::RefusalToAccept
+            | NoticeKind::Refusal
+            | NoticeKind::BundleResult => {
                 for (i, line) in data.lines.iter().enumerate() {
                     assert!(
                         text.contains(&format!("{}．{}", i + 1, squash(line))),
@@ -153,7 +156,8 @@ fn notice_data_serialises_in_snake_case() {
             "\"refusal_to_accept\"",
             "\"grant\"",
             "\"refusal\"",
-            "\"special_procedure\""
+            "\"special_procedure\"",
+            "\"bundle_result\""
         ]
     );
 }

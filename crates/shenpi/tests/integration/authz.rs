@@ -64,6 +64,15 @@ fn expected() -> BTreeMap<(&'static str, &'static str), &'static str> {
         (("GET", "/api/v1/calendar/add-working-days"), "public"),
         (("GET", "/api/v1/calendar/{year}"), "public"),
         (("GET", "/api/v1/items"), "public"),
+        (("GET", "/bundles"), "public"),
+        (("GET", "/bundles/{code}/apply"), "citizen enterprise"),
+        (("POST", "/bundles/{code}/apply"), "citizen enterprise"),
+        (("GET", "/bundle-cases/{id}"), SIGNED),
+        (("GET", "/bundle-cases/{id}/result"), SIGNED),
+        (
+            ("POST", "/bundle-cases/{id}/supplement"),
+            "citizen enterprise",
+        ),
         (("GET", "/api/v1/partners"), "city_admin"),
         (("POST", "/api/v1/partners"), "city_admin"),
         (("PUT", "/api/v1/partners/{key}"), "city_admin"),
@@ -78,6 +87,7 @@ fn expected() -> BTreeMap<(&'static str, &'static str), &'static str> {
             "citizen enterprise",
         ),
         (("GET", "/api/v1/bundle-cases/{id}"), SIGNED),
+        (("GET", "/api/v1/bundle-cases/{id}/result"), SIGNED),
         (
             ("POST", "/api/v1/bundle-cases/{id}/supplement"),
             "citizen enterprise",

@@ -99,3 +99,38 @@ pub async fn supplement(
         .await?;
     Ok(ApiJsonOut(json!(v)))
 }
+
+/// `GET /api/v1/bundle-cases/{id}/result` — the sealed combined result (PDF), once every
+/// sub-case has ended.
+pub async fn result(
+    State(s): State<AppState>,
+    Extension(meta): Extension<RequestMeta>,
+    Extension(p): Extension<Principal>,
+    ApiPath(id): ApiPath<String>,
+) -> Result<impl IntoResponse, ApiError> {
+    let (name, bytes) = s.app.bundle_result_pdf(&p, &id, &meta).await?;
+    let disposition = format!(
+        "attachment; filename=\"bundle-result.pdf\"; filename*=UTF-8''{}",
+        utf8_percent(&name)
+    );
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/pdf".to_string(),
+            ),
+            (axum::http::header::CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    ))
+}
+
+/// Percent-encodes a file name for `filename*` (RFC 5987).
+fn utf8_percent(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}

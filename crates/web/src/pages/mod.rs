@@ -4,6 +4,7 @@
 
 pub mod admin;
 pub mod apply;
+pub mod bundles;
 pub mod calendar;
 pub mod cases;
 pub mod catalog;
@@ -116,6 +117,9 @@ fn nav_for(p: &Principal, lang: Lang, path: &str) -> Vec<NavItem> {
         v.push(("/cases", lang.t("我的办件", "My applications")));
     }
     v.push(("/items", lang.t("办事指南", "Service guides")));
+    if p.user.roles.iter().any(|r| r.is_applicant()) {
+        v.push(("/bundles", lang.t("一件事", "One application")));
+    }
     if allowed(Action::CatalogReview) {
         v.push(("/proposals", lang.t("事项变更", "Catalog changes")));
     }
