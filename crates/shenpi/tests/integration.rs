@@ -9,6 +9,7 @@ mod integration {
     pub mod authz;
     pub mod bad_input;
     pub mod browser;
+    pub mod browser_bundles;
     pub mod bundles;
     pub mod cases;
     pub mod catalog;

@@ -125,7 +125,7 @@ async fn the_city_admin_changes_an_item_in_chromium_and_the_guide_shows_it_on_it
 }
 
 /// Signs in through the sign-in form (signing out first if someone is signed in).
-async fn sign_in(b: &Browser, app: &shenpi_testkit::TestApp, username: &str) {
+pub(crate) async fn sign_in(b: &Browser, app: &shenpi_testkit::TestApp, username: &str) {
     b.goto(&app.url("/login")).await;
     if !b.exists("#username").await {
         b.click("form[action=\"/logout\"] button").await;

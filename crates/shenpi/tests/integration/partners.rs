@@ -14,11 +14,11 @@ use shenpi_testkit::{TestApp, spawn_app};
 use std::sync::{Arc, Mutex};
 
 /// What the simulator received: (partner path, delivery key, body) of each valid webhook.
-type Inbox = Arc<Mutex<Vec<(String, String, Value)>>>;
+pub(crate) type Inbox = Arc<Mutex<Vec<(String, String, Value)>>>;
 
 /// Starts the utility-company simulator: `POST /{partner}` checks the signature with that
 /// partner's secret and records the webhook; the gas company fails its first call.
-async fn simulator(secrets: Vec<(String, String)>) -> (String, Inbox) {
+pub(crate) async fn simulator(secrets: Vec<(String, String)>) -> (String, Inbox) {
     let inbox: Inbox = Arc::new(Mutex::new(vec![]));
     let failed_once = Arc::new(Mutex::new(false));
     let (inbox2, secrets) = (inbox.clone(), Arc::new(secrets));
@@ -73,7 +73,7 @@ async fn simulator(secrets: Vec<(String, String)>) -> (String, Inbox) {
 }
 
 /// A signed request of a partner.
-async fn signed(
+pub(crate) async fn signed(
     app: &TestApp,
     (app_key, secret): (&str, &str),
     path: &str,

@@ -1,0 +1,236 @@
+//! Issue 5 item 6 in Chromium: an applicant submits the 12-in-1 utility bundle on its page; the
+//! clerk accepts and reviewers and approvers act on the government items; the simulator's
+//! water and gas companies get their parts by webhook and report; the applicant watches the
+//! one combined status move and downloads the sealed combined result.
+
+use super::browser::sign_in;
+use super::cases::open_task;
+use super::common::*;
+use super::partners::{signed, simulator};
+use serde_json::{Value, json};
+use shenpi_testkit::browser::Browser;
+use shenpi_testkit::spawn_app;
+use std::time::Duration;
+
+#[tokio::test]
+async fn an_applicant_submits_the_utility_bundle_and_downloads_the_combined_result_in_chromium() {
+    let Some(b) = Browser::start().await else {
+        return;
+    };
+    let app = spawn_app().await;
+    let dir = tempfile::tempdir().unwrap();
+    let pdf = dir.path().join("材料.pdf");
+    std::fs::write(&pdf, "%PDF-1.7\n% bundle material\n%%EOF\n").unwrap();
+
+    // The water and gas companies are wired to the simulator.
+    let admin = login(&app, "admin").await;
+    let mut creds = vec![];
+    for key in ["water-supply", "gas"] {
+        let v: Value = post(
+            &app,
+            &admin,
+            &format!("/api/v1/partners/{key}/secret"),
+            json!({}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+        creds.push((
+            key.to_string(),
+            v["app_key"].as_str().unwrap().to_string(),
+            v["secret"].as_str().unwrap().to_string(),
+        ));
+    }
+    let (base, inbox) = simulator(
+        creds
+            .iter()
+            .map(|(k, _, s)| (k.clone(), s.clone()))
+            .collect(),
+    )
+    .await;
+    for (key, _, _) in &creds {
+        let r = client()
+            .put(app.url(&format!("/api/v1/partners/{key}")))
+            .bearer_auth(&admin)
+            .json(&json!({"name": "", "webhook_url": format!("{base}/{key}")}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+    }
+
+    // The applicant picks the bundle, answers the questionnaire, fills the shared fields once
+    // and uploads the materials once.
+    sign_in(&b, &app, "citizen").await;
+    b.goto(&app.url("/bundles")).await;
+    assert!(
+        b.wait_for(
+            "#bundle-utility-hookup-12 .bundle-apply",
+            Duration::from_secs(10)
+        )
+        .await,
+        "{}",
+        b.source().await
+    );
+    b.click("#bundle-utility-hookup-12 .bundle-apply").await;
+    assert!(
+        b.wait_for("#bundle-form", Duration::from_secs(10)).await,
+        "{}",
+        b.source().await
+    );
+    assert!(b.text("#bundle-title").await.contains("12合一"));
+    for id in [
+        "#q-services-water",
+        "#q-services-gas",
+        "#q-dig_road-yes",
+        "#q-green-no",
+        "#q-highway-no",
+    ] {
+        b.click(id).await;
+    }
+    for (id, text) in [
+        ("#f-project_name", "示例科技园三期"),
+        ("#f-address", "市南区示例路 3 号"),
+        ("#f-contact", "赵示例"),
+        ("#f-contact_phone", "13700000000"),
+    ] {
+        b.fill(id, text).await;
+    }
+    let inputs = b
+        .execute_async(
+            "const done = arguments[arguments.length - 1]; done([...document.querySelectorAll('input.bundle-file')].map(i => i.id));",
+            json!([]),
+        )
+        .await;
+    let inputs: Vec<String> = inputs
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        inputs.len() > 30,
+        "one input per material of the bundle: {inputs:?}"
+    );
+    for id in &inputs {
+        b.attach(&format!("#{id}"), &pdf).await;
+    }
+    b.click("#bundle-submit").await;
+    assert!(
+        b.wait_for("#bundle-status", Duration::from_secs(20)).await,
+        "{}",
+        b.source().await
+    );
+    assert_eq!(b.text("#bundle-status").await, "已提交，待受理");
+    let url = b.current_url().await;
+    let bundle_id = url.rsplit('/').next().unwrap().to_string();
+    let citizen = login(&app, "citizen").await;
+    let view: Value = get(&app, &citizen, &format!("/api/v1/bundle-cases/{bundle_id}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let subs = view["sub_cases"].as_array().unwrap().clone();
+    assert_eq!(subs.len(), 5, "{view}");
+
+    // The government items: acceptance, review and decision by the district's staff.
+    let step = |username: &'static str, number: String, outcome: &'static str| {
+        let app = &app;
+        async move {
+            let token = login(app, username).await;
+            let tid = open_task(app, &token, &number).await["task"]["id"]
+                .as_str()
+                .unwrap()
+                .to_string();
+            let r = post(
+                app,
+                &token,
+                &format!("/api/v1/tasks/{tid}/complete"),
+                json!({"outcome": outcome, "opinion": "符合条件，同意。"}),
+            )
+            .await;
+            assert_eq!(r.status(), 200, "{username} {number}");
+        }
+    };
+    let government: Vec<String> = subs
+        .iter()
+        .filter(|s| s["handler"].get("department").is_some())
+        .map(|s| s["number"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(government.len(), 3);
+    step("clerk-370202", government[0].clone(), "accept").await;
+    b.goto(&url).await;
+    assert!(b.wait_for("#bundle-status", Duration::from_secs(10)).await);
+    assert_eq!(b.text("#bundle-status").await, "办理中", "the status moves");
+    for n in &government[1..] {
+        step("clerk-370202", n.clone(), "accept").await;
+    }
+    for n in &government {
+        step("reviewer-370202", n.clone(), "approve").await;
+        step("approver-370202", n.clone(), "approve").await;
+    }
+
+    // The companies get their parts and report completion.
+    assert_eq!(app.app.deliver_due().await.unwrap(), 1, "gas fails once");
+    app.clock
+        .set(shenpi_testkit::start_time() + chrono::Duration::seconds(31));
+    assert_eq!(app.app.deliver_due().await.unwrap(), 1);
+    assert_eq!(inbox.lock().unwrap().len(), 2);
+    let now = shenpi_app::Clock::now(&*app.clock).timestamp();
+    for (i, code) in [(0, "QDGY00101-01"), (1, "QDGY00401-01")] {
+        let sub = subs.iter().find(|s| s["item_code"] == code).unwrap();
+        let path = format!(
+            "/api/v1/partner/subcases/{}/progress",
+            sub["case_id"].as_str().unwrap()
+        );
+        let r = signed(&app, (creds[i].1.as_str(), creds[i].2.as_str()), &path,
+            &json!({"idempotency_key": format!("done-{code}"), "status": "completed", "note": "已完成接入"}), now, &format!("n-{code}")).await;
+        assert_eq!(r.status(), 200);
+    }
+
+    // The applicant sees one status, every item done, and downloads the sealed result.
+    sign_in(&b, &app, "citizen").await;
+    b.goto(&url).await;
+    assert!(
+        b.wait_for("#bundle-result-link", Duration::from_secs(10))
+            .await,
+        "{}",
+        b.source().await
+    );
+    assert_eq!(b.text("#bundle-status").await, "已办结");
+    let got = b
+        .execute_async(
+            r#"const done = arguments[arguments.length - 1];
+               fetch(document.querySelector('#bundle-result-link').href, {credentials: 'same-origin'})
+                 .then(r => r.arrayBuffer().then(buf => done({status: r.status, type: r.headers.get('content-type'), bytes: Array.from(new Uint8Array(buf))})))
+                 .catch(e => done({error: String(e)}));"#,
+            json!([]),
+        )
+        .await;
+    assert_eq!(
+        got["status"],
+        200,
+        "{}",
+        got.get("error").cloned().unwrap_or_default()
+    );
+    assert_eq!(got["type"], "application/pdf");
+    let bytes: Vec<u8> = got["bytes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| u8::try_from(x.as_u64().unwrap()).unwrap())
+        .collect();
+    assert!(bytes.starts_with(b"%PDF-"));
+    let verified: Value = client()
+        .post(app.url("/api/v1/notices/verify"))
+        .header("content-type", "application/pdf")
+        .body(bytes)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(verified["valid"], true, "{verified}");
+}
