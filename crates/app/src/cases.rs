@@ -173,7 +173,21 @@ pub(crate) fn stored_of(
         json: serde_json::to_string(c).map_err(|e| AppError::Internal(e.to_string()))?,
         revision,
         submitted_at,
+        wake_at: wake_at(c),
     })
+}
+
+/// When the case's process next needs waking: the earliest due timer of its running
+/// instances, while it is under review (timers wait while the case is with the applicant).
+fn wake_at(c: &CaseRecord) -> Option<DateTime<Utc>> {
+    if c.status != CaseStatus::UnderReview {
+        return None;
+    }
+    crate::tasks::drive::live_instances(c)
+        .into_iter()
+        .filter(|(_, i)| i.state == shenpi_workflow::State::Running)
+        .flat_map(|(_, i)| i.timers.iter().map(|t| t.due))
+        .min()
 }
 
 impl App {

@@ -3,13 +3,14 @@
 use crate::rows::{RowExt, db_err, page_bounds, ts};
 use crate::tx::SqlTx;
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use shenpi_store::StoreError;
 use shenpi_store::model::{Page, StoredCase};
 use shenpi_store::repo::CaseRepo;
 use sqlx::any::AnyRow;
 
 const COLS: &str = "id, number, region_code, item_code, item_version, applicant_id, status, \
-    idempotency_key, json, revision, submitted_at";
+    idempotency_key, json, revision, submitted_at, wake_at";
 
 fn case_from(r: &AnyRow) -> Result<StoredCase, StoreError> {
     Ok(StoredCase {
@@ -24,6 +25,10 @@ fn case_from(r: &AnyRow) -> Result<StoredCase, StoreError> {
         json: r.text("json")?,
         revision: r.int("revision")?,
         submitted_at: r.time("submitted_at")?,
+        wake_at: r
+            .opt_text("wake_at")?
+            .map(|t| crate::rows::parse_ts(&t))
+            .transpose()?,
     })
 }
 
@@ -67,7 +72,8 @@ impl CaseRepo for SqlTx {
     }
 
     async fn insert_case(&mut self, c: &StoredCase) -> Result<(), StoreError> {
-        let sql = format!("INSERT INTO cases ({COLS}) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)");
+        let sql =
+            format!("INSERT INTO cases ({COLS}) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12)");
         sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(&c.id)
             .bind(&c.number)
@@ -80,6 +86,7 @@ impl CaseRepo for SqlTx {
             .bind(&c.json)
             .bind(c.revision)
             .bind(ts(c.submitted_at))
+            .bind(c.wake_at.map(ts))
             .execute(&mut *self.tx)
             .await
             .map_err(db_err)?;
@@ -91,12 +98,13 @@ impl CaseRepo for SqlTx {
         c: &StoredCase,
         expected_revision: i64,
     ) -> Result<(), StoreError> {
-        let r = sqlx::query("UPDATE cases SET status = $2, json = $3, revision = $4 WHERE id = $1 AND revision = $5")
+        let r = sqlx::query("UPDATE cases SET status = $2, json = $3, revision = $4, wake_at = $6, wake_lease = NULL WHERE id = $1 AND revision = $5")
             .bind(&c.id)
             .bind(&c.status)
             .bind(&c.json)
             .bind(c.revision)
             .bind(expected_revision)
+            .bind(c.wake_at.map(ts))
             .execute(&mut *self.tx)
             .await
             .map_err(db_err)?;
@@ -159,6 +167,37 @@ impl CaseRepo for SqlTx {
             page,
             per_page,
         })
+    }
+
+    async fn claim_wakeups(
+        &mut self,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<String>, StoreError> {
+        let lock = match self.engine {
+            shenpi_store::repo::Engine::Postgres => " FOR UPDATE SKIP LOCKED",
+            shenpi_store::repo::Engine::Sqlite => "",
+        };
+        let sql = format!(
+            "UPDATE cases SET wake_lease = $1 WHERE id IN (\
+               SELECT id FROM cases WHERE wake_at IS NOT NULL AND wake_at <= $2 \
+               AND (wake_lease IS NULL OR wake_lease <= $2) ORDER BY wake_at, id LIMIT $3{lock}) \
+             RETURNING id, wake_at"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(ts(lease_until))
+            .bind(ts(now))
+            .bind(limit.clamp(1, 1000))
+            .fetch_all(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        let mut out = rows
+            .iter()
+            .map(|r| Ok((r.text("wake_at")?, r.text("id")?)))
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        out.sort();
+        Ok(out.into_iter().map(|(_, id)| id).collect())
     }
 
     async fn open_cases(

@@ -19,6 +19,7 @@ const SQLITE: &[(i64, &str, &str)] = &[
     (9, "notification_reads", include_str!("../migrations/sqlite/0009_notification_reads.sql")),
     (10, "bundles", include_str!("../migrations/sqlite/0010_bundles.sql")),
     (11, "partners", include_str!("../migrations/sqlite/0011_partners.sql")),
+    (12, "case_wakeups", include_str!("../migrations/sqlite/0012_case_wakeups.sql")),
 ];
 
 #[rustfmt::skip]
@@ -34,6 +35,7 @@ const POSTGRES: &[(i64, &str, &str)] = &[
     (9, "notification_reads", include_str!("../migrations/postgres/0009_notification_reads.sql")),
     (10, "bundles", include_str!("../migrations/postgres/0010_bundles.sql")),
     (11, "partners", include_str!("../migrations/postgres/0011_partners.sql")),
+    (12, "case_wakeups", include_str!("../migrations/postgres/0012_case_wakeups.sql")),
 ];
 
 /// Applies the pending migrations of `engine`; returns how many ran.

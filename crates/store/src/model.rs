@@ -256,6 +256,9 @@ pub struct StoredCase {
     pub json: String,
     pub revision: i64,
     pub submitted_at: DateTime<Utc>,
+    /// When the case's process next needs waking (its earliest due workflow timer), if ever.
+    #[serde(default)]
+    pub wake_at: Option<DateTime<Utc>>,
 }
 
 /// A task (待办) a person acts on.

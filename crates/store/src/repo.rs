@@ -266,6 +266,15 @@ pub trait CaseRepo {
         region: Option<&str>,
         limit: i64,
     ) -> Result<Vec<StoredCase>, StoreError>;
+    /// Claims up to `limit` cases whose `wake_at` has come and that no node holds, until
+    /// `lease_until`; returns their ids, earliest first (PostgreSQL: `FOR UPDATE SKIP LOCKED`).
+    /// Storing the case again (`update_case`) sets its next `wake_at` and frees the lease.
+    async fn claim_wakeups(
+        &mut self,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<String>, StoreError>;
     /// An applicant's cases, newest first.
     async fn cases_of(
         &mut self,

@@ -436,42 +436,52 @@ impl App {
     /// another node moved on, a broken process) is logged and skipped: it never holds up the
     /// timers of other cases.
     pub async fn fire_due_timers(&self) -> Result<usize, AppError> {
-        let now = self.clock.now();
-        let cases = {
-            let mut tx = self.store.read().await?;
-            tx.open_cases(None, 10_000).await?
-        };
         let mut fired = 0;
-        for stored in cases {
-            let Ok(c) = record_of(&stored) else {
-                continue;
+        loop {
+            let now = self.clock.now();
+            // Claimed for a minute: nodes scanning side by side take different cases.
+            let claimed = {
+                let mut tx = self.store.begin().await?;
+                let ids = tx
+                    .claim_wakeups(now, now + chrono::Duration::seconds(60), 50)
+                    .await?;
+                tx.commit().await?;
+                ids
             };
-            if c.status != CaseStatus::UnderReview {
-                continue;
+            if claimed.is_empty() {
+                return Ok(fired);
             }
-            let due: Vec<(u32, u64)> = live_instances(&c)
-                .into_iter()
-                .filter(|(_, i)| i.state == shenpi_workflow::State::Running)
-                .flat_map(|(scope, i)| {
-                    i.timers
-                        .iter()
-                        .filter(|t| t.due <= now)
-                        .map(move |t| (scope, t.id))
-                })
-                .collect();
-            for (scope, timer) in due {
-                match self.fire_timer(&c.id, scope, timer).await {
-                    Ok(true) => fired += 1,
-                    Ok(false) => {}
-                    // Another node or scan moved the case on first: its step stands.
-                    Err(AppError::Rule(e)) if e.code == ErrorCode::STALE_REVISION => {}
-                    Err(e) => {
-                        tracing::warn!(case = %c.number, timer, error = %e, "workflow timer failed");
+            for id in claimed {
+                let stored = {
+                    let mut tx = self.store.read().await?;
+                    tx.case_by_id(&id).await?
+                };
+                let Some(c) = stored.as_ref().and_then(|s| record_of(s).ok()) else {
+                    continue;
+                };
+                let due: Vec<(u32, u64)> = live_instances(&c)
+                    .into_iter()
+                    .filter(|(_, i)| i.state == shenpi_workflow::State::Running)
+                    .flat_map(|(scope, i)| {
+                        i.timers
+                            .iter()
+                            .filter(|t| t.due <= now)
+                            .map(move |t| (scope, t.id))
+                    })
+                    .collect();
+                for (scope, timer) in due {
+                    match self.fire_timer(&c.id, scope, timer).await {
+                        Ok(true) => fired += 1,
+                        Ok(false) => {}
+                        // Another node or scan moved the case on first: its step stands.
+                        Err(AppError::Rule(e)) if e.code == ErrorCode::STALE_REVISION => {}
+                        Err(e) => {
+                            tracing::warn!(case = %c.number, timer, error = %e, "workflow timer failed");
+                        }
                     }
                 }
             }
         }
-        Ok(fired)
     }
 
     /// Fires timer `timer` of instance `scope` of case `case_id` if it is still armed.

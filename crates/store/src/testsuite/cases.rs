@@ -255,6 +255,7 @@ pub(super) async fn cases_and_their_sequences(store: &dyn Store) {
         json: "{}".into(),
         revision: 1,
         submitted_at: t0(),
+        wake_at: None,
     };
     tx.insert_case(&c).await.unwrap();
     tx.commit().await.unwrap();
@@ -573,4 +574,79 @@ async fn futures_join<A: std::future::Future, B: std::future::Future>(
         (Some(x), Some(y)) => (x, y),
         _ => unreachable!("both ready"),
     }
+}
+
+/// Cases due to wake are claimed by one claimant at a time, also concurrently; storing a case
+/// again sets its next wake-up and frees the lease.
+pub(super) async fn wakeups_are_claimed_once(store: &dyn Store) {
+    let due = t0() + chrono::Duration::hours(1);
+    let mut tx = store.begin().await.unwrap();
+    for n in 0..30 {
+        tx.insert_case(&StoredCase {
+            id: format!("wake-{n:02}"),
+            number: format!("37020220261128{:07}W", 900 + n),
+            region_code: "370202".into(),
+            item_code: "QD-1".into(),
+            item_version: 1,
+            applicant_id: "u-wake".into(),
+            status: "under_review".into(),
+            idempotency_key: format!("wake-{n}"),
+            json: "{}".into(),
+            revision: 1,
+            submitted_at: t0(),
+            wake_at: Some(due + chrono::Duration::seconds(n)),
+        })
+        .await
+        .unwrap();
+    }
+    tx.commit().await.unwrap();
+    let mut tx = store.begin().await.unwrap();
+    assert!(
+        tx.claim_wakeups(t0(), due, 100).await.unwrap().is_empty(),
+        "not due yet"
+    );
+    tx.commit().await.unwrap();
+    let now = due + chrono::Duration::seconds(100);
+    let lease = now + chrono::Duration::seconds(60);
+    let claim = |limit: i64| async move {
+        let mut got = vec![];
+        loop {
+            let mut tx = store.begin().await.unwrap();
+            let batch = tx.claim_wakeups(now, lease, limit).await.unwrap();
+            tx.commit().await.unwrap();
+            if batch.is_empty() {
+                break;
+            }
+            got.extend(batch);
+        }
+        got
+    };
+    let (a, b) = futures_join(claim(2), claim(3)).await;
+    let mut all: Vec<String> = a
+        .into_iter()
+        .chain(b)
+        .filter(|id| id.starts_with("wake-"))
+        .collect();
+    all.sort();
+    let n = all.len();
+    all.dedup();
+    assert_eq!(n, all.len(), "no case claimed twice");
+    assert_eq!(n, 30);
+    // Stored again with its next wake-up: free, and due again only then.
+    let mut tx = store.begin().await.unwrap();
+    let mut c = tx.case_by_id("wake-00").await.unwrap().unwrap();
+    c.revision = 2;
+    c.wake_at = Some(now + chrono::Duration::seconds(10));
+    tx.update_case(&c, 1).await.unwrap();
+    assert_eq!(
+        tx.case_by_id("wake-00").await.unwrap().unwrap().wake_at,
+        c.wake_at
+    );
+    assert!(tx.claim_wakeups(now, lease, 100).await.unwrap().is_empty());
+    let later = now + chrono::Duration::seconds(11);
+    assert_eq!(
+        tx.claim_wakeups(later, later, 100).await.unwrap(),
+        vec!["wake-00".to_string()]
+    );
+    tx.commit().await.unwrap();
 }

@@ -80,6 +80,7 @@ pub async fn run_all(store: &dyn Store) {
     cases::bundles_round_trip(store).await;
     cases::partners_nonces_and_events(store).await;
     cases::deliveries_are_claimed_once(store).await;
+    cases::wakeups_are_claimed_once(store).await;
 }
 
 async fn migrations_are_idempotent(store: &dyn Store) {
