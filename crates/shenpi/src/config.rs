@@ -15,6 +15,12 @@ pub struct Config {
     /// `postgres://…` selects PostgreSQL instead of the embedded SQLite (`SHENPI_DATABASE_URL`).
     /// May contain a password: it is never printed.
     pub database_url: Option<String>,
+    /// PostgreSQL schema to use instead of the default `search_path` (`SHENPI_DATABASE_SCHEMA`):
+    /// lowercase letters, digits and `_`. Lets several deployments or test runs share a database.
+    pub database_schema: Option<String>,
+    /// Seconds between the background scans (`SHENPI_JOB_SECONDS`): workflow timers and deadline
+    /// warnings, default 60; webhook deliveries run at least every 10 seconds.
+    pub job_seconds: Option<u64>,
     /// Largest accepted request body in bytes (`SHENPI_BODY_LIMIT`), default 1 MiB.
     pub body_limit: Option<usize>,
     /// Mark cookies `Secure`; set when served over HTTPS (`SHENPI_SECURE_COOKIES`).
@@ -36,6 +42,8 @@ impl std::fmt::Debug for Config {
                 "database_url",
                 &self.database_url.as_ref().map(|_| "<set, hidden>"),
             )
+            .field("database_schema", &self.database_schema)
+            .field("job_seconds", &self.job_seconds)
             .field("body_limit", &self.body_limit)
             .field("secure_cookies", &self.secure_cookies)
             .field("trust_proxy", &self.trust_proxy)
@@ -59,6 +67,8 @@ impl Config {
             listen: self.listen.or(other.listen),
             data_dir: self.data_dir.or(other.data_dir),
             database_url: self.database_url.or(other.database_url),
+            database_schema: self.database_schema.or(other.database_schema),
+            job_seconds: self.job_seconds.or(other.job_seconds),
             body_limit: self.body_limit.or(other.body_limit),
             secure_cookies: self.secure_cookies.or(other.secure_cookies),
             trust_proxy: self.trust_proxy.or(other.trust_proxy),

@@ -18,6 +18,7 @@ mod integration {
     pub mod deadlines;
     pub mod engine_effects;
     pub mod materials;
+    pub mod nodes;
     pub mod notices;
     pub mod pages;
     pub mod partners;

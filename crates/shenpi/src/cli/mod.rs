@@ -30,6 +30,9 @@ pub struct Cli {
         hide_env_values = true
     )]
     pub database_url: Option<String>,
+    /// PostgreSQL schema (lowercase letters, digits, _); the default search path without it.
+    #[arg(long, global = true, env = "SHENPI_DATABASE_SCHEMA")]
+    pub database_schema: Option<String>,
     /// Log level (error, warn, info, debug, trace).
     #[arg(long, global = true, env = "SHENPI_LOG")]
     pub log: Option<String>,
@@ -111,6 +114,9 @@ pub struct ServeArgs {
     /// Requests per minute per address to the public validation API.
     #[arg(long, env = "SHENPI_VALIDATE_PER_MINUTE")]
     pub validate_per_minute: Option<u32>,
+    /// Seconds between background scans (timers, deadline warnings; deliveries at most 10).
+    #[arg(long, env = "SHENPI_JOB_SECONDS")]
+    pub job_seconds: Option<u64>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -168,6 +174,7 @@ fn config_of(cli: &Cli, serve: Option<&ServeArgs>) -> Result<Config, String> {
     let mut flags = Config {
         data_dir: cli.data_dir.clone(),
         database_url: cli.database_url.clone(),
+        database_schema: cli.database_schema.clone(),
         log: cli.log.clone(),
         ..Default::default()
     };
@@ -177,6 +184,7 @@ fn config_of(cli: &Cli, serve: Option<&ServeArgs>) -> Result<Config, String> {
         flags.secure_cookies = a.secure_cookies;
         flags.trust_proxy = a.trust_proxy;
         flags.validate_per_minute = a.validate_per_minute;
+        flags.job_seconds = a.job_seconds;
     }
     let file = match &cli.config {
         Some(p) => Config::from_file(p)?,
@@ -187,9 +195,23 @@ fn config_of(cli: &Cli, serve: Option<&ServeArgs>) -> Result<Config, String> {
 
 /// Opens and migrates the store, and builds the application.
 pub async fn open_app(cfg: &Config) -> Result<Arc<App>, String> {
-    let store = SqlStore::open(cfg.database_url.as_deref(), &cfg.data_dir())
-        .await
-        .map_err(|e| format!("cannot open the database: {e}"))?;
+    let store = match (&cfg.database_url, &cfg.database_schema) {
+        (Some(url), Some(schema)) => {
+            if schema.is_empty()
+                || schema.len() > 63
+                || !schema
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+            {
+                return Err(format!(
+                    "invalid database schema `{schema}`: use lowercase letters, digits and _"
+                ));
+            }
+            SqlStore::open_postgres_in_schema(url, Some(schema)).await
+        }
+        _ => SqlStore::open(cfg.database_url.as_deref(), &cfg.data_dir()).await,
+    }
+    .map_err(|e| format!("cannot open the database: {e}"))?;
     let applied = store
         .migrate()
         .await
@@ -278,9 +300,10 @@ async fn serve(cfg: &Config, demo: bool) -> Result<(), String> {
     // Deadline warnings (one per threshold and case; the store keeps them unique, so several
     // nodes may scan side by side) and workflow timers (a case changes only at the revision it
     // was read at, so a timer fires once even when two nodes see it due).
+    let every = cfg.job_seconds.unwrap_or(60).clamp(1, 3600);
     let scanner = state.app.clone();
     tokio::spawn(async move {
-        let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(every));
         loop {
             tick.tick().await;
             if let Err(e) = scanner.scan_deadlines().await {
@@ -294,7 +317,7 @@ async fn serve(cfg: &Config, demo: bool) -> Result<(), String> {
     // Webhook deliveries to partner systems (claimed per node, so nodes share the outbox).
     let sender = state.app.clone();
     tokio::spawn(async move {
-        let mut tick = tokio::time::interval(std::time::Duration::from_secs(10));
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(every.min(10)));
         loop {
             tick.tick().await;
             if let Err(e) = sender.deliver_due().await {
