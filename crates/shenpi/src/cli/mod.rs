@@ -2,6 +2,7 @@
 //! `backup`, `restore`.
 
 mod backup;
+mod bench;
 mod user;
 
 use crate::config::Config;
@@ -79,6 +80,11 @@ pub enum Command {
         #[command(subcommand)]
         command: NoticeCommand,
     },
+    /// Benchmarks (results go to docs/BENCHMARKS.md).
+    Bench {
+        #[command(subcommand)]
+        command: BenchCommand,
+    },
     /// A consistent online copy of the SQLite database and its files into a new directory.
     Backup {
         /// Target directory (must not exist).
@@ -93,6 +99,24 @@ pub enum Command {
         /// Replace an existing database.
         #[arg(long)]
         force: bool,
+    },
+}
+
+/// Benchmarks.
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// Mode (c) of shared/bench: every engine step committed with its case row, task rows,
+    /// audit entry and outbox event, rounds of concurrent cases group-committed.
+    Durable {
+        /// `approval` or `bundle`.
+        #[arg(long, default_value = "approval")]
+        workload: String,
+        /// How long to run.
+        #[arg(long, default_value_t = 10.0)]
+        seconds: f64,
+        /// Cases in flight (each round steps every one once and commits once).
+        #[arg(long, default_value_t = 64)]
+        concurrency: usize,
     },
 }
 
@@ -255,6 +279,22 @@ pub async fn run(cli: Cli) -> Result<(), String> {
         Command::Catalog {
             command: CatalogCommand::Export { out },
         } => catalog_export(&cfg, out).await,
+        Command::Bench {
+            command:
+                BenchCommand::Durable {
+                    workload,
+                    seconds,
+                    concurrency,
+                },
+        } => {
+            let app = open_app(&cfg).await?;
+            let engine = if cfg.database_url.is_some() {
+                "PostgreSQL"
+            } else {
+                "SQLite"
+            };
+            bench::durable(app.store.clone(), engine, workload, *seconds, *concurrency).await
+        }
         Command::Backup { out } => backup::backup(&cfg, out).await,
         Command::Restore { from, force } => backup::restore(&cfg, from, *force).await,
     }
