@@ -117,6 +117,9 @@ pub enum BenchCommand {
         /// Cases in flight (each round steps every one once and commits once).
         #[arg(long, default_value_t = 64)]
         concurrency: usize,
+        /// Concurrent transactions the cases are split over.
+        #[arg(long, default_value_t = 1)]
+        workers: usize,
     },
 }
 
@@ -285,6 +288,7 @@ pub async fn run(cli: Cli) -> Result<(), String> {
                     workload,
                     seconds,
                     concurrency,
+                    workers,
                 },
         } => {
             let app = open_app(&cfg).await?;
@@ -293,7 +297,15 @@ pub async fn run(cli: Cli) -> Result<(), String> {
             } else {
                 "SQLite"
             };
-            bench::durable(app.store.clone(), engine, workload, *seconds, *concurrency).await
+            bench::durable(
+                app.store.clone(),
+                engine,
+                workload,
+                *seconds,
+                *concurrency,
+                *workers,
+            )
+            .await
         }
         Command::Backup { out } => backup::backup(&cfg, out).await,
         Command::Restore { from, force } => backup::restore(&cfg, from, *force).await,
