@@ -684,6 +684,19 @@ impl App {
         Ok((format!("{}-联办结果告知书.pdf", view.number), sealed))
     }
 
+    /// The caller's bundle cases, newest first (for 我的办件).
+    pub async fn my_bundle_cases(&self, p: &Principal) -> Result<Vec<BundleCaseView>, AppError> {
+        let stored = {
+            let mut tx = self.store.read().await?;
+            tx.bundle_cases_of(&p.user.id, 100).await?
+        };
+        let mut out = vec![];
+        for s in &stored {
+            out.push(self.bundle_case_view(s).await?);
+        }
+        Ok(out)
+    }
+
     /// A bundle case, for its applicant or staff of its region.
     pub async fn bundle_case(&self, p: &Principal, id: &str) -> Result<BundleCaseView, AppError> {
         let stored = {

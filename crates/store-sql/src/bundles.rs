@@ -142,4 +142,22 @@ impl BundleRepo for SqlTx {
             .map_err(db_err)?;
         row.as_ref().map(case_from).transpose()
     }
+
+    async fn bundle_cases_of(
+        &mut self,
+        applicant_id: &str,
+        limit: i64,
+    ) -> Result<Vec<StoredBundleCase>, StoreError> {
+        let sql = format!(
+            "SELECT {CASE_COLS} FROM bundle_cases WHERE applicant_id = $1 \
+             ORDER BY created_at DESC, id DESC LIMIT $2"
+        );
+        let rows = sqlx::query(AssertSqlSafe(sql))
+            .bind(applicant_id)
+            .bind(limit.clamp(1, 500))
+            .fetch_all(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        rows.iter().map(case_from).collect()
+    }
 }

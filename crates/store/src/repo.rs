@@ -425,6 +425,12 @@ pub trait BundleRepo {
         applicant_id: &str,
         key: &str,
     ) -> Result<Option<StoredBundleCase>, StoreError>;
+    /// An applicant's bundle cases, newest first.
+    async fn bundle_cases_of(
+        &mut self,
+        applicant_id: &str,
+        limit: i64,
+    ) -> Result<Vec<StoredBundleCase>, StoreError>;
 }
 
 /// Electronic seal keys.

@@ -126,6 +126,16 @@ async fn an_applicant_submits_the_utility_bundle_and_downloads_the_combined_resu
     let url = b.current_url().await;
     let bundle_id = url.rsplit('/').next().unwrap().to_string();
     let citizen = login(&app, "citizen").await;
+    b.goto(&app.url("/cases")).await;
+    assert!(
+        b.wait_for("#bundle-cases", Duration::from_secs(10)).await,
+        "{}",
+        b.source().await
+    );
+    assert!(
+        b.text("#bundle-cases").await.contains("12合一"),
+        "我的办件 lists the bundle case"
+    );
     let view: Value = get(&app, &citizen, &format!("/api/v1/bundle-cases/{bundle_id}"))
         .await
         .json()

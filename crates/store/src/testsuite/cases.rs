@@ -378,13 +378,20 @@ pub(super) async fn bundles_round_trip(store: &dyn Store) {
         tx.bundle_case_by_idempotency("u-bundle", "k1")
             .await
             .unwrap(),
-        Some(c)
+        Some(c.clone())
     );
     assert_eq!(
         tx.bundle_case_by_idempotency("u-bundle", "k2")
             .await
             .unwrap(),
         None
+    );
+    assert_eq!(tx.bundle_cases_of("u-bundle", 10).await.unwrap(), vec![c]);
+    assert!(
+        tx.bundle_cases_of("someone-else", 10)
+            .await
+            .unwrap()
+            .is_empty()
     );
 }
 

@@ -34,6 +34,8 @@ struct ListPage {
     ctx: Ctx,
     rows: Vec<Row>,
     drafts: Vec<DraftRow>,
+    /// The caller's bundle cases (一件事): id, number, name, combined status.
+    bundles: Vec<(String, String, String, String)>,
 }
 
 /// `GET /cases`
@@ -76,10 +78,19 @@ pub async fn list(
                 .to_string(),
         });
     }
+    let bundles = s
+        .app
+        .my_bundle_cases(&p)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .map(|b| (b.id, b.number, b.bundle_name, b.status_zh.to_string()))
+        .collect();
     render(&ListPage {
         ctx: Ctx::new(&headers, Some(&p), "/cases"),
         rows,
         drafts,
+        bundles,
     })
 }
 
