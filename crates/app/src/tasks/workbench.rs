@@ -212,7 +212,7 @@ impl App {
             .into_iter()
             .filter(|t| t.status == "open")
             .map(|t| {
-                json!({"step": t.step, "name": t.name, "role": t.candidate_role,
+                json!({"id": t.id, "step": t.step, "name": t.name, "role": t.candidate_role,
                        "claimed": t.assignee.is_some(), "due_on": t.due_on, "kind": t.kind})
             })
             .collect())

@@ -273,3 +273,183 @@ async fn worker(
     }
     Ok((latencies, steps))
 }
+
+/// `shenpi bench http`: the load generator of issue 5. Against a running server with the demo
+/// data, each case goes submit → accept (clerk) → review (reviewer) → decide (approver) over
+/// HTTP, `concurrency` cases at a time, for `seconds`; prints cases/s and the p50/p99 of one
+/// case and of one request. The item is 建筑工程施工许可证核发 in 市南区 on its built-in steps.
+pub async fn http(base: &str, seconds: f64, concurrency: usize) -> Result<(), String> {
+    let client = reqwest::Client::builder()
+        .no_proxy()
+        .timeout(std::time::Duration::from_secs(60))
+        .build()
+        .map_err(|e| e.to_string())?;
+    let base = base.trim_end_matches('/').to_string();
+    let h = Http { client, base };
+    let citizen = h.login("citizen").await?;
+    let staff = [
+        h.login("clerk-370202").await?,
+        h.login("reviewer-370202").await?,
+        h.login("approver-370202").await?,
+    ];
+    // The item's uploads for its first situation, uploaded once and reused.
+    let (_, item) = h
+        .call("GET", "/api/v1/items/QDJS00501-01?region=370202", "", None)
+        .await?;
+    let situation = item["item"]["situations"][0].clone();
+    let mut files = serde_json::Map::new();
+    for m in item["item"]["materials"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+    {
+        let key = m["key"].as_str().unwrap_or_default().to_string();
+        let chosen = situation["materials"]
+            .as_array()
+            .is_some_and(|a| a.iter().any(|k| *k == m["key"]));
+        if m["source"]["kind"] == "upload" && (m["always_required"] == true || chosen) {
+            let r = h
+                .client
+                .post(format!("{}/api/v1/materials?name={key}.pdf", h.base))
+                .bearer_auth(&citizen)
+                .body(format!("%PDF-1.7 bench {key}").into_bytes())
+                .send()
+                .await
+                .map_err(|e| e.to_string())?;
+            let v: serde_json::Value =
+                serde_json::from_slice(&r.bytes().await.map_err(|e| e.to_string())?)
+                    .map_err(|e| e.to_string())?;
+            files.insert(key, v["id"].clone());
+        }
+    }
+    let template = json!({"item_code": "QDJS00501-01", "region": "370202",
+        "situation": situation["key"], "materials": files});
+    let shared = Arc::new((h, citizen, staff, template));
+    let start = Instant::now();
+    let id = shenpi_store::new_id().replace('-', "");
+    let run = Arc::new(id[id.len() - 10..].to_string());
+    let mut handles = vec![];
+    for w in 0..concurrency.max(1) {
+        let (shared, run) = (shared.clone(), run.clone());
+        handles.push(tokio::spawn(async move {
+            let (h, citizen, staff, template) = &*shared;
+            let mut cases = vec![];
+            let mut requests = vec![];
+            let mut n = 0;
+            while start.elapsed().as_secs_f64() < seconds {
+                n += 1;
+                let t0 = Instant::now();
+                let mut body = template.clone();
+                body["idempotency_key"] = json!(format!("{run}-{w}-{n}"));
+                let (ms, c) = h.call("POST", "/api/v1/cases", citizen, Some(body)).await?;
+                requests.push(ms);
+                let id = c["id"]
+                    .as_str()
+                    .ok_or_else(|| format!("submit: {c}"))?
+                    .to_string();
+                for (token, outcome) in staff.iter().zip(["accept", "approve", "approve"]) {
+                    let (ms, v) = h
+                        .call("GET", &format!("/api/v1/cases/{id}"), token, None)
+                        .await?;
+                    requests.push(ms);
+                    let task = v["open_tasks"][0]["id"]
+                        .as_str()
+                        .ok_or_else(|| format!("no open task: {v}"))?
+                        .to_string();
+                    let (ms, v) = h
+                        .call(
+                            "POST",
+                            &format!("/api/v1/tasks/{task}/complete"),
+                            token,
+                            Some(json!({"outcome": outcome, "opinion": "同意"})),
+                        )
+                        .await?;
+                    requests.push(ms);
+                    if v.get("code").is_some() {
+                        return Err(format!("{outcome}: {v}"));
+                    }
+                }
+                cases.push(t0.elapsed().as_secs_f64() * 1000.0);
+            }
+            Ok::<_, String>((cases, requests))
+        }));
+    }
+    let mut cases = vec![];
+    let mut requests = vec![];
+    for hd in handles {
+        let (c, r) = hd.await.map_err(|e| e.to_string())??;
+        cases.extend(c);
+        requests.extend(r);
+    }
+    let elapsed = start.elapsed().as_secs_f64();
+    cases.sort_by(f64::total_cmp);
+    requests.sort_by(f64::total_cmp);
+    let pct = |v: &[f64], p: f64| {
+        v.get(((v.len() as f64 - 1.0) * p).round() as usize)
+            .copied()
+            .unwrap_or(0.0)
+    };
+    println!(
+        "| submit → accept → review → decide over HTTP | {concurrency} | {} | **{:.1}** | {:.1} ms | {:.1} ms | {:.0} | {:.1} ms | {:.1} ms |",
+        cases.len(),
+        cases.len() as f64 / elapsed,
+        pct(&cases, 0.5),
+        pct(&cases, 0.99),
+        requests.len() as f64 / elapsed,
+        pct(&requests, 0.5),
+        pct(&requests, 0.99)
+    );
+    Ok(())
+}
+
+/// A small JSON-over-HTTP client for the load generator.
+struct Http {
+    client: reqwest::Client,
+    base: String,
+}
+
+impl Http {
+    async fn login(&self, username: &str) -> Result<String, String> {
+        let (_, v) = self
+            .call(
+                "POST",
+                "/api/v1/auth/login",
+                "",
+                Some(json!({"username": username, "password": shenpi_app::demo::DEMO_PASSWORD})),
+            )
+            .await?;
+        v["token"]
+            .as_str()
+            .map(str::to_owned)
+            .ok_or_else(|| format!("cannot sign in as {username}: {v}"))
+    }
+
+    /// (milliseconds, JSON body) of one request.
+    async fn call(
+        &self,
+        method: &str,
+        path: &str,
+        token: &str,
+        body: Option<serde_json::Value>,
+    ) -> Result<(f64, serde_json::Value), String> {
+        let t0 = Instant::now();
+        let url = format!("{}{path}", self.base);
+        let mut req = if method == "GET" {
+            self.client.get(url)
+        } else {
+            self.client.post(url)
+        };
+        if !token.is_empty() {
+            req = req.bearer_auth(token);
+        }
+        if let Some(b) = body {
+            req = req
+                .header("content-type", "application/json")
+                .body(b.to_string());
+        }
+        let r = req.send().await.map_err(|e| e.to_string())?;
+        let bytes = r.bytes().await.map_err(|e| e.to_string())?;
+        let v = serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null);
+        Ok((t0.elapsed().as_secs_f64() * 1000.0, v))
+    }
+}

@@ -121,6 +121,18 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 1)]
         workers: usize,
     },
+    /// The HTTP load generator: submit → accept → review → decide against a running server
+    /// with the demo data.
+    Http {
+        /// The server, e.g. http://127.0.0.1:8080.
+        #[arg(long, default_value = "http://127.0.0.1:8080")]
+        base: String,
+        #[arg(long, default_value_t = 10.0)]
+        seconds: f64,
+        /// Cases in flight at once.
+        #[arg(long, default_value_t = 16)]
+        concurrency: usize,
+    },
 }
 
 /// Options of `serve`.
@@ -307,6 +319,14 @@ pub async fn run(cli: Cli) -> Result<(), String> {
             )
             .await
         }
+        Command::Bench {
+            command:
+                BenchCommand::Http {
+                    base,
+                    seconds,
+                    concurrency,
+                },
+        } => bench::http(base, *seconds, *concurrency).await,
         Command::Backup { out } => backup::backup(&cfg, out).await,
         Command::Restore { from, force } => backup::restore(&cfg, from, *force).await,
     }
