@@ -694,7 +694,10 @@ async fn copies_batches_counters_warnings_and_drafts() {
         "{badge}"
     );
     let (_, menu) = super::processes::page(&app, "reviewer-370202", "/tasks").await;
-    assert!(menu.contains(r#"hx-get="/tasks/counts" hx-trigger="load, every 30s""#));
+    assert!(menu.contains(
+        r##"hx-get="/tasks/counts" hx-trigger="load, every 30s" hx-select="#todo-badge""##
+    ));
+    assert!(badge.contains(r#"id="todo-badge""#));
     // A warning to the reviewers' pool is read by each reviewer on their own.
     let reviewer2 = login(&app, "reviewer2-370202").await;
     let unread = |token: String| {

@@ -189,6 +189,8 @@ pub async fn complete(
 
 /// `GET /tasks/counts` — the to-do counter of the menu (an htmx fragment, polled every 30 s):
 /// the number of open tasks, coloured by the most urgent one, with the details in the title.
+/// The menu takes only `#todo-badge` from the answer, so when the session has ended (the
+/// answer is the sign-in page) nothing of that page lands in the menu.
 pub async fn counts(
     State(s): State<AppState>,
     Extension(p): Extension<Principal>,
@@ -217,7 +219,7 @@ pub async fn counts(
         )
     };
     axum::response::Html(format!(
-        r#"<span class="badge {colour}" title="{title}" data-todo="{}" data-red="{}">{}</span>"#,
+        r#"<span id="todo-badge" class="badge {colour}" title="{title}" data-todo="{}" data-red="{}">{}</span>"#,
         c.todo, c.red, c.todo
     ))
     .into_response()
