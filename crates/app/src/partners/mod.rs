@@ -516,9 +516,6 @@ impl App {
         let before = c.status;
         let events: &[CaseEvent] = match (report.status, c.status) {
             (ProgressStatus::Accepted, _) => &[CaseEvent::Accept],
-            (ProgressStatus::SupplementRequested, CaseStatus::Submitted) => {
-                &[CaseEvent::RequestSupplement]
-            }
             (ProgressStatus::SupplementRequested, _) => &[CaseEvent::RequestSupplement],
             (ProgressStatus::InProgress, _) => &[],
             (ProgressStatus::Completed, CaseStatus::Submitted) => {

@@ -6,7 +6,7 @@
 use super::browser::sign_in;
 use super::cases::open_task;
 use super::common::*;
-use super::partners::{signed, simulator};
+use super::partners::signed;
 use serde_json::{Value, json};
 use shenpi_testkit::browser::Browser;
 use shenpi_testkit::spawn_app;
@@ -24,41 +24,8 @@ async fn an_applicant_submits_the_utility_bundle_and_downloads_the_combined_resu
 
     // The water and gas companies are wired to the simulator.
     let admin = login(&app, "admin").await;
-    let mut creds = vec![];
-    for key in ["water-supply", "gas"] {
-        let v: Value = post(
-            &app,
-            &admin,
-            &format!("/api/v1/partners/{key}/secret"),
-            json!({}),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
-        creds.push((
-            key.to_string(),
-            v["app_key"].as_str().unwrap().to_string(),
-            v["secret"].as_str().unwrap().to_string(),
-        ));
-    }
-    let (base, inbox) = simulator(
-        creds
-            .iter()
-            .map(|(k, _, s)| (k.clone(), s.clone()))
-            .collect(),
-    )
-    .await;
-    for (key, _, _) in &creds {
-        let r = client()
-            .put(app.url(&format!("/api/v1/partners/{key}")))
-            .bearer_auth(&admin)
-            .json(&json!({"name": "", "webhook_url": format!("{base}/{key}")}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 200);
-    }
+    let (creds, inbox) =
+        super::partners::wire_partners(&app, &admin, &["water-supply", "gas"]).await;
 
     // The applicant picks the bundle, answers the questionnaire, fills the shared fields once
     // and uploads the materials once.

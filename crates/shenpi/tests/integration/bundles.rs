@@ -22,7 +22,7 @@ async fn bundle(app: &TestApp, code: &str) -> Value {
 }
 
 /// Uploads one PDF per combined material used by one of `items`; combined key → file id.
-async fn uploads(
+pub(crate) async fn uploads(
     app: &TestApp,
     token: &str,
     b: &Value,

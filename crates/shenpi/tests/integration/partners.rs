@@ -72,6 +72,51 @@ pub(crate) async fn simulator(secrets: Vec<(String, String)>) -> (String, Inbox)
     (format!("http://{addr}"), inbox)
 }
 
+/// Renews the secrets of the partners `keys` and points their webhooks at a new simulator;
+/// returns (key, app key, secret) of each and the simulator's inbox.
+pub(crate) async fn wire_partners(
+    app: &TestApp,
+    admin: &str,
+    keys: &[&str],
+) -> (Vec<(String, String, String)>, Inbox) {
+    let mut creds = vec![];
+    for key in keys {
+        let v: Value = post(
+            app,
+            admin,
+            &format!("/api/v1/partners/{key}/secret"),
+            json!({}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+        creds.push((
+            key.to_string(),
+            v["app_key"].as_str().unwrap().to_string(),
+            v["secret"].as_str().unwrap().to_string(),
+        ));
+    }
+    let (base, inbox) = simulator(
+        creds
+            .iter()
+            .map(|(k, _, s)| (k.clone(), s.clone()))
+            .collect(),
+    )
+    .await;
+    for (key, _, _) in &creds {
+        let r = client()
+            .put(app.url(&format!("/api/v1/partners/{key}")))
+            .bearer_auth(admin)
+            .json(&json!({"name": "", "webhook_url": format!("{base}/{key}")}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+    }
+    (creds, inbox)
+}
+
 /// A signed request of a partner.
 pub(crate) async fn signed(
     app: &TestApp,
@@ -102,41 +147,7 @@ async fn utility_companies_get_their_sub_cases_by_signed_webhook_and_report_prog
     let admin = login(&app, "admin").await;
     // The city admin renews the water and gas companies' secrets and points them at the
     // simulator.
-    let mut creds = vec![];
-    for key in ["water-supply", "gas"] {
-        let v: Value = post(
-            &app,
-            &admin,
-            &format!("/api/v1/partners/{key}/secret"),
-            json!({}),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
-        creds.push((
-            key.to_string(),
-            v["app_key"].as_str().unwrap().to_string(),
-            v["secret"].as_str().unwrap().to_string(),
-        ));
-    }
-    let (base, inbox) = simulator(
-        creds
-            .iter()
-            .map(|(k, _, s)| (k.clone(), s.clone()))
-            .collect(),
-    )
-    .await;
-    for (key, _, _) in &creds {
-        let r = client()
-            .put(app.url(&format!("/api/v1/partners/{key}")))
-            .bearer_auth(&admin)
-            .json(&json!({"name": "", "webhook_url": format!("{base}/{key}")}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 200);
-    }
+    let (creds, inbox) = wire_partners(&app, &admin, &["water-supply", "gas"]).await;
     let list: Value = get(&app, &admin, "/api/v1/partners")
         .await
         .json()
@@ -165,28 +176,7 @@ async fn utility_companies_get_their_sub_cases_by_signed_webhook_and_report_prog
         "QDGY00101-01",
         "QDGY00401-01",
     ];
-    let mut files = serde_json::Map::new();
-    for m in b["materials"].as_array().unwrap() {
-        if m["used_by"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|u| chosen.contains(&u[0].as_str().unwrap()))
-        {
-            let key = m["key"].as_str().unwrap();
-            let r = client()
-                .post(app.url(&format!("/api/v1/materials?name={key}.pdf")))
-                .bearer_auth(&citizen)
-                .body(format!("%PDF-1.7 {key}").into_bytes())
-                .send()
-                .await
-                .unwrap();
-            files.insert(
-                key.to_string(),
-                r.json::<Value>().await.unwrap()["id"].clone(),
-            );
-        }
-    }
+    let files = super::bundles::uploads(&app, &citizen, &b, &chosen).await;
     let v: Value = post(&app, &citizen, "/api/v1/bundles/utility-hookup-12/applications", json!({
         "region": "370202", "idempotency_key": "p-1",
         "answers": {"services": ["water", "gas"], "dig_road": ["yes"]},
