@@ -11,7 +11,7 @@ use shenpi_store::repo::AuditRepo;
 use sqlx::AssertSqlSafe;
 use sqlx::any::AnyRow;
 
-const COLS: &str = "id, region_code, chain_seq, at, actor_id, actor_name, action, object_type, \
+pub(crate) const COLS: &str = "id, region_code, chain_seq, at, actor_id, actor_name, action, object_type, \
     object_id, client_ip, outcome, details, trace_id, prev_hash, hash";
 
 fn entry_from(r: &AnyRow) -> Result<AuditEntry, StoreError> {

@@ -9,7 +9,7 @@ use shenpi_store::model::{Page, StoredCase};
 use shenpi_store::repo::CaseRepo;
 use sqlx::any::AnyRow;
 
-const COLS: &str = "id, number, region_code, item_code, item_version, applicant_id, status, \
+pub(crate) const COLS: &str = "id, number, region_code, item_code, item_version, applicant_id, status, \
     idempotency_key, json, revision, submitted_at, wake_at";
 
 fn case_from(r: &AnyRow) -> Result<StoredCase, StoreError> {

@@ -12,6 +12,7 @@
 //! (`FOR UPDATE`) on the audit chain heads.
 
 mod audit;
+mod batch;
 mod blob;
 mod bundles;
 mod calendar;

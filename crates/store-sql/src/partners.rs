@@ -11,7 +11,7 @@ use sqlx::AssertSqlSafe;
 use sqlx::any::AnyRow;
 
 const PARTNER_COLS: &str = "key, name, app_key, secret, webhook_url, active, created_at";
-const DELIVERY_COLS: &str = "id, partner_key, event, case_id, idempotency_key, body, status, attempts, \
+pub(crate) const DELIVERY_COLS: &str = "id, partner_key, event, case_id, idempotency_key, body, status, attempts, \
      next_attempt_at, locked_until, last_error, created_at, delivered_at";
 
 fn partner_from(r: &AnyRow) -> Result<Partner, StoreError> {

@@ -10,7 +10,7 @@ use shenpi_store::repo::{TaskRepo, WorkbenchRepo};
 use sqlx::any::AnyRow;
 use sqlx::{AssertSqlSafe, Row};
 
-const COLS: &str = "id, case_id, region_code, step, name, candidate_role, assignee, status, outcome, \
+pub(crate) const COLS: &str = "id, case_id, region_code, step, name, candidate_role, assignee, status, outcome, \
     opinion, completed_by, due_on, created_at, completed_at, revision, engine_task, owner, kind, parent_id";
 
 fn task_from(r: &AnyRow) -> Result<Task, StoreError> {

@@ -457,3 +457,32 @@ pub struct Delivery {
     pub created_at: DateTime<Utc>,
     pub delivered_at: Option<DateTime<Utc>>,
 }
+
+/// What one round of engine steps writes (see [`crate::repo::BatchRepo`]).
+#[derive(Debug, Clone, Default)]
+pub struct StepBatch {
+    /// Cases stored for the first time.
+    pub new_cases: Vec<StoredCase>,
+    /// Cases changed, each with the revision it was read at.
+    pub cases: Vec<(StoredCase, i64)>,
+    /// Task rows opened.
+    pub new_tasks: Vec<Task>,
+    /// Task rows changed (closed), each with the revision it was read at.
+    pub tasks: Vec<(Task, i64)>,
+    /// Audit entries, chained in this order within each region.
+    pub audit: Vec<AuditDraft>,
+    /// Outbox rows; one whose idempotency key exists already is skipped.
+    pub deliveries: Vec<Delivery>,
+}
+
+impl StepBatch {
+    /// Whether the batch writes nothing.
+    pub fn is_empty(&self) -> bool {
+        self.new_cases.is_empty()
+            && self.cases.is_empty()
+            && self.new_tasks.is_empty()
+            && self.tasks.is_empty()
+            && self.audit.is_empty()
+            && self.deliveries.is_empty()
+    }
+}

@@ -62,6 +62,7 @@ pub trait Tx:
     + ProcessRepo
     + BundleRepo
     + PartnerRepo
+    + BatchRepo
 {
     /// Commits all changes of this unit of work.
     async fn commit(self: Box<Self>) -> Result<(), StoreError>;
@@ -460,4 +461,14 @@ pub trait ProcessRepo {
     ) -> Result<Option<ProcessVersion>, StoreError>;
     /// Every stored version, by key, newest version first.
     async fn list_processes(&mut self) -> Result<Vec<ProcessVersion>, StoreError>;
+}
+
+/// Group commit (批量写入): what a round of engine steps over many cases writes, in a few
+/// multi-row statements instead of one statement per row. The durable benchmark uses it; the
+/// result is the same as calling the single-row methods one by one, in the order of the fields.
+#[async_trait]
+pub trait BatchRepo {
+    /// Writes `batch`. A case or task whose revision moved meanwhile fails the whole batch with
+    /// `Conflict` (the caller rolls the transaction back).
+    async fn write_batch(&mut self, batch: StepBatch) -> Result<(), StoreError>;
 }

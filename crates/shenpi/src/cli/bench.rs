@@ -14,7 +14,7 @@ use std::time::Instant;
 use chrono::Utc;
 use serde_json::json;
 use shenpi_store::Store;
-use shenpi_store::model::{AuditDraft, Delivery, StoredCase, Task};
+use shenpi_store::model::{AuditDraft, Delivery, StepBatch, StoredCase, Task};
 use shenpi_workflow::{Command, Instance, Process, State, Variables};
 
 const APPROVAL: &str = include_str!("bench_approval.bpmn");
@@ -157,7 +157,9 @@ async fn worker(
     let err = |e: shenpi_store::StoreError| e.to_string();
     while start.elapsed().as_secs_f64() < seconds {
         let now = Utc::now();
-        let mut tx = store.begin().await.map_err(err)?;
+        // The round's steps are computed first, outside the transaction (on SQLite, `begin`
+        // takes the one writer lock), then written in one batch and committed.
+        let mut batch = StepBatch::default();
         let mut done = vec![];
         for (i, live) in lives.iter_mut().enumerate() {
             let command = if live.instance.state == State::Ready {
@@ -193,12 +195,12 @@ async fn worker(
             live.case.json = serde_json::to_string(&live.instance).map_err(|e| e.to_string())?;
             live.case.revision += 1;
             if live.new {
-                tx.insert_case(&live.case).await.map_err(err)?;
+                batch.new_cases.push(live.case.clone());
                 live.new = false;
             } else {
-                tx.update_case(&live.case, live.case.revision - 1)
-                    .await
-                    .map_err(err)?;
+                batch
+                    .cases
+                    .push((live.case.clone(), live.case.revision - 1));
             }
             // The task row closed, and those opened.
             if let Some(t) = finished_task
@@ -208,7 +210,8 @@ async fn worker(
                 row.status = "completed".into();
                 row.completed_at = Some(now);
                 row.revision += 1;
-                tx.update_task(&row, row.revision - 1).await.map_err(err)?;
+                let prev = row.revision - 1;
+                batch.tasks.push((row, prev));
             }
             for t in live
                 .instance
@@ -222,11 +225,11 @@ async fn worker(
                     .map(|n| n.id.as_str())
                     .unwrap_or("task");
                 let row = task_row(&live.case.id, t.id, step, now);
-                tx.insert_task(&row).await.map_err(err)?;
+                batch.new_tasks.push(row.clone());
                 live.rows.push((t.id, row));
             }
             // The audit entry and the outbox event.
-            tx.append_audit(AuditDraft {
+            batch.audit.push(AuditDraft {
                 region_code: "370202".into(),
                 actor_id: None,
                 actor_name: Some("bench".into()),
@@ -238,10 +241,8 @@ async fn worker(
                 details: json!({"step": steps}),
                 trace_id: None,
                 at: now,
-            })
-            .await
-            .map_err(err)?;
-            tx.insert_delivery(&Delivery {
+            });
+            batch.deliveries.push(Delivery {
                 id: shenpi_store::new_id(),
                 partner_key: "bench".into(),
                 event: "case.step".into(),
@@ -255,14 +256,14 @@ async fn worker(
                 last_error: None,
                 created_at: now,
                 delivered_at: Some(now),
-            })
-            .await
-            .map_err(err)?;
+            });
             steps += 1;
             if live.instance.state == State::Completed {
                 done.push(i);
             }
         }
+        let mut tx = store.begin().await.map_err(err)?;
+        tx.write_batch(batch).await.map_err(err)?;
         tx.commit().await.map_err(err)?;
         // Acknowledged: the round is durable. Finished cases leave, new ones start.
         for i in done {

@@ -11,6 +11,7 @@ use crate::{Store, StoreError};
 use chrono::{Duration, TimeZone, Utc};
 use shenpi_domain::org::Role;
 
+mod batch;
 mod cases;
 use cases::*;
 
@@ -81,6 +82,7 @@ pub async fn run_all(store: &dyn Store) {
     cases::partners_nonces_and_events(store).await;
     cases::deliveries_are_claimed_once(store).await;
     cases::wakeups_are_claimed_once(store).await;
+    batch::batches_write_what_single_rows_write(store).await;
 }
 
 async fn migrations_are_idempotent(store: &dyn Store) {

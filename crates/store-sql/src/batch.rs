@@ -1,0 +1,344 @@
+//! Group commit (批量写入): a round of engine steps written with multi-row statements — one
+//! `INSERT … VALUES (…), (…)` per table and one `UPDATE … FROM (VALUES …)` per changed table,
+//! chunked under the engines' parameter limits. The audit chain of each region is read and
+//! moved once per batch, under the same head lock as single entries.
+
+use crate::rows::{RowExt, db_err, ts};
+use crate::tx::SqlTx;
+use async_trait::async_trait;
+use shenpi_store::StoreError;
+use shenpi_store::audit::{GENESIS_HASH, chain_next};
+use shenpi_store::model::{AuditEntry, ChainHead, StepBatch};
+use shenpi_store::repo::BatchRepo;
+use sqlx::AssertSqlSafe;
+
+/// Most parameters in one statement (SQLite allows 32,766, PostgreSQL 65,535).
+const MAX_PARAMS: usize = 30_000;
+
+/// One bound value: every column is text or a 64-bit integer.
+enum Val {
+    Text(Option<String>),
+    Int(Option<i64>),
+}
+
+fn t(s: &str) -> Val {
+    Val::Text(Some(s.to_string()))
+}
+
+fn ot(s: &Option<String>) -> Val {
+    Val::Text(s.clone())
+}
+
+fn i(n: i64) -> Val {
+    Val::Int(Some(n))
+}
+
+/// `($1,$2,…),($k,…)` for `rows` rows of `cols` parameters.
+fn placeholders(rows: usize, cols: usize) -> String {
+    let mut s = String::with_capacity(rows * cols * 5);
+    for r in 0..rows {
+        if r > 0 {
+            s.push(',');
+        }
+        s.push('(');
+        for c in 0..cols {
+            if c > 0 {
+                s.push(',');
+            }
+            s.push('$');
+            s.push_str(&(r * cols + c + 1).to_string());
+        }
+        s.push(')');
+    }
+    s
+}
+
+impl SqlTx {
+    /// Runs `head VALUES … tail` for every chunk of `rows`; returns the rows affected.
+    async fn multi(
+        &mut self,
+        head: &str,
+        tail: &str,
+        cols: usize,
+        rows: Vec<Vec<Val>>,
+    ) -> Result<u64, StoreError> {
+        let mut affected = 0;
+        let per = (MAX_PARAMS / cols).max(1);
+        let mut rows = rows.into_iter().peekable();
+        while rows.peek().is_some() {
+            let chunk: Vec<Vec<Val>> = rows.by_ref().take(per).collect();
+            let sql = format!("{head} VALUES {} {tail}", placeholders(chunk.len(), cols));
+            let mut q = sqlx::query(AssertSqlSafe(sql));
+            for v in chunk.into_iter().flatten() {
+                q = match v {
+                    Val::Text(s) => q.bind(s),
+                    Val::Int(n) => q.bind(n),
+                };
+            }
+            affected += q
+                .execute(&mut *self.tx)
+                .await
+                .map_err(db_err)?
+                .rows_affected();
+        }
+        Ok(affected)
+    }
+
+    /// Appends the drafts' entries: per region (in name order, so two batches lock heads in
+    /// the same order) the head is read once, the entries chained, inserted and the head moved.
+    async fn append_audits(
+        &mut self,
+        drafts: Vec<shenpi_store::model::AuditDraft>,
+    ) -> Result<(), StoreError> {
+        let mut regions: Vec<String> = drafts.iter().map(|d| d.region_code.clone()).collect();
+        regions.sort();
+        regions.dedup();
+        let mut heads = std::collections::HashMap::new();
+        for region in &regions {
+            sqlx::query(
+                "INSERT INTO audit_heads (region_code, last_seq, last_hash) VALUES ($1, 0, $2) \
+                 ON CONFLICT (region_code) DO NOTHING",
+            )
+            .bind(region)
+            .bind(GENESIS_HASH)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+            let sql = format!(
+                "SELECT last_seq, last_hash FROM audit_heads WHERE region_code = $1{}",
+                self.for_update()
+            );
+            let row = sqlx::query(AssertSqlSafe(sql))
+                .bind(region)
+                .fetch_one(&mut *self.tx)
+                .await
+                .map_err(db_err)?;
+            let head = ChainHead {
+                region_code: region.clone(),
+                last_seq: row.int("last_seq")?,
+                last_hash: row.text("last_hash")?,
+            };
+            heads.insert(region.clone(), head);
+        }
+        let mut entries: Vec<AuditEntry> = Vec::with_capacity(drafts.len());
+        for d in drafts {
+            let head = heads
+                .get_mut(&d.region_code)
+                .ok_or_else(|| StoreError::Corrupt("audit head missing".into()))?;
+            let e = chain_next(d, shenpi_store::new_id(), head);
+            head.last_seq = e.chain_seq;
+            head.last_hash = e.hash.clone();
+            entries.push(e);
+        }
+        let rows = entries
+            .into_iter()
+            .map(|e| {
+                vec![
+                    Val::Text(Some(e.id)),
+                    Val::Text(Some(e.region_code)),
+                    i(e.chain_seq),
+                    Val::Text(Some(ts(e.at))),
+                    Val::Text(e.actor_id),
+                    Val::Text(e.actor_name),
+                    Val::Text(Some(e.action)),
+                    Val::Text(Some(e.object_type)),
+                    Val::Text(Some(e.object_id)),
+                    Val::Text(e.client_ip),
+                    Val::Text(Some(e.outcome)),
+                    Val::Text(Some(e.details.to_string())),
+                    Val::Text(e.trace_id),
+                    Val::Text(Some(e.prev_hash)),
+                    Val::Text(Some(e.hash)),
+                ]
+            })
+            .collect();
+        self.multi(
+            &format!("INSERT INTO audit_entries ({})", crate::audit::COLS),
+            "",
+            15,
+            rows,
+        )
+        .await?;
+        for region in &regions {
+            if let Some(h) = heads.get(region) {
+                sqlx::query(
+                    "UPDATE audit_heads SET last_seq = $2, last_hash = $3 WHERE region_code = $1",
+                )
+                .bind(region)
+                .bind(h.last_seq)
+                .bind(&h.last_hash)
+                .execute(&mut *self.tx)
+                .await
+                .map_err(db_err)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl BatchRepo for SqlTx {
+    async fn write_batch(&mut self, b: StepBatch) -> Result<(), StoreError> {
+        if !b.new_cases.is_empty() {
+            let rows = b
+                .new_cases
+                .iter()
+                .map(|c| {
+                    vec![
+                        t(&c.id),
+                        t(&c.number),
+                        t(&c.region_code),
+                        t(&c.item_code),
+                        i(c.item_version),
+                        t(&c.applicant_id),
+                        t(&c.status),
+                        t(&c.idempotency_key),
+                        t(&c.json),
+                        i(c.revision),
+                        Val::Text(Some(ts(c.submitted_at))),
+                        Val::Text(c.wake_at.map(ts)),
+                    ]
+                })
+                .collect();
+            let head = format!("INSERT INTO cases ({})", crate::cases::COLS);
+            self.multi(&head, "", 12, rows).await?;
+        }
+        if !b.cases.is_empty() {
+            let n = b.cases.len() as u64;
+            let rows = b
+                .cases
+                .iter()
+                .map(|(c, prev)| {
+                    vec![
+                        t(&c.id),
+                        t(&c.status),
+                        t(&c.json),
+                        i(c.revision),
+                        i(*prev),
+                        Val::Text(c.wake_at.map(ts)),
+                    ]
+                })
+                .collect();
+            // VALUES columns are named column1… on both engines.
+            let changed = self
+                .multi(
+                    "UPDATE cases SET status = v.column2, json = v.column3, revision = v.column4, \
+                     wake_at = v.column6, wake_lease = NULL FROM (",
+                    ") AS v WHERE cases.id = v.column1 AND cases.revision = v.column5",
+                    6,
+                    rows,
+                )
+                .await?;
+            if changed != n {
+                return Err(StoreError::Conflict(format!(
+                    "{} of {n} cases changed meanwhile",
+                    n - changed
+                )));
+            }
+        }
+        if !b.new_tasks.is_empty() {
+            let rows = b
+                .new_tasks
+                .iter()
+                .map(|x| {
+                    vec![
+                        t(&x.id),
+                        t(&x.case_id),
+                        t(&x.region_code),
+                        t(&x.step),
+                        t(&x.name),
+                        t(&x.candidate_role),
+                        ot(&x.assignee),
+                        t(&x.status),
+                        ot(&x.outcome),
+                        ot(&x.opinion),
+                        ot(&x.completed_by),
+                        Val::Text(x.due_on.map(|d| d.to_string())),
+                        Val::Text(Some(ts(x.created_at))),
+                        Val::Text(x.completed_at.map(ts)),
+                        i(x.revision),
+                        Val::Int(x.engine_task),
+                        ot(&x.owner),
+                        t(&x.kind),
+                        ot(&x.parent_id),
+                    ]
+                })
+                .collect();
+            let head = format!("INSERT INTO tasks ({})", crate::tasks::COLS);
+            self.multi(&head, "", 19, rows).await?;
+        }
+        if !b.tasks.is_empty() {
+            let n = b.tasks.len() as u64;
+            let rows = b
+                .tasks
+                .iter()
+                .map(|(x, prev)| {
+                    vec![
+                        t(&x.id),
+                        ot(&x.assignee),
+                        t(&x.status),
+                        ot(&x.outcome),
+                        ot(&x.opinion),
+                        ot(&x.completed_by),
+                        Val::Text(x.due_on.map(|d| d.to_string())),
+                        Val::Text(x.completed_at.map(ts)),
+                        i(x.revision),
+                        i(*prev),
+                        ot(&x.owner),
+                        t(&x.candidate_role),
+                    ]
+                })
+                .collect();
+            let changed = self
+                .multi(
+                    "UPDATE tasks SET assignee = v.column2, status = v.column3, outcome = v.column4, \
+                     opinion = v.column5, completed_by = v.column6, due_on = v.column7, \
+                     completed_at = v.column8, revision = v.column9, owner = v.column11, \
+                     candidate_role = v.column12 FROM (",
+                    ") AS v WHERE tasks.id = v.column1 AND tasks.revision = v.column10",
+                    12,
+                    rows,
+                )
+                .await?;
+            if changed != n {
+                return Err(StoreError::Conflict(format!(
+                    "{} of {n} tasks changed meanwhile",
+                    n - changed
+                )));
+            }
+        }
+        if !b.audit.is_empty() {
+            self.append_audits(b.audit).await?;
+        }
+        if !b.deliveries.is_empty() {
+            let rows = b
+                .deliveries
+                .iter()
+                .map(|d| {
+                    vec![
+                        t(&d.id),
+                        t(&d.partner_key),
+                        t(&d.event),
+                        t(&d.case_id),
+                        t(&d.idempotency_key),
+                        t(&d.body),
+                        t(&d.status),
+                        i(d.attempts),
+                        Val::Text(Some(ts(d.next_attempt_at))),
+                        Val::Text(d.locked_until.map(ts)),
+                        ot(&d.last_error),
+                        Val::Text(Some(ts(d.created_at))),
+                        Val::Text(d.delivered_at.map(ts)),
+                    ]
+                })
+                .collect();
+            let head = format!(
+                "INSERT INTO deliveries ({})",
+                crate::partners::DELIVERY_COLS
+            );
+            self.multi(&head, "ON CONFLICT (idempotency_key) DO NOTHING", 13, rows)
+                .await?;
+        }
+        Ok(())
+    }
+}
