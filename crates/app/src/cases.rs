@@ -145,6 +145,10 @@ pub struct NoticeRef {
     pub sha256: String,
     pub key_id: String,
     pub issued_at: DateTime<Utc>,
+    /// The notice's content while it waits to be typeset and sealed by the notice job (after
+    /// the step that issued it has committed); `blob_key` and `sha256` are empty until then.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pending: Option<shenpi_notice::NoticeData>,
 }
 
 pub(crate) fn record_of(stored: &StoredCase) -> Result<CaseRecord, AppError> {
@@ -177,17 +181,26 @@ pub(crate) fn stored_of(
     })
 }
 
-/// When the case's process next needs waking: the earliest due timer of its running
-/// instances, while it is under review (timers wait while the case is with the applicant).
+/// When the case next needs waking: at once while a notice waits to be sealed, else the
+/// earliest due timer of its running instances while it is under review (timers wait while the
+/// case is with the applicant).
 fn wake_at(c: &CaseRecord) -> Option<DateTime<Utc>> {
-    if c.status != CaseStatus::UnderReview {
-        return None;
-    }
-    crate::tasks::drive::live_instances(c)
-        .into_iter()
-        .filter(|(_, i)| i.state == shenpi_workflow::State::Running)
-        .flat_map(|(_, i)| i.timers.iter().map(|t| t.due))
-        .min()
+    let notice = c
+        .notices
+        .iter()
+        .filter(|n| n.pending.is_some())
+        .map(|n| n.issued_at)
+        .min();
+    let timer = if c.status == CaseStatus::UnderReview {
+        crate::tasks::drive::live_instances(c)
+            .into_iter()
+            .filter(|(_, i)| i.state == shenpi_workflow::State::Running)
+            .flat_map(|(_, i)| i.timers.iter().map(|t| t.due))
+            .min()
+    } else {
+        None
+    };
+    notice.into_iter().chain(timer).min()
 }
 
 impl App {

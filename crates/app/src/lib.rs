@@ -81,6 +81,8 @@ pub struct App {
     pub settings: Settings,
     calendar: RwLock<Arc<Calendar>>,
     search: catalog::search::SearchState,
+    /// Wakes the notice job when a step has issued notices.
+    notice_kick: tokio::sync::Notify,
 }
 
 impl App {
@@ -96,6 +98,7 @@ impl App {
             settings,
             calendar: RwLock::new(Arc::new(Calendar::builtin())),
             search: Default::default(),
+            notice_kick: tokio::sync::Notify::new(),
         };
         app.ensure_regions().await?;
         app.reload_calendar().await?;

@@ -205,32 +205,126 @@ impl App {
             phone: COMPLAINT_PHONE.into(),
             special_procedure,
         };
-        let pdf = shenpi_notice::render(&data).map_err(|e| match e {
-            shenpi_notice::NoticeError::MissingGlyphs { chars } => AppError::rule(
-                ErrorCode::NOTICE_UNRENDERABLE,
-                json!({"chars": chars.iter().map(|c| c.to_string()).collect::<Vec<_>>(),
-                       "code_points": chars.iter().map(|c| format!("U+{:04X}", u32::from(*c))).collect::<Vec<_>>()}),
-            ),
-            shenpi_notice::NoticeError::MissingField(f) => {
-                AppError::rule(ErrorCode::NOTICE_UNRENDERABLE, json!({"missing": f}))
-            }
-            other => AppError::Internal(format!("notice: {other}")),
-        })?;
-        let (key, rec) = self.seal_key_for(tx, &c.region).await?;
-        let sealed = shenpi_notice::seal(&pdf, &key);
-        let sha256 = hex::encode(Sha256::digest(&sealed));
-        let blob_key = self.store.blobs().put(&sealed).await?;
+        shenpi_notice::check(&data).map_err(notice_error)?;
+        // Typesetting and sealing wait for the notice job, after this step commits; the key
+        // that will seal it is fixed now.
+        let (_, rec) = self.seal_key_for(tx, &c.region).await?;
         c.notices.push(NoticeRef {
             id: shenpi_store::new_id(),
             kind: kind_name(kind),
             title: kind.title().to_string(),
             doc_number: document_number,
-            blob_key,
-            sha256,
+            blob_key: String::new(),
+            sha256: String::new(),
             key_id: rec.key_id,
             issued_at: now,
+            pending: Some(data),
         });
         Ok(())
+    }
+}
+
+/// The 422 of a notice that cannot be rendered, or an internal error.
+fn notice_error(e: shenpi_notice::NoticeError) -> AppError {
+    match e {
+        shenpi_notice::NoticeError::MissingGlyphs { chars } => AppError::rule(
+            ErrorCode::NOTICE_UNRENDERABLE,
+            json!({"chars": chars.iter().map(|c| c.to_string()).collect::<Vec<_>>(),
+                       "code_points": chars.iter().map(|c| format!("U+{:04X}", u32::from(*c))).collect::<Vec<_>>()}),
+        ),
+        shenpi_notice::NoticeError::MissingField(f) => {
+            AppError::rule(ErrorCode::NOTICE_UNRENDERABLE, json!({"missing": f}))
+        }
+        other => AppError::Internal(format!("notice: {other}")),
+    }
+}
+
+impl App {
+    /// Wakes the notice job: a step that issued notices has committed.
+    pub(crate) fn notices_issued(&self, c: &CaseRecord) {
+        if c.notices.iter().any(|n| n.pending.is_some()) {
+            self.notice_kick.notify_one();
+        }
+    }
+
+    /// Waits until a step has issued notices (for `shenpi serve`'s notice job).
+    pub async fn notices_wanted(&self) {
+        self.notice_kick.notified().await;
+    }
+
+    /// Typesets and seals the pending notices of a case (off the async threads), stores them
+    /// and records them on the case at the revision it was read at; returns how many. Run by
+    /// the notice job and, for a notice opened before the job got to it, by the download.
+    pub async fn seal_pending_notices(&self, case_id: &str) -> Result<usize, AppError> {
+        for _ in 0..5 {
+            let stored = {
+                let mut tx = self.store.read().await?;
+                tx.case_by_id(case_id).await?
+            };
+            let Some(stored) = stored else { return Ok(0) };
+            let c = record_of(&stored)?;
+            let pending: Vec<(String, String, shenpi_notice::NoticeData)> = c
+                .notices
+                .iter()
+                .filter_map(|n| Some((n.id.clone(), n.key_id.clone(), n.pending.clone()?)))
+                .collect();
+            if pending.is_empty() {
+                return Ok(0);
+            }
+            let mut sealed = vec![];
+            for (id, key_id, data) in pending {
+                let rec = {
+                    let mut tx = self.store.read().await?;
+                    tx.seal_key(&key_id).await?
+                }
+                .ok_or_else(|| key_error(format!("seal key {key_id} is gone")))?;
+                let bytes = tokio::task::spawn_blocking(move || {
+                    let key = SealKey::from_secret_hex(&rec.secret).map_err(key_error)?;
+                    let pdf = shenpi_notice::render(&data).map_err(notice_error)?;
+                    Ok::<_, AppError>(shenpi_notice::seal(&pdf, &key))
+                })
+                .await
+                .map_err(|e| AppError::Internal(format!("notice job: {e}")))??;
+                let sha256 = hex::encode(Sha256::digest(&bytes));
+                let blob_key = self.store.blobs().put(&bytes).await?;
+                sealed.push((id, blob_key, sha256));
+            }
+            let mut tx = self.store.begin().await?;
+            let Some(now) = tx.case_by_id(case_id).await? else {
+                return Ok(0);
+            };
+            let mut c = record_of(&now)?;
+            let mut done = 0;
+            for (id, blob_key, sha256) in &sealed {
+                if let Some(n) = c
+                    .notices
+                    .iter_mut()
+                    .find(|n| &n.id == id && n.pending.is_some())
+                {
+                    n.blob_key = blob_key.clone();
+                    n.sha256 = sha256.clone();
+                    n.pending = None;
+                    done += 1;
+                }
+            }
+            if done == 0 {
+                return Ok(0);
+            }
+            let updated = stored_of(&c, &now.idempotency_key, now.revision + 1, now.submitted_at)?;
+            match tx.update_case(&updated, now.revision).await {
+                Ok(()) => {
+                    tx.commit().await?;
+                    return Ok(done);
+                }
+                // The case moved on meanwhile (a step of its own): seal again on the new revision;
+                // the blobs are stored by content, so nothing is made twice.
+                Err(shenpi_store::StoreError::Conflict(_)) => continue,
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(AppError::Internal(format!(
+            "notices of case {case_id}: the case kept changing"
+        )))
     }
 
     /// A notice of a case, for its applicant or the staff of its region. The applicant's first
@@ -242,12 +336,23 @@ impl App {
         notice_id: &str,
         meta: &RequestMeta,
     ) -> Result<(NoticeRef, Vec<u8>), AppError> {
-        let (mut c, revision) = self.case(p, case_id).await?;
+        let (c, revision) = self.case(p, case_id).await?;
+        // Opened before the notice job got to it: sealed now.
+        let (mut c, revision) = if c
+            .notices
+            .iter()
+            .any(|n| n.id == notice_id && n.pending.is_some())
+        {
+            self.seal_pending_notices(case_id).await?;
+            self.case(p, case_id).await?
+        } else {
+            (c, revision)
+        };
         let not_found = || AppError::rule(ErrorCode::NOTICE_NOT_FOUND, json!({"id": notice_id}));
         let n = c
             .notices
             .iter()
-            .find(|n| n.id == notice_id)
+            .find(|n| n.id == notice_id && n.pending.is_none())
             .cloned()
             .ok_or_else(not_found)?;
         let applicant = c.applicant_id == p.user.id;

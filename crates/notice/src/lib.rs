@@ -48,6 +48,12 @@ pub enum NoticeError {
     Pdf(String),
 }
 
+/// Checks that `data` can be rendered (every field present, every character in a loaded font)
+/// without typesetting it: what [`render`] would refuse, at a fraction of its cost.
+pub fn check(data: &NoticeData) -> Result<(), NoticeError> {
+    check_glyphs(&data.layout()?)
+}
+
 /// Renders a notice as a PDF document.
 pub fn render(data: &NoticeData) -> Result<Vec<u8>, NoticeError> {
     let layout = data.layout()?;

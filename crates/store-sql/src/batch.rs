@@ -74,7 +74,10 @@ impl SqlTx {
         let mut rows = rows.into_iter().peekable();
         while rows.peek().is_some() {
             let chunk: Vec<Vec<Val>> = rows.by_ref().take(per).collect();
-            let sql = format!("{head} VALUES {} {tail}", placeholders(self.engine, chunk.len(), cols));
+            let sql = format!(
+                "{head} VALUES {} {tail}",
+                placeholders(self.engine, chunk.len(), cols)
+            );
             let mut q = sqlx::query(AssertSqlSafe(sql));
             for v in chunk.into_iter().flatten() {
                 q = match v {

@@ -434,9 +434,11 @@ impl App {
     /// the server every minute, and by tests. Timers wait while the case is with the applicant
     /// (审查补正) and fire at the next scan after it returns. A timer that cannot fire (a case
     /// another node moved on, a broken process) is logged and skipped: it never holds up the
-    /// timers of other cases.
+    /// timers of other cases. Pending notices of the woken cases are sealed first (the notice
+    /// job, [`App::seal_pending_notices`]).
     pub async fn fire_due_timers(&self) -> Result<usize, AppError> {
         let mut fired = 0;
+        let mut sealed = 0;
         loop {
             let now = self.clock.now();
             // Claimed for a minute: nodes scanning side by side take different cases.
@@ -449,9 +451,16 @@ impl App {
                 ids
             };
             if claimed.is_empty() {
+                if sealed > 0 {
+                    tracing::debug!(sealed, "notices sealed");
+                }
                 return Ok(fired);
             }
             for id in claimed {
+                match self.seal_pending_notices(&id).await {
+                    Ok(n) => sealed += n,
+                    Err(e) => tracing::warn!(case = %id, error = %e, "sealing notices failed"),
+                }
                 let stored = {
                     let mut tx = self.store.read().await?;
                     tx.case_by_id(&id).await?
@@ -609,6 +618,7 @@ impl App {
         ))
         .await?;
         tx.commit().await?;
+        self.notices_issued(&c);
         Ok(c)
     }
 }

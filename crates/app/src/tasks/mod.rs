@@ -466,6 +466,7 @@ impl App {
             json!({"case": c.number, "step": task.step, "outcome": task.outcome, "status": c.status, "process": c.process})))
             .await?;
         tx.commit().await?;
+        self.notices_issued(&c);
         Ok(c)
     }
 

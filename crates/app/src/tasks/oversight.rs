@@ -165,6 +165,7 @@ impl App {
         ))
         .await?;
         tx.commit().await?;
+        self.notices_issued(&c);
         Ok(c)
     }
 }

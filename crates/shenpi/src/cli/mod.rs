@@ -386,6 +386,17 @@ async fn serve(cfg: &Config, demo: bool) -> Result<(), String> {
             }
         }
     });
+    // The notice job: notices are typeset and sealed after the step that issued them commits,
+    // woken by that step (and by the scan above, for those a restarted node left behind).
+    let sealer = state.app.clone();
+    tokio::spawn(async move {
+        loop {
+            sealer.notices_wanted().await;
+            if let Err(e) = sealer.fire_due_timers().await {
+                tracing::warn!(error = %e, "notice job failed");
+            }
+        }
+    });
     // Webhook deliveries to partner systems (claimed per node, so nodes share the outbox).
     let sender = state.app.clone();
     tokio::spawn(async move {

@@ -200,3 +200,51 @@ async fn notices_are_sealed_verifiable_and_the_decision_download_closes_the_case
     assert!(String::from_utf8_lossy(&out.stdout).contains("签章有效"));
     assert!(!run(&bad).status.success());
 }
+
+/// A step acknowledges before its notice is typeset: the notice is listed at once (number, key)
+/// and unsealed; the notice job seals it after the step has committed, once; the stored PDF is
+/// the one whose SHA-256 the case lists, and it verifies.
+#[tokio::test]
+async fn the_notice_job_seals_notices_after_the_step_commits() {
+    let app = spawn_app().await;
+    let citizen = login(&app, "citizen").await;
+    let created = submit(&app, &citizen, "n-job").await;
+    let id = created["id"].as_str().unwrap().to_string();
+    let number = created["number"].as_str().unwrap().to_string();
+    let clerk = login(&app, "clerk-370202").await;
+    let r = complete(
+        &app,
+        &clerk,
+        &number,
+        json!({"outcome": "accept", "opinion": "予以受理"}),
+    )
+    .await;
+    assert_eq!(r.status(), 200);
+    let c = case(&app, &citizen, &id).await;
+    let n = &c["notices"][0];
+    assert_eq!(n["title"], "受理通知书");
+    assert_eq!(n["sealed"], false);
+    assert_eq!(n["sha256"], "");
+    assert_eq!(n["key_id"].as_str().unwrap().len(), 16, "{n}");
+
+    // The job (woken by the step in `shenpi serve`; called here) seals it, once.
+    assert_eq!(
+        app.app.fire_due_timers().await.unwrap(),
+        0,
+        "no timer fired"
+    );
+    let c = case(&app, &citizen, &id).await;
+    let n = c["notices"][0].clone();
+    assert_eq!(n["sealed"], true);
+    let sha = n["sha256"].as_str().unwrap().to_string();
+    assert_eq!(sha.len(), 64);
+    assert_eq!(app.app.seal_pending_notices(&id).await.unwrap(), 0);
+    assert_eq!(c["status"], "under_review", "sealing changed nothing else");
+
+    let pdf = download(&app, &citizen, &id, n["id"].as_str().unwrap()).await;
+    use sha2::Digest;
+    assert_eq!(hex::encode(sha2::Sha256::digest(&pdf)), sha);
+    let ok: Value = verify(pdf, &app).await.json().await.unwrap();
+    assert_eq!(ok["valid"], true);
+    assert_eq!(ok["key_id"], n["key_id"]);
+}

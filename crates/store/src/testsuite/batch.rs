@@ -85,7 +85,11 @@ pub(super) async fn batches_write_what_single_rows_write(store: &dyn Store) {
     tx.commit().await.unwrap();
     let mut audit = vec![];
     for n in 0..2100u32 {
-        let region = if n.is_multiple_of(3) { "370286" } else { "370285" };
+        let region = if n.is_multiple_of(3) {
+            "370286"
+        } else {
+            "370285"
+        };
         audit.push(draft(region, &format!("batch.step{n}")));
     }
     let deliveries: Vec<Delivery> = (0..5)

@@ -31,6 +31,7 @@ fn view(s: &AppState, c: &CaseRecord) -> Result<serde_json::Value, ApiError> {
         "notices": c.notices.iter().map(|n| json!({
             "id": n.id, "kind": n.kind, "title": n.title, "doc_number": n.doc_number,
             "sha256": n.sha256, "key_id": n.key_id, "issued_at": n.issued_at,
+            "sealed": n.pending.is_none(),
             "url": format!("/api/v1/cases/{}/notices/{}", c.id, n.id),
         })).collect::<Vec<_>>(),
     }))
