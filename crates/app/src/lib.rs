@@ -22,6 +22,7 @@ pub mod demo;
 pub mod diagram;
 pub mod drafts;
 pub mod error;
+pub mod forms;
 pub mod materials;
 pub mod notices;
 pub mod notify;

@@ -111,6 +111,8 @@ error_codes! {
     PARTNER_NONCE_REUSED = 409, "请求随机数已使用过（疑似重放）", "The request nonce was used before (a replay)";
     PARTNER_NOT_HANDLER = 403, "该子办件不由贵单位办理", "Your organisation does not handle that sub-case";
     PROCESS_INVALID = 422, "流程文件不符合要求", "The process file is not valid or uses unsupported elements";
+    FORM_INVALID = 422, "表单填写有误，请按各字段的提示修改", "The form has errors; see the message of each field";
+    FORM_NOT_DEFINED = 404, "该事项没有在线业务表单", "The item has no business form";
     IMPORT_INVALID = 422, "导入文件有误，未导入任何内容", "The import file has errors; nothing was imported";
     INTERNAL = 500, "服务器内部错误，请稍后再试", "Internal server error; try again later";
     UNAVAILABLE = 503, "服务暂不可用", "Service unavailable";

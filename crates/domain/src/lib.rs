@@ -21,6 +21,7 @@ pub mod calendar;
 pub mod case;
 pub mod catalog;
 pub mod error;
+pub mod form;
 pub mod lockout;
 pub mod mask;
 pub mod org;

@@ -17,6 +17,7 @@ mod integration {
     pub mod common;
     pub mod deadlines;
     pub mod engine_effects;
+    pub mod forms;
     pub mod materials;
     pub mod nodes;
     pub mod notices;

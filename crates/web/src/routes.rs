@@ -153,6 +153,8 @@ pub fn table() -> Vec<RouteSpec> {
         r(M::POST, "/api/v1/partner/subcases/{id}/progress", Api, Public, "A partner reports progress on its sub-case {idempotency_key, status: accepted|supplement_requested|in_progress|completed|rejected, note}; signed: X-Shenpi-Key, X-Shenpi-Timestamp, X-Shenpi-Nonce, X-Shenpi-Signature = hex HMAC-SHA256(secret, METHOD\\nPATH\\nTIMESTAMP\\nNONCE\\nBODY)", post(api::partners::progress)),
         r(M::GET, "/api/v1/items", Api, Public, "Items in force in a region (?region=&q=&domain=&department=&online_level=&page=)", get(catalog::list)),
         r(M::GET, "/api/v1/items/{code}", Api, Public, "One item as a region implements it today (?region=)", get(catalog::one)),
+        r(M::GET, "/api/v1/items/{code}/form", Api, Public, "The item's business form: JSON Schema 2020-12 and UI hints (?region=); 404 FORM_NOT_DEFINED without one", get(catalog::form)),
+        r(M::POST, "/api/v1/items/{code}/form/check", Api, Public, "Check form data against the item's form without submitting (?region=) → valid, or 422 FORM_INVALID with one error per field (JSON pointer, zh, en)", post(catalog::check_form)),
         r(M::GET, "/api/v1/items/{code}/versions", Api, Public, "Published versions of an item", get(catalog::versions)),
         r(M::GET, "/api/v1/items/{code}/versions/{version}", Api, Public, "One published version", get(catalog::version)),
         r(M::POST, "/api/v1/items/{code}/implementations/{region}", Api, Signed(Action::CatalogLocal), "A district claims an item with its local elements", post(catalog::claim)),

@@ -112,6 +112,16 @@ pub fn check_item(item: &ServiceItem) -> Result<(), Vec<ItemIssue>> {
             "department must be a department slug such as spj",
         );
     }
+    if let Some(form) = &item.form
+        && let Err(e) = crate::form::Form::compile(form.clone())
+    {
+        v.add(
+            "form",
+            "ITEM_FORM_INVALID",
+            format!("业务表单定义有误：{}", e.reason_zh()),
+            format!("The business form is not valid: {e}"),
+        );
+    }
     if item.legal_basis.is_empty() {
         v.add(
             "legal_basis",

@@ -113,6 +113,7 @@ pub fn example_item() -> ServiceItem {
         default_hours: "工作日 9:00–17:00".into(),
         process_key: None,
         form_key: None,
+        form: None,
         knowledge: Knowledge {
             review_points: vec![ReviewPoint {
                 step: "审查".into(),

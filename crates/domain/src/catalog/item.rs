@@ -263,6 +263,10 @@ pub struct ServiceItem {
     /// Key of the business-data form (later issue).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub form_key: Option<String>,
+    /// The business-data form (业务表单): JSON Schema 2020-12 plus UI hints, versioned with the
+    /// item; the application's `form` is validated against it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub form: Option<crate::form::FormDefinition>,
     /// Reviewer knowledge, versioned with the item.
     #[serde(default)]
     pub knowledge: Knowledge,

@@ -190,6 +190,7 @@ fn item(f: &mut Fields) -> ServiceItem {
         default_hours: f.text("default_hours"),
         process_key: f.opt_text("process_key"),
         form_key: f.opt_text("form_key"),
+        form: None,
         knowledge: Knowledge::default(),
     }
 }

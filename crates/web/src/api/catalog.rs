@@ -108,6 +108,32 @@ pub async fn one(
     })))
 }
 
+/// `GET /api/v1/items/{code}/form` — the business form (JSON Schema 2020-12 + UI hints).
+pub async fn form(
+    State(s): State<AppState>,
+    ApiPath(code): ApiPath<String>,
+    ApiQuery(q): ApiQuery<RegionQuery>,
+) -> Result<ApiJsonOut, ApiError> {
+    let region = q.region.unwrap_or_else(|| QINGDAO_CITY.to_string());
+    let f = s.app.item_form(&code, &region).await?;
+    Ok(ApiJsonOut(
+        json!({"code": code, "region": region, "schema": f.schema, "ui": f.ui}),
+    ))
+}
+
+/// `POST /api/v1/items/{code}/form/check` — checks form data without submitting: `200
+/// {"valid": true}` or `422 FORM_INVALID` with one entry per field in `details.fields`.
+pub async fn check_form(
+    State(s): State<AppState>,
+    ApiPath(code): ApiPath<String>,
+    ApiQuery(q): ApiQuery<RegionQuery>,
+    ApiJson(data): ApiJson<Value>,
+) -> Result<ApiJsonOut, ApiError> {
+    let region = q.region.unwrap_or_else(|| QINGDAO_CITY.to_string());
+    s.app.check_item_form(&code, &region, &data).await?;
+    Ok(ApiJsonOut(json!({"valid": true})))
+}
+
 /// `GET /api/v1/items/{code}/versions`
 pub async fn versions(
     State(s): State<AppState>,

@@ -3,8 +3,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use serde_json::{Value, json};
+use shenpi_domain::form::{Form, FormDefinition, FormError};
 use shenpi_domain::validate::{id_check_char, uscc_check_char};
-use shenpi_forms::{Form, FormDefinition, FormError};
 
 fn id_number(body: &str) -> String {
     format!("{body}{}", id_check_char(body).unwrap())

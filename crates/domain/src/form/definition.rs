@@ -3,8 +3,8 @@
 //! it checks the schema, merges the shared data elements into its `$defs`, refuses references to
 //! other documents and checks that every UI hint names a field the schema has.
 
-use crate::elements::{FORMATS, shared_defs};
-use crate::errors::{FieldError, escape_segment, field_error};
+use super::elements::{FORMATS, shared_defs};
+use super::errors::{FieldError, escape_segment, field_error};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
@@ -32,8 +32,14 @@ pub enum Widget {
     Group,
 }
 
+impl Widget {
+    fn is_text(&self) -> bool {
+        *self == Widget::Text
+    }
+}
+
 /// Shows a field only when another field has a given value (条件显示).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ShowIf {
     /// Path of the other field (`/`-separated property names, e.g. `entity/type`).
     pub field: String,
@@ -41,11 +47,12 @@ pub struct ShowIf {
 }
 
 /// UI hints of one field.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct FieldHint {
     pub label_zh: String,
     pub label_en: String,
-    #[serde(default)]
+    /// How the value is entered; a plain text box when left out.
+    #[serde(default, skip_serializing_if = "Widget::is_text")]
     pub widget: Widget,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub help_zh: Option<String>,
@@ -57,7 +64,7 @@ pub struct FieldHint {
 }
 
 /// The UI hints of a form, by field path (`name`, `shareholders/id_number`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct UiHints {
     /// Top-level fields in the order the page shows them; the rest follow in schema order.
     #[serde(default)]
@@ -67,7 +74,7 @@ pub struct UiHints {
 }
 
 /// A form as stored with an item version.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FormDefinition {
     pub schema: Value,
     #[serde(default)]

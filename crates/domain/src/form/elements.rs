@@ -3,8 +3,8 @@
 //! 日期. They are merged into each form's `$defs` at compile time, so `{"$ref": "#/$defs/uscc"}`
 //! works in any form; a form's own `$defs` entry of the same name wins.
 
+use crate::validate::ValueKind;
 use serde_json::{Value, json};
-use shenpi_domain::validate::ValueKind;
 
 /// The `format` names the platform checks with its own validators, and the kind behind each.
 pub const FORMATS: [(&str, ValueKind); 4] = [

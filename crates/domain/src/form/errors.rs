@@ -102,7 +102,7 @@ pub(crate) fn field_error(
             format!("“{label_en}” is not in the expected form"),
         ),
         K::Format { format } => {
-            let checked = crate::elements::FORMATS
+            let checked = super::elements::FORMATS
                 .iter()
                 .find(|(name, _)| name == format)
                 .and_then(|(_, kind)| kind.validate(value.as_str().unwrap_or_default()).err());

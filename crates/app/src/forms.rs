@@ -1,0 +1,65 @@
+//! Business forms of items (业务表单): an item version's form definition, and the check of an
+//! application's form data against it — one bilingual error per field, at its JSON pointer, in
+//! the error's `details` (`422 FORM_INVALID`); nothing is saved when it fails.
+
+use crate::{App, AppError};
+use serde_json::{Value, json};
+use shenpi_domain::catalog::item::ServiceItem;
+use shenpi_domain::error::ErrorCode;
+use shenpi_domain::form::{FieldError, Form, FormDefinition};
+
+/// The `details` of a `FORM_INVALID` error.
+fn form_invalid(errors: &[FieldError]) -> AppError {
+    AppError::rule(ErrorCode::FORM_INVALID, json!({ "fields": errors }))
+}
+
+/// Compiles an item's form; the catalog check refuses a form that does not compile, so a
+/// failure here is a stored item the check never saw.
+fn compiled(item: &ServiceItem) -> Result<Option<Form>, AppError> {
+    item.form
+        .clone()
+        .map(Form::compile)
+        .transpose()
+        .map_err(|e| AppError::Internal(format!("form of item {}: {e}", item.code)))
+}
+
+/// Checks `data` (the application's `form`; `null` counts as an empty form) against the item's
+/// form, if it has one.
+pub(crate) fn check_form(item: &ServiceItem, data: &Value) -> Result<(), AppError> {
+    let Some(form) = compiled(item)? else {
+        return Ok(());
+    };
+    let empty = json!({});
+    let data = if data.is_null() { &empty } else { data };
+    form.validate(data).map_err(|e| form_invalid(&e))
+}
+
+impl App {
+    /// The form of an item as `region` implements it today (`404 FORM_NOT_DEFINED` without one).
+    pub async fn item_form(&self, code: &str, region: &str) -> Result<FormDefinition, AppError> {
+        let effective = self.catalog_item(code, region).await?;
+        effective
+            .version
+            .item
+            .form
+            .clone()
+            .ok_or_else(|| AppError::rule(ErrorCode::FORM_NOT_DEFINED, json!({"code": code})))
+    }
+
+    /// Checks form data against an item's form without submitting anything.
+    pub async fn check_item_form(
+        &self,
+        code: &str,
+        region: &str,
+        data: &Value,
+    ) -> Result<(), AppError> {
+        let effective = self.catalog_item(code, region).await?;
+        if effective.version.item.form.is_none() {
+            return Err(AppError::rule(
+                ErrorCode::FORM_NOT_DEFINED,
+                json!({"code": code}),
+            ));
+        }
+        check_form(&effective.version.item, data)
+    }
+}

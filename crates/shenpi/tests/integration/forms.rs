@@ -1,0 +1,145 @@
+//! Business forms (业务表单): the demo food-business licence (食品经营许可) carries a JSON Schema
+//! form; it is served with its UI hints, form data is checked field by field with bilingual
+//! errors at JSON pointers, and an application whose form fails is refused with nothing saved.
+
+use super::common::*;
+use serde_json::{Value, json};
+use shenpi_testkit::spawn_app;
+
+const ITEM: &str = "QDSP00101-01";
+
+fn valid_form() -> Value {
+    let id = shenpi_app::demo::demo_id_number();
+    json!({
+        "operator_name": "青岛示例餐饮管理有限公司（演示）",
+        "uscc": shenpi_app::demo::demo_uscc(),
+        "legal_rep": {"name": "张测试", "id_number": id, "mobile": "13800000000"},
+        "premises": {"region": "370202", "detail": "香港中路 1 号（演示）"},
+        "business_type": "餐饮服务经营者",
+        "items": ["热食类食品制售", "自制饮品制售"],
+        "online": false,
+        "staff": [{"name": "张测试", "health_cert_no": "JK-2026-0001"}]
+    })
+}
+
+#[tokio::test]
+async fn an_items_form_is_served_and_checked_field_by_field() {
+    let app = spawn_app().await;
+    let r = client()
+        .get(app.url(&format!("/api/v1/items/{ITEM}/form?region=370202")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let f: Value = r.json().await.unwrap();
+    assert_eq!(
+        f["schema"]["$schema"],
+        "https://json-schema.org/draft/2020-12/schema"
+    );
+    assert_eq!(f["ui"]["fields"]["staff"]["widget"], "group");
+    assert_eq!(f["ui"]["fields"]["website"]["show_if"]["field"], "online");
+    // An item without a form.
+    let r = client()
+        .get(app.url("/api/v1/items/QDJS00501-01/form?region=370202"))
+        .send()
+        .await
+        .unwrap();
+    assert_error(r, 404, "FORM_NOT_DEFINED").await;
+
+    let check = |body: Value| {
+        let app = &app;
+        async move {
+            client()
+                .post(app.url(&format!("/api/v1/items/{ITEM}/form/check?region=370202")))
+                .header("content-type", "application/json")
+                .body(body.to_string())
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let r = check(valid_form()).await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.json::<Value>().await.unwrap()["valid"], true);
+
+    let mut bad = valid_form();
+    bad["online"] = json!(true); // then 网站或平台名称 is required
+    bad["legal_rep"]["mobile"] = json!("1380000000");
+    bad["staff"][0]["health_cert_no"] = json!("<script>alert(1)</script>");
+    bad["items"] = json!(["热食类食品制售", "热食类食品制售"]);
+    let v = assert_error(check(bad).await, 422, "FORM_INVALID").await;
+    let fields = v["details"]["fields"].as_array().unwrap();
+    let at = |p: &str| {
+        fields
+            .iter()
+            .find(|f| f["pointer"] == p)
+            .unwrap_or_else(|| panic!("no error at {p}: {v}"))
+    };
+    assert_eq!(fields.len(), 4, "{v}");
+    assert_eq!(at("/website")["code"], "FIELD_REQUIRED");
+    assert_eq!(at("/website")["message_zh"], "请填写“网站或平台名称”");
+    assert_eq!(
+        at("/website")["message_en"],
+        "“Website or platform” is required"
+    );
+    assert_eq!(at("/items")["code"], "FIELD_DUPLICATE");
+    assert_eq!(at("/staff/0/health_cert_no")["code"], "FIELD_PATTERN");
+    assert!(
+        at("/legal_rep/mobile")["message_zh"]
+            .as_str()
+            .unwrap()
+            .starts_with("“手机号码”"),
+        "{v}"
+    );
+}
+
+#[tokio::test]
+async fn an_application_whose_form_fails_is_refused_and_nothing_is_saved() {
+    let app = spawn_app().await;
+    let citizen = login(&app, "citizen").await;
+    let item: Value = get(
+        &app,
+        &citizen,
+        &format!("/api/v1/items/{ITEM}?region=370202"),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    let situation = item["item"]["situations"][0]["key"].clone();
+    let submit = |form: Value, key: &str| {
+        let (app, citizen, situation) = (&app, &citizen, situation.clone());
+        let key = key.to_string();
+        async move {
+            post(
+                app,
+                citizen,
+                "/api/v1/cases",
+                json!({"item_code": ITEM, "region": "370202", "situation": situation,
+                       "form": form, "materials": {}, "idempotency_key": key}),
+            )
+            .await
+        }
+    };
+    let mut bad = valid_form();
+    bad["uscc"] = json!("91370202MA3CT0X1X0");
+    let v = assert_error(submit(bad, "f-1").await, 422, "FORM_INVALID").await;
+    assert_eq!(v["details"]["fields"][0]["pointer"], "/uscc");
+    let v = assert_error(submit(json!({}), "f-2").await, 422, "FORM_INVALID").await;
+    assert_eq!(
+        v["details"]["fields"].as_array().unwrap().len(),
+        7,
+        "every required field: {v}"
+    );
+    // A valid form passes the form check; the missing uploads are what is refused next.
+    let r = submit(valid_form(), "f-3").await;
+    assert_eq!(r.status(), 422);
+    let v: Value = r.json().await.unwrap();
+    assert_ne!(v["code"], "FORM_INVALID", "{v}");
+    let mine: Value = get(&app, &citizen, "/api/v1/cases?mine=true")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(mine["total"], 0, "nothing saved: {mine}");
+}
