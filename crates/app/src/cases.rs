@@ -292,7 +292,7 @@ impl App {
                 "The form must be a JSON object of at most 64 KB",
             ));
         }
-        crate::forms::check_form(&item, &a.form)?;
+        crate::forms::check_form(item, &a.form)?;
         let needed = item.materials_for(a.situation.as_deref());
         for key in a.materials.keys() {
             if !needed.iter().any(|m| &m.key == key) {
