@@ -117,6 +117,10 @@ pub struct ReturnPoint {
     pub engine_task: Option<i64>,
     /// Who returned it (they get the task back).
     pub by: String,
+    /// 部门: the department of the returned task (cases returned before tasks had departments
+    /// have none, and the step is routed again).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub department: Option<String>,
 }
 
 /// The workflow instance before a completion, for 取回.

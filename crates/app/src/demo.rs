@@ -128,6 +128,22 @@ fn specs() -> Vec<Spec> {
             "370202",
             spj("370202"),
         ),
+        // 市南区交通运输局: reviews and decides its own items (公路涉路施工许可), also inside
+        // bundles, next to the approval bureau.
+        staff(
+            "reviewer-jtj-370202".into(),
+            "市南区交通运输局审核员（演示）".into(),
+            Role::Reviewer,
+            "370202",
+            Some("370202-jtj".into()),
+        ),
+        staff(
+            "approver-jtj-370202".into(),
+            "市南区交通运输局审批签发人（演示）".into(),
+            Role::Approver,
+            "370202",
+            Some("370202-jtj".into()),
+        ),
         staff(
             "deptadmin-370202".into(),
             "市南区审批局部门管理员（演示）".into(),
@@ -297,6 +313,34 @@ mod tests {
         IdNumber::parse(&demo_id_number()).unwrap();
         let u = Uscc::parse(&demo_uscc()).unwrap();
         assert_eq!(u.area_code(), "370202");
+    }
+
+    #[test]
+    fn every_demo_account_of_a_department_names_a_demo_department_of_its_region() {
+        for s in specs() {
+            if let Some(d) = &s.dept {
+                let slug = d.strip_prefix(&format!("{}-", s.region)).unwrap_or("");
+                assert!(
+                    DEMO_DEPARTMENTS.iter().any(|(k, _, _)| *k == slug),
+                    "{}: {d}",
+                    s.username
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn every_demo_item_belongs_to_a_demo_department() {
+        for item in crate::catalog::demo::demo_items().unwrap() {
+            assert!(
+                DEMO_DEPARTMENTS
+                    .iter()
+                    .any(|(k, _, _)| *k == item.department),
+                "{}: {}",
+                item.code,
+                item.department
+            );
+        }
     }
 
     #[test]

@@ -4,6 +4,10 @@
 //!
 //! Region scope: an account at city level (370200) with a city-wide role acts on every region;
 //! every other account acts only on its own region. Applicants act only on their own data.
+//!
+//! Department scope (部门): a staff account of a department works the tasks of its department
+//! and the tasks of none (acceptance at the comprehensive window); an account without a
+//! department (administrators) is not limited by department.
 
 use crate::{AppError, Principal};
 use shenpi_domain::org::Role;
@@ -126,6 +130,14 @@ fn is_city_wide(p: &Principal) -> bool {
 /// Whether `p` may act on data of `region`.
 pub fn in_region_scope(p: &Principal, region: &str) -> bool {
     is_city_wide(p) || p.user.region_code == region
+}
+
+/// Whether `p` may work a task of `department` (`None`: a task of every department).
+pub fn in_department_scope(p: &Principal, department: Option<&str>) -> bool {
+    match (p.user.department_id.as_deref(), department) {
+        (Some(mine), Some(theirs)) => mine == theirs,
+        _ => true,
+    }
 }
 
 /// Decides whether `p` may perform `action` on data of `target_region` (when the action

@@ -22,6 +22,15 @@ pub fn task_role(process: &Process, node: usize) -> Option<String> {
     }
 }
 
+/// The department a user task names (`shenpi:department`: a slug such as `jtj`, or a full id
+/// such as `370202-jtj`), if any.
+pub fn task_department(process: &Process, node: usize) -> Option<String> {
+    match process.nodes.get(node).map(|n| &n.kind) {
+        Some(NodeKind::UserTask(u)) => u.department.clone(),
+        _ => None,
+    }
+}
+
 fn parse_error(e: &ParseError) -> AppError {
     AppError::rule(ErrorCode::PROCESS_INVALID, json!({"reason": e.to_string()}))
 }

@@ -202,6 +202,23 @@ impl Bundle {
                     "The item needs a handler".into(),
                 ));
             }
+            // The workbench routes a sub-case to its item's department (部门): a department
+            // handler must be that one.
+            if let (Handler::Department(d), Some(it)) = (&b.handler, item(&b.item_code))
+                && d != &it.department
+            {
+                out.push(problem(
+                    at.clone(),
+                    format!(
+                        "事项 {} 由部门 {} 承办，不是 {d}",
+                        b.item_code, it.department
+                    ),
+                    format!(
+                        "Item {} is handled by department {}, not {d}",
+                        b.item_code, it.department
+                    ),
+                ));
+            }
             if let Some(c) = &b.when {
                 let known = self
                     .questions

@@ -16,6 +16,7 @@ mod integration {
     pub mod cli;
     pub mod common;
     pub mod deadlines;
+    pub mod departments;
     pub mod engine_effects;
     pub mod forms;
     pub mod materials;

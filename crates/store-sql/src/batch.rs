@@ -271,11 +271,12 @@ impl BatchRepo for SqlTx {
                         ot(&x.owner),
                         t(&x.kind),
                         ot(&x.parent_id),
+                        ot(&x.department_id),
                     ]
                 })
                 .collect();
             let head = format!("INSERT INTO tasks ({})", crate::tasks::COLS);
-            self.multi(&head, "", 19, rows).await?;
+            self.multi(&head, "", 20, rows).await?;
         }
         if !b.tasks.is_empty() {
             let n = b.tasks.len() as u64;

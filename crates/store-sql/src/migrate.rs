@@ -20,6 +20,7 @@ const SQLITE: &[(i64, &str, &str)] = &[
     (10, "bundles", include_str!("../migrations/sqlite/0010_bundles.sql")),
     (11, "partners", include_str!("../migrations/sqlite/0011_partners.sql")),
     (12, "case_wakeups", include_str!("../migrations/sqlite/0012_case_wakeups.sql")),
+    (13, "tasks_department", include_str!("../migrations/sqlite/0013_tasks_department.sql")),
 ];
 
 #[rustfmt::skip]
@@ -36,6 +37,7 @@ const POSTGRES: &[(i64, &str, &str)] = &[
     (10, "bundles", include_str!("../migrations/postgres/0010_bundles.sql")),
     (11, "partners", include_str!("../migrations/postgres/0011_partners.sql")),
     (12, "case_wakeups", include_str!("../migrations/postgres/0012_case_wakeups.sql")),
+    (13, "tasks_department", include_str!("../migrations/postgres/0013_tasks_department.sql")),
 ];
 
 /// Applies the pending migrations of `engine`; returns how many ran.

@@ -11,7 +11,8 @@ use sqlx::any::AnyRow;
 use sqlx::{AssertSqlSafe, Row};
 
 pub(crate) const COLS: &str = "id, case_id, region_code, step, name, candidate_role, assignee, status, outcome, \
-    opinion, completed_by, due_on, created_at, completed_at, revision, engine_task, owner, kind, parent_id";
+    opinion, completed_by, due_on, created_at, completed_at, revision, engine_task, owner, kind, parent_id, \
+    department_id";
 
 fn task_from(r: &AnyRow) -> Result<Task, StoreError> {
     Ok(Task {
@@ -45,6 +46,7 @@ fn task_from(r: &AnyRow) -> Result<Task, StoreError> {
         owner: r.opt_text("owner")?,
         kind: r.text("kind")?,
         parent_id: r.opt_text("parent_id")?,
+        department_id: r.opt_text("department_id")?,
     })
 }
 
@@ -52,7 +54,7 @@ fn task_from(r: &AnyRow) -> Result<Task, StoreError> {
 impl TaskRepo for SqlTx {
     async fn insert_task(&mut self, t: &Task) -> Result<(), StoreError> {
         let sql = format!(
-            "INSERT INTO tasks ({COLS}) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19)"
+            "INSERT INTO tasks ({COLS}) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20)"
         );
         sqlx::query(AssertSqlSafe(sql))
             .bind(&t.id)
@@ -74,6 +76,7 @@ impl TaskRepo for SqlTx {
             .bind(&t.owner)
             .bind(&t.kind)
             .bind(&t.parent_id)
+            .bind(&t.department_id)
             .execute(&mut *self.tx)
             .await
             .map_err(db_err)?;
@@ -124,18 +127,22 @@ impl TaskRepo for SqlTx {
         &mut self,
         roles: &[String],
         region: Option<&str>,
+        department: Option<&str>,
         limit: i64,
     ) -> Result<Vec<Task>, StoreError> {
         let mut out = vec![];
         for role in roles {
             let sql = format!(
                 "SELECT {COLS} FROM tasks WHERE status = 'open' AND candidate_role = $1 \
-                 AND ($2 IS NULL OR region_code = $2) ORDER BY created_at LIMIT $3"
+                 AND ($2 IS NULL OR region_code = $2) \
+                 AND ($4 IS NULL OR department_id IS NULL OR department_id = $4) \
+                 ORDER BY created_at LIMIT $3"
             );
             let rows = sqlx::query(AssertSqlSafe(sql))
                 .bind(role)
                 .bind(region)
                 .bind(limit.clamp(1, 500))
+                .bind(department)
                 .fetch_all(&mut *self.tx)
                 .await
                 .map_err(db_err)?;

@@ -294,6 +294,10 @@ pub struct Task {
     /// The task whose completion opened this one, or for a co-signer the task that asked.
     #[serde(default)]
     pub parent_id: Option<String>,
+    /// 部门: the department whose staff handle the task (e.g. `370202-jtj`); `None` for every
+    /// department of the region (acceptance at the comprehensive window, older tasks).
+    #[serde(default)]
+    pub department_id: Option<String>,
 }
 
 fn step_kind() -> String {

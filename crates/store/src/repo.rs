@@ -292,11 +292,13 @@ pub trait TaskRepo {
     /// Replaces a task if its stored revision is `expected_revision` (else `Conflict`).
     async fn update_task(&mut self, t: &Task, expected_revision: i64) -> Result<(), StoreError>;
     async fn task(&mut self, id: &str) -> Result<Option<Task>, StoreError>;
-    /// Open tasks for any of `roles`, optionally in one region, oldest first.
+    /// Open tasks for any of `roles`, optionally in one region and, with `department`, only
+    /// the tasks of that department (部门) or of none; oldest first.
     async fn open_tasks(
         &mut self,
         roles: &[String],
         region: Option<&str>,
+        department: Option<&str>,
         limit: i64,
     ) -> Result<Vec<Task>, StoreError>;
     async fn tasks_of_case(&mut self, case_id: &str) -> Result<Vec<Task>, StoreError>;

@@ -14,11 +14,14 @@
 //!   be completed until every co-signer has answered (同意/不同意, recorded on the timeline).
 //! - 改派 (reassign): a supervisor gives an absent colleague's task to someone else, with a reason.
 //!
+//! A task stays in its department (部门): 转办, 委派 and 改派 go to colleagues of that
+//! department (or of none); 加签 may ask a colleague of another department for an opinion.
+//!
 //! Every action is audited and leaves the case's timeline readable.
 
 use super::{Outcome, close_task, my_open_task, new_task};
 use crate::cases::{CaseRecord, ReturnPoint, TimelineEntry, record_of, stored_of};
-use crate::policy::in_region_scope;
+use crate::policy::{in_department_scope, in_region_scope};
 use crate::{App, AppError, Principal, RequestMeta};
 use serde_json::json;
 use shenpi_domain::case::lifecycle::{CaseEvent, CaseStatus, transition};
@@ -94,7 +97,10 @@ impl App {
             let t = tx
                 .task(task_id)
                 .await?
-                .filter(|t| in_region_scope(p, &t.region_code))
+                .filter(|t| {
+                    in_region_scope(p, &t.region_code)
+                        && in_department_scope(p, t.department_id.as_deref())
+                })
                 .ok_or_else(|| AppError::rule(ErrorCode::TASK_NOT_FOUND, json!({"id": task_id})))?;
             if t.status != "open" {
                 return Err(AppError::rule(
@@ -131,6 +137,17 @@ impl App {
             Handover::Delegate | Handover::AddSigner => None,
         };
         let target = colleague(&mut tx, to, &task.region_code, role).await?;
+        // The task stays in its department (部门) unless a colleague's opinion is asked (加签).
+        let other_department = match (&target.department_id, &task.department_id) {
+            (Some(theirs), Some(its)) => theirs != its,
+            _ => false,
+        };
+        if other_department && how != Handover::AddSigner {
+            return Err(AppError::rule(
+                ErrorCode::ASSIGNEE_INVALID,
+                json!({"to": to, "department": task.department_id}),
+            ));
+        }
         if target.username == p.user.username || task.assignee.as_deref() == Some(to) {
             return Err(AppError::rule(
                 ErrorCode::ASSIGNEE_INVALID,
@@ -184,6 +201,7 @@ impl App {
                 cosign.candidate_role = role;
                 cosign.assignee = Some(target.username.clone());
                 cosign.parent_id = Some(task.id.clone());
+                cosign.department_id = task.department_id.clone();
                 tx.insert_task(&cosign).await?;
             }
         }
@@ -471,6 +489,7 @@ impl App {
                 role: task.candidate_role.clone(),
                 engine_task: task.engine_task,
                 by: p.user.username.clone(),
+                department: task.department_id.clone(),
             });
             c.timeline.push(TimelineEntry {
                 at: now,

@@ -46,7 +46,8 @@ impl App {
         Ok(Some(rows))
     }
 
-    /// Task rows for the open user tasks of instance `scope` not in `known`.
+    /// Task rows for the open user tasks of instance `scope` not in `known`, their department
+    /// as the process names it (routed when they are stored).
     pub(super) fn engine_rows(
         &self,
         c: &CaseRecord,
@@ -72,6 +73,8 @@ impl App {
                 );
                 row.candidate_role = crate::processes::task_role(process, t.node)
                     .unwrap_or_else(|| "reviewer".into());
+                // As the process names it; [`App::route_tasks`] makes it a department id.
+                row.department_id = crate::processes::task_department(process, t.node);
                 row.engine_task = handle(scope, t.id);
                 row
             })
@@ -560,7 +563,7 @@ impl App {
         actor: Option<&Principal>,
         mut c: CaseRecord,
         stored: &StoredCase,
-        rows: Vec<Task>,
+        mut rows: Vec<Task>,
         action: &str,
         details: serde_json::Value,
         meta: &RequestMeta,
@@ -583,6 +586,7 @@ impl App {
             self.issue_notice_for(&mut tx, &mut c, before, &reasons)
                 .await?;
         }
+        self.route_tasks(&mut tx, &c, &mut rows).await?;
         for t in &rows {
             tx.insert_task(t).await?;
         }

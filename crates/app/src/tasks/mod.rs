@@ -7,11 +7,14 @@
 //! - [`engine`]: tasks of cases whose item runs a BPMN process; [`drive`]: stepping its
 //!   instances and carrying out what the engine asks for (actions, called processes).
 //! - [`oversight`]: special procedures that pause the clock, and e-supervision (电子监察).
+//! - [`route`]: the department (部门) each new task belongs to; staff of a department see and
+//!   act on its tasks and on tasks of none ([`crate::policy::in_department_scope`]).
 
 mod actions;
 pub mod drive;
 mod engine;
 mod oversight;
+mod route;
 mod workbench;
 
 pub use actions::Handover;
@@ -21,7 +24,7 @@ pub use workbench::{BATCH_OUTCOMES, BatchResult, Counters};
 pub use oversight::SupervisedCase;
 
 use crate::cases::{CaseRecord, TimelineEntry, record_of, stored_of};
-use crate::policy::in_region_scope;
+use crate::policy::{in_department_scope, in_region_scope};
 use crate::{App, AppError, Principal, RequestMeta};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -178,6 +181,7 @@ pub(crate) fn new_task(
         owner: None,
         kind: "step".into(),
         parent_id: None,
+        department_id: None,
     }
 }
 
@@ -214,8 +218,8 @@ impl App {
         )?))
     }
 
-    /// The caller's to-do list (待办): open tasks for their roles in their region scope, the
-    /// least remaining time first.
+    /// The caller's to-do list (待办): open tasks for their roles in their region scope and, for
+    /// staff of a department, of their department (or of none); the least remaining time first.
     pub async fn todo(&self, p: &Principal) -> Result<Vec<TodoItem>, AppError> {
         let roles: Vec<String> = p
             .user
@@ -226,7 +230,10 @@ impl App {
         let region = crate::policy::default_region_filter(p);
         let (tasks, cases) = {
             let mut tx = self.store.read().await?;
-            let mut tasks = tx.open_tasks(&roles, region.as_deref(), 200).await?;
+            let department = p.user.department_id.as_deref();
+            let mut tasks = tx
+                .open_tasks(&roles, region.as_deref(), department, 200)
+                .await?;
             for t in tx.open_tasks_assigned(&p.user.username, 200).await? {
                 if !tasks.iter().any(|k| k.id == t.id) {
                     tasks.push(t);
@@ -426,11 +433,12 @@ impl App {
         mut task: Task,
         mut c: CaseRecord,
         stored: &shenpi_store::model::StoredCase,
-        new_tasks: Vec<Task>,
+        mut new_tasks: Vec<Task>,
         meta: &RequestMeta,
     ) -> Result<CaseRecord, AppError> {
         let now = self.clock.now();
         let before = record_of(stored)?.status;
+        self.route_tasks(&mut tx, &c, &mut new_tasks).await?;
         if before != c.status {
             let opinion = task.opinion.clone().unwrap_or_default();
             self.issue_notice_for(&mut tx, &mut c, before, &opinion)
@@ -554,6 +562,9 @@ impl App {
             t.candidate_role = back.role;
             t.engine_task = back.engine_task;
             t.assignee = Some(back.by);
+            t.department_id = back.department;
+            self.route_tasks(&mut tx, &c, std::slice::from_mut(&mut t))
+                .await?;
             tx.insert_task(&t).await?;
         } else if c.partner.is_some() {
             // A partner's sub-case: the partner gets the supplement by webhook.
@@ -622,8 +633,9 @@ impl App {
 }
 
 /// The open task `task_id` if the caller may act on it: assigned to them (claimed, transferred,
-/// delegated, co-signing), or of their role and region and not assigned to someone else.
-/// Anyone else's task is reported as missing.
+/// delegated, co-signing), or of their role, region and department (see
+/// [`in_department_scope`]) and not assigned to someone else. Anyone else's task is reported
+/// as missing.
 pub(crate) async fn my_open_task(
     tx: &mut Box<dyn shenpi_store::Tx>,
     p: &Principal,
@@ -638,7 +650,8 @@ pub(crate) async fn my_open_task(
             .roles
             .iter()
             .any(|r| r.as_str() == task.candidate_role)
-            && in_region_scope(p, &task.region_code));
+            && in_region_scope(p, &task.region_code)
+            && in_department_scope(p, task.department_id.as_deref()));
     if !mine {
         return Err(not_found());
     }

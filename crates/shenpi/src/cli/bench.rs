@@ -52,6 +52,7 @@ fn task_row(case_id: &str, engine: u64, step: &str, now: chrono::DateTime<Utc>) 
         owner: None,
         kind: "step".into(),
         parent_id: None,
+        department_id: Some("370202-spj".into()),
     }
 }
 

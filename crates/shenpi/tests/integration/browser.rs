@@ -250,7 +250,7 @@ async fn idempotency_key(b: &Browser) -> serde_json::Value {
 }
 
 /// Polls until nothing matches `css` (e.g. a form gone after its submission).
-async fn wait_gone(b: &Browser, css: &str, timeout: Duration) -> bool {
+pub(crate) async fn wait_gone(b: &Browser, css: &str, timeout: Duration) -> bool {
     let deadline = std::time::Instant::now() + timeout;
     while b.exists(css).await {
         if std::time::Instant::now() >= deadline {

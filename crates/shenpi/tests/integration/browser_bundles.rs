@@ -1,16 +1,76 @@
 //! Issue 5 item 6 in Chromium: an applicant submits the 12-in-1 utility bundle on its page; the
-//! clerk accepts and reviewers and approvers act on the government items; the simulator's
-//! water and gas companies get their parts by webhook and report; the applicant watches the
-//! one combined status move and downloads the sealed combined result.
+//! clerk accepts; reviewers of two departments (行政审批服务局 and 交通运输局) each see and
+//! review their own items on their to-do pages, and approvers decide; the simulator's water and
+//! gas companies get their parts by webhook and report; the applicant watches the one combined
+//! status move and downloads the sealed combined result.
 
-use super::browser::sign_in;
+use super::browser::{sign_in, wait_gone};
 use super::cases::open_task;
 use super::common::*;
 use super::partners::signed;
 use serde_json::{Value, json};
 use shenpi_testkit::browser::Browser;
-use shenpi_testkit::spawn_app;
+use shenpi_testkit::{TestApp, spawn_app};
 use std::time::Duration;
+
+/// Signs in as `username`: the to-do page lists the tasks of `numbers` and none of `hidden`
+/// (another department's); each is approved with an opinion through its form.
+async fn review_on_to_do_page(
+    b: &Browser,
+    app: &TestApp,
+    username: &str,
+    numbers: &[String],
+    hidden: &[String],
+) {
+    let token = login(app, username).await;
+    let v: Value = get(app, &token, "/api/v1/tasks")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let mut listed: Vec<String> = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["case_number"].as_str().unwrap().to_string())
+        .collect();
+    listed.sort();
+    let mut wanted = numbers.to_vec();
+    wanted.sort();
+    assert_eq!(
+        listed, wanted,
+        "{username} sees its department's items only"
+    );
+    sign_in(b, app, username).await;
+    b.goto(&app.url("/tasks")).await;
+    assert!(b.wait_for(".task", Duration::from_secs(10)).await);
+    let page = b.text("main").await;
+    assert!(numbers.iter().all(|n| page.contains(n.as_str())), "{page}");
+    assert!(!hidden.iter().any(|n| page.contains(n.as_str())), "{page}");
+    for number in numbers {
+        let tid = open_task(app, &token, number).await["task"]["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        b.goto(&app.url("/tasks")).await;
+        let form = format!("form[action=\"/tasks/{tid}/complete\"]");
+        assert!(
+            b.wait_for(&form, Duration::from_secs(10)).await,
+            "{username} {number}: {}",
+            b.source().await
+        );
+        b.click(&format!("#outcome-{tid} option[value=\"approve\"]"))
+            .await;
+        b.fill(&format!("#opinion-{tid}"), "经审查，符合条件，同意。")
+            .await;
+        b.click(&format!("{form} button[type=\"submit\"]")).await;
+        assert!(
+            wait_gone(b, &form, Duration::from_secs(15)).await,
+            "{username} {number}: {}",
+            b.source().await
+        );
+    }
+}
 
 #[tokio::test]
 async fn an_applicant_submits_the_utility_bundle_and_downloads_the_combined_result_in_chromium() {
@@ -52,7 +112,7 @@ async fn an_applicant_submits_the_utility_bundle_and_downloads_the_combined_resu
         "#q-services-gas",
         "#q-dig_road-yes",
         "#q-green-no",
-        "#q-highway-no",
+        "#q-highway-yes",
     ] {
         b.click(id).await;
     }
@@ -109,9 +169,10 @@ async fn an_applicant_submits_the_utility_bundle_and_downloads_the_combined_resu
         .await
         .unwrap();
     let subs = view["sub_cases"].as_array().unwrap().clone();
-    assert_eq!(subs.len(), 5, "{view}");
+    assert_eq!(subs.len(), 6, "{view}");
 
-    // The government items: acceptance, review and decision by the district's staff.
+    // The government items: acceptance at the comprehensive window, review and decision by
+    // the staff of each item's department.
     let step = |username: &'static str, number: String, outcome: &'static str| {
         let app = &app;
         async move {
@@ -135,7 +196,15 @@ async fn an_applicant_submits_the_utility_bundle_and_downloads_the_combined_resu
         .filter(|s| s["handler"].get("department").is_some())
         .map(|s| s["number"].as_str().unwrap().to_string())
         .collect();
-    assert_eq!(government.len(), 3);
+    assert_eq!(government.len(), 4);
+    let of = |department: &str| -> Vec<String> {
+        subs.iter()
+            .filter(|s| s["handler"]["department"] == department)
+            .map(|s| s["number"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let (bureau, transport) = (of("spj"), of("jtj"));
+    assert_eq!((bureau.len(), transport.len()), (3, 1));
     step("clerk-370202", government[0].clone(), "accept").await;
     b.goto(&url).await;
     assert!(b.wait_for("#bundle-status", Duration::from_secs(10)).await);
@@ -143,9 +212,15 @@ async fn an_applicant_submits_the_utility_bundle_and_downloads_the_combined_resu
     for n in &government[1..] {
         step("clerk-370202", n.clone(), "accept").await;
     }
-    for n in &government {
-        step("reviewer-370202", n.clone(), "approve").await;
+    // Each department's reviewer signs in and reviews on the to-do page, which lists only
+    // that department's items.
+    review_on_to_do_page(&b, &app, "reviewer-370202", &bureau, &transport).await;
+    review_on_to_do_page(&b, &app, "reviewer-jtj-370202", &transport, &bureau).await;
+    for n in &bureau {
         step("approver-370202", n.clone(), "approve").await;
+    }
+    for n in &transport {
+        step("approver-jtj-370202", n.clone(), "approve").await;
     }
 
     // The companies get their parts and report completion.

@@ -92,7 +92,11 @@ async fn bundles_are_listed_with_their_items_departments_and_partners() {
     assert_eq!(codes, ["company-opening", UTILITY, "utility-hookup-12+1"]);
     let twelve = bundle(&app, UTILITY).await;
     assert_eq!(twelve["items"].as_array().unwrap().len(), 12);
-    assert_eq!(twelve["departments"], json!(["spj"]));
+    assert_eq!(
+        twelve["departments"],
+        json!(["spj", "jtj"]),
+        "公路涉路施工许可 is the transport bureau's"
+    );
     assert_eq!(
         twelve["partners"].as_array().unwrap().len(),
         7,
@@ -440,10 +444,12 @@ async fn the_city_admin_adds_a_plus_n_item_by_configuration_and_bad_ones_change_
             {"key": "signal", "text": "迁移信号灯？", "options": [["yes", "是"], ["no", "否"]]}],
             "items": items, "includes": includes})
     };
-    // A missing item, a wrong situation and a cycle: every problem named, nothing saved.
+    // A missing item, a wrong situation, another department than the item's and a cycle:
+    // every problem named, nothing saved.
     let bad = config(
         json!([{"item_code": "QDXX99999-01", "handler": {"department": "spj"}},
-               {"item_code": "QDJT00301-01", "situation": "flying", "handler": {"department": "spj"}}]),
+               {"item_code": "QDJT00301-01", "situation": "flying", "handler": {"department": "spj"}},
+               {"item_code": "QDJT00101-01", "situation": "crossing", "handler": {"department": "spj"}}]),
         json!(["utility-hookup-12+1"]),
     );
     let v = assert_error(
@@ -456,6 +462,7 @@ async fn the_city_admin_adds_a_plus_n_item_by_configuration_and_bad_ones_change_
     assert!(
         problems.contains("QDXX99999-01")
             && problems.contains("flying")
+            && problems.contains("department jtj")
             && problems.contains("cycle"),
         "{problems}"
     );

@@ -30,7 +30,7 @@ async fn demo_user_and_audit_commands_work_and_tampering_is_reported() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     ok(&shenpi(&data, &["migrate"]));
-    assert!(ok(&shenpi(&data, &["demo"])).contains("52 accounts"));
+    assert!(ok(&shenpi(&data, &["demo"])).contains("54 accounts"));
     assert!(ok(&shenpi(&data, &["demo"])).contains("未载入"));
     let export = dir.path().join("catalog.xlsx");
     assert!(

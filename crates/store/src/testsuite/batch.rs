@@ -45,6 +45,7 @@ fn task(case_id: &str, n: i64) -> Task {
         owner: None,
         kind: "step".into(),
         parent_id: None,
+        department_id: (n % 2 == 0).then(|| "370285-jtj".to_string()),
     }
 }
 
@@ -67,7 +68,7 @@ fn outbox(case_id: &str, key: &str) -> Delivery {
 }
 
 pub(super) async fn batches_write_what_single_rows_write(store: &dyn Store) {
-    // More rows than one statement may bind (tasks: 19 columns, 30,000 parameters at most).
+    // More rows than one statement may bind (tasks: 20 columns, 30,000 parameters at most).
     let cases: Vec<StoredCase> = (0..1700).map(case).collect();
     let tasks: Vec<Task> = cases
         .iter()

@@ -51,6 +51,7 @@ pub(super) async fn workbench_round_trip(store: &dyn Store) {
         owner: Some("li".into()),
         kind: "cosign".into(),
         parent_id: Some(parent.clone()),
+        department_id: Some("370202-jtj".into()),
     };
     let copy = TaskCopy {
         id: crate::new_id(),
@@ -196,23 +197,66 @@ pub(super) async fn tasks_round_trip(store: &dyn Store) {
         owner: None,
         kind: "step".into(),
         parent_id: None,
+        department_id: None,
     };
+    // Two more open tasks of the same role and region: one of 交通运输局, one of 审批局.
+    let of_dept = |dept: &str| Task {
+        id: crate::new_id(),
+        case_id: "c1".into(),
+        department_id: Some(format!("370202-{dept}")),
+        engine_task: None,
+        ..t.clone()
+    };
+    let (jtj, spj) = (of_dept("jtj"), of_dept("spj"));
     let mut tx = store.begin().await.unwrap();
     tx.insert_task(&t).await.unwrap();
+    tx.insert_task(&jtj).await.unwrap();
+    tx.insert_task(&spj).await.unwrap();
     tx.commit().await.unwrap();
     let mut tx = store.read().await.unwrap();
     let roles = vec!["clerk".to_string()];
+    let ids = |v: Vec<Task>| {
+        let mut ids: Vec<String> = v.into_iter().map(|t| t.id).collect();
+        ids.sort();
+        ids
+    };
+    let sorted = |mut v: Vec<String>| {
+        v.sort();
+        v
+    };
     assert_eq!(
-        tx.open_tasks(&roles, Some("370202"), 10).await.unwrap(),
-        vec![t.clone()]
+        ids(tx
+            .open_tasks(&roles, Some("370202"), None, 10)
+            .await
+            .unwrap()),
+        sorted(vec![t.id.clone(), jtj.id.clone(), spj.id.clone()]),
+        "without a department: every task of the role"
     );
+    assert_eq!(
+        ids(tx
+            .open_tasks(&roles, Some("370202"), Some("370202-jtj"), 10)
+            .await
+            .unwrap()),
+        sorted(vec![t.id.clone(), jtj.id.clone()]),
+        "a department's staff: its tasks and those of no department"
+    );
+    assert_eq!(tx.task(&jtj.id).await.unwrap(), Some(jtj.clone()));
+    assert_eq!(tx.task(&t.id).await.unwrap(), Some(t.clone()));
     assert!(
-        tx.open_tasks(&roles, Some("370203"), 10)
+        tx.open_tasks(&roles, Some("370203"), None, 10)
             .await
             .unwrap()
             .is_empty()
     );
     drop(tx);
+    // The two department tasks are done with; the rest of the suite sees `t` only.
+    let mut tx = store.begin().await.unwrap();
+    for mut x in [jtj, spj] {
+        x.status = "cancelled".into();
+        x.revision = 2;
+        tx.update_task(&x, 1).await.unwrap();
+    }
+    tx.commit().await.unwrap();
     t.status = "completed".into();
     t.outcome = Some("accept".into());
     t.completed_at = Some(t0());
@@ -228,8 +272,13 @@ pub(super) async fn tasks_round_trip(store: &dyn Store) {
     tx.commit().await.unwrap();
     let mut tx = store.read().await.unwrap();
     assert_eq!(tx.task(&t.id).await.unwrap(), Some(t.clone()));
-    assert!(tx.open_tasks(&roles, None, 10).await.unwrap().is_empty());
-    assert_eq!(tx.tasks_of_case("c1").await.unwrap().len(), 1);
+    assert!(
+        tx.open_tasks(&roles, None, None, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(tx.tasks_of_case("c1").await.unwrap().len(), 3);
     assert!(
         tx.tasks_completed_by("nobody", 10)
             .await
