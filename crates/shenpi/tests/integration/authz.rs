@@ -93,6 +93,8 @@ fn expected() -> BTreeMap<(&'static str, &'static str), &'static str> {
             "citizen enterprise",
         ),
         (("GET", "/api/v1/items/{code}"), "public"),
+        (("GET", "/api/v1/items/{code}/form"), "public"),
+        (("POST", "/api/v1/items/{code}/form/check"), "public"),
         (("GET", "/api/v1/items/{code}/versions"), "public"),
         (("GET", "/api/v1/items/{code}/versions/{version}"), "public"),
         (
