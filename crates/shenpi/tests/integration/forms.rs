@@ -143,3 +143,174 @@ async fn an_application_whose_form_fails_is_refused_and_nothing_is_saved() {
         .unwrap();
     assert_eq!(mine["total"], 0, "nothing saved: {mine}");
 }
+
+/// The apply page renders the form from its definition (no page per item), shows each field's
+/// error next to it with the values kept (HTML in them escaped), and submits the typed values.
+#[tokio::test]
+async fn the_apply_page_renders_the_form_and_shows_errors_at_each_field() {
+    use super::pages::{browser_like, csrf_of, field_of, multipart, sign_in};
+    let app = spawn_app().await;
+    let c = browser_like();
+    sign_in(&app, &c, "citizen").await;
+    let html = c
+        .get(app.url(&format!("/items/{ITEM}/apply?region=370202")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for name in [
+        "f:/operator_name",
+        "f:/uscc",
+        "f:/legal_rep/id_number",
+        "f:/premises/region",
+        "f:/items/#0",
+        "f:/staff/0/health_cert_no",
+    ] {
+        assert!(html.contains(&format!("name=\"{name}\"")), "{name}: {html}");
+    }
+    assert!(html.contains("当“是否网络经营”为“是”时填写"), "{html}");
+    let (csrf, key) = (csrf_of(&html), field_of(&html, "idempotency_key"));
+
+    // Every upload the first situation needs.
+    let citizen = login(&app, "citizen").await;
+    let item: Value = get(
+        &app,
+        &citizen,
+        &format!("/api/v1/items/{ITEM}?region=370202"),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    let situation = item["item"]["situations"][0].clone();
+    let uploads: Vec<String> = item["item"]["materials"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| {
+            m["source"]["kind"] == "upload"
+                && (m["always_required"] == true
+                    || situation["materials"]
+                        .as_array()
+                        .unwrap()
+                        .contains(&m["key"]))
+        })
+        .map(|m| format!("material-{}", m["key"].as_str().unwrap()))
+        .collect();
+    let id = shenpi_app::demo::demo_id_number();
+    let uscc = shenpi_app::demo::demo_uscc();
+    let post = |extra: Vec<(&'static str, String)>| {
+        let (c, url, csrf, key, uploads) = (
+            c.clone(),
+            app.url(&format!("/items/{ITEM}/apply")),
+            csrf.clone(),
+            key.clone(),
+            uploads.clone(),
+        );
+        let situation = situation["key"].as_str().unwrap().to_string();
+        async move {
+            let mut fields = vec![
+                ("csrf", csrf),
+                ("region", "370202".to_string()),
+                ("situation", situation),
+                ("idempotency_key", key),
+            ];
+            fields.extend(extra);
+            let f: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let files: Vec<(&str, &str, &[u8])> = uploads
+                .iter()
+                .map(|k| (k.as_str(), "材料.pdf", b"%PDF-1.7 form".as_slice()))
+                .collect();
+            let (ct, body) = multipart(&f, &files);
+            c.post(url)
+                .header("content-type", ct)
+                .body(body)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let good = || {
+        vec![
+            (
+                "f:/operator_name",
+                "青岛示例餐饮管理有限公司（演示）".to_string(),
+            ),
+            ("f:/uscc", uscc.clone()),
+            ("f:/legal_rep/name", "张测试".to_string()),
+            ("f:/legal_rep/id_number", id.clone()),
+            ("f:/legal_rep/mobile", "13800000000".to_string()),
+            ("f:/premises/region", "370202".to_string()),
+            ("f:/premises/detail", "香港中路 1 号（演示）".to_string()),
+            ("f:/business_type", "餐饮服务经营者".to_string()),
+            ("f:/items/#3", "1".to_string()),
+            ("f:/items/#7", "1".to_string()),
+            ("f:/online", "false".to_string()),
+            ("f:/staff/0/name", "张测试".to_string()),
+            ("f:/staff/0/health_cert_no", "JK-2026-0001".to_string()),
+            ("f:/staff/1/name", String::new()),
+            ("f:/staff/1/health_cert_no", String::new()),
+        ]
+    };
+    // Bad values: the page again (422), each error at its field, the values kept and escaped.
+    let mut bad = good();
+    bad.retain(|(k, _)| *k != "f:/legal_rep/mobile");
+    bad.push(("f:/legal_rep/mobile", "12".to_string()));
+    bad.retain(|(k, _)| *k != "f:/staff/0/health_cert_no");
+    bad.push((
+        "f:/staff/0/health_cert_no",
+        "<script>x</script>".to_string(),
+    ));
+    let r = post(bad).await;
+    assert_eq!(r.status(), 422);
+    let page = r.text().await.unwrap();
+    assert!(page.contains("表单填写有误"), "{page}");
+    let error_at = |name: &str| {
+        let i = page
+            .find(&format!("data-field=\"{name}\""))
+            .unwrap_or_else(|| panic!("{name}"));
+        let end = page[i..].find("</div>").unwrap() + i;
+        page[i..end].to_string()
+    };
+    assert!(error_at("f:/legal_rep/mobile").contains("field-error"));
+    assert!(error_at("f:/staff/0/health_cert_no").contains("field-error"));
+    assert!(!error_at("f:/uscc").contains("field-error"));
+    assert!(
+        page.contains("&lt;script&gt;x&lt;/script&gt;")
+            || page.contains("&#60;script&#62;x&#60;/script&#62;"),
+        "escaped: {}",
+        error_at("f:/staff/0/health_cert_no")
+    );
+    assert!(!page.contains("<script>x</script>"));
+    assert!(page.contains(&format!("value=\"{uscc}\"")), "values kept");
+    let mine: Value = get(&app, &citizen, "/api/v1/cases")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(mine["total"], 0, "nothing saved");
+
+    // Good values: the case, with the form typed by its schema.
+    let r = post(good()).await;
+    assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
+    let location = r.headers()["location"].to_str().unwrap().to_string();
+    let id = location.trim_start_matches("/cases/");
+    let case: Value = get(&app, &citizen, &format!("/api/v1/cases/{id}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(case["form"]["online"], false);
+    assert_eq!(
+        case["form"]["items"],
+        json!(["热食类食品制售", "自制饮品制售"])
+    );
+    assert_eq!(
+        case["form"]["staff"],
+        json!([{"name": "张测试", "health_cert_no": "JK-2026-0001"}]),
+        "the blank row is dropped"
+    );
+    assert_eq!(case["form"]["premises"]["region"], "370202");
+}

@@ -4,7 +4,7 @@
 use reqwest::Client;
 use shenpi_testkit::{TestApp, spawn_app};
 
-fn browser_like() -> Client {
+pub fn browser_like() -> Client {
     Client::builder()
         .no_proxy()
         .cookie_store(true)
@@ -13,12 +13,12 @@ fn browser_like() -> Client {
         .unwrap()
 }
 
-fn csrf_of(html: &str) -> String {
+pub fn csrf_of(html: &str) -> String {
     let i = html.find("name=\"csrf\" value=\"").expect("a csrf field") + 19;
     html[i..].split('"').next().unwrap().to_string()
 }
 
-async fn sign_in(app: &TestApp, c: &Client, username: &str) -> String {
+pub async fn sign_in(app: &TestApp, c: &Client, username: &str) -> String {
     let html = c
         .get(app.url("/login"))
         .send()
@@ -335,7 +335,7 @@ async fn citizens_can_register_through_the_page() {
 }
 
 /// A `multipart/form-data` body built by hand: text fields, then files (field, file name, bytes).
-fn multipart(fields: &[(&str, &str)], files: &[(&str, &str, &[u8])]) -> (String, Vec<u8>) {
+pub fn multipart(fields: &[(&str, &str)], files: &[(&str, &str, &[u8])]) -> (String, Vec<u8>) {
     let boundary = "----shenpi-test-boundary";
     let mut body = Vec::new();
     for (name, value) in fields {
@@ -358,7 +358,7 @@ fn multipart(fields: &[(&str, &str)], files: &[(&str, &str, &[u8])]) -> (String,
     (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
-fn field_of(html: &str, name: &str) -> String {
+pub fn field_of(html: &str, name: &str) -> String {
     let at = format!("name=\"{name}\" value=\"");
     let i = html.find(&at).expect("the field") + at.len();
     html[i..].split('"').next().unwrap().to_string()

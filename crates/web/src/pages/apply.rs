@@ -27,6 +27,14 @@ use shenpi_domain::catalog::material::MaterialSource;
 use shenpi_domain::error::ErrorCode;
 use std::collections::{BTreeMap, HashMap};
 
+/// A field error as the API reports it (`details.fields`).
+#[derive(serde::Deserialize)]
+struct FieldErrorIn {
+    pointer: String,
+    message_zh: String,
+    message_en: String,
+}
+
 /// The largest whole upload form (several material files), in bytes.
 pub const UPLOAD_FORM_LIMIT: usize = 3 * MAX_MATERIAL_BYTES;
 
@@ -217,6 +225,8 @@ struct ApplyPage {
     draft_id: String,
     /// Shown after the draft was saved.
     saved: bool,
+    /// The item's business form, if it has one (业务表单).
+    form: Vec<super::form_view::FieldView>,
 }
 
 /// What the apply form shows besides the item: the applicant's choices so far.
@@ -226,6 +236,9 @@ struct FormState {
     idempotency_key: String,
     draft: Option<DraftView>,
     saved: bool,
+    /// The business-form values entered so far, and the errors of each field.
+    values: serde_json::Value,
+    errors: Vec<shenpi_domain::form::FieldError>,
 }
 
 async fn form_page(
@@ -270,6 +283,21 @@ async fn form_page(
             })
             .collect(),
         idempotency_key,
+        form: item
+            .form
+            .as_ref()
+            .map(|f| {
+                let values = if st.values.is_null() {
+                    st.draft
+                        .as_ref()
+                        .map(|d| d.content.form.clone())
+                        .unwrap_or_default()
+                } else {
+                    st.values.clone()
+                };
+                super::form_view::fields(f, &values, &st.errors)
+            })
+            .unwrap_or_default(),
         draft_id: st.draft.map(|d| d.id).unwrap_or_default(),
         saved: st.saved,
     };
@@ -316,6 +344,8 @@ pub async fn show(
         idempotency_key: shenpi_store::new_id(),
         draft,
         saved: q.get("saved").is_some_and(|v| v == "1"),
+        values: serde_json::Value::Null,
+        errors: vec![],
     };
     form_page(&s, &headers, &p, &code, st, None).await
 }
@@ -348,20 +378,45 @@ pub async fn submit(
         },
         None => None,
     };
+    let item = match s.app.catalog_item(&code, &region).await {
+        Ok(e) => e.version.item,
+        Err(e) => return super::error_page(&s, &headers, Some(&p), e.public()),
+    };
+    // The business form as entered (typed by its schema); without one, the draft's.
+    let values = match &item.form {
+        Some(def) => super::form_view::read(def, &form.fields),
+        None => draft
+            .as_ref()
+            .map(|d| d.content.form.clone())
+            .unwrap_or_default(),
+    };
     let again = |e: PublicError| {
         let (s, headers, p, code) = (&s, &headers, &p, &code);
+        // A form error is shown at each field as well as at the top.
+        let errors = if e.code == ErrorCode::FORM_INVALID {
+            serde_json::from_value::<Vec<FieldErrorIn>>(e.details["fields"].clone())
+                .unwrap_or_default()
+                .into_iter()
+                .map(|f| shenpi_domain::form::FieldError {
+                    pointer: f.pointer,
+                    code: "",
+                    message_zh: f.message_zh,
+                    message_en: f.message_en,
+                })
+                .collect()
+        } else {
+            vec![]
+        };
         let st = FormState {
             region: region.clone(),
             selected: situation.clone(),
             idempotency_key: key.clone(),
             draft: draft.clone(),
             saved: false,
+            values: values.clone(),
+            errors,
         };
         async move { form_page(s, headers, p, code, st, Some(e)).await }
-    };
-    let item = match s.app.catalog_item(&code, &region).await {
-        Ok(e) => e.version.item,
-        Err(e) => return super::error_page(&s, &headers, Some(&p), e.public()),
     };
     let situation = Some(situation.clone()).filter(|s| !s.is_empty());
     let mut kept = draft
@@ -384,10 +439,7 @@ pub async fn submit(
             item_code: item.code.clone(),
             region: region.clone(),
             situation,
-            form: draft
-                .as_ref()
-                .map(|d| d.content.form.clone())
-                .unwrap_or_default(),
+            form: values.clone(),
             materials: kept,
         };
         let id = draft.as_ref().map(|d| d.id.as_str());
@@ -402,6 +454,12 @@ pub async fn submit(
     }
     if !item.situations.is_empty() && situation.is_none() {
         return again(invalid("请选择办理情形", "Choose a handling situation")).await;
+    }
+    // The business form first: its errors are shown at each field.
+    if item.form.is_some()
+        && let Err(e) = s.app.check_item_form(&item.code, &region, &values).await
+    {
+        return again(e.public()).await;
     }
     // Only the files this situation asks for; the required ones must all be there (uploaded
     // now or with the draft).
@@ -431,10 +489,7 @@ pub async fn submit(
         item_code: item.code.clone(),
         region: region.clone(),
         situation,
-        form: draft
-            .as_ref()
-            .map(|d| d.content.form.clone())
-            .unwrap_or_default(),
+        form: values.clone(),
         materials: kept,
         idempotency_key: key.clone(),
         draft_id: draft.as_ref().map(|d| d.id.clone()),
