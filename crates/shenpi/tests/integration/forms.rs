@@ -171,6 +171,10 @@ async fn the_apply_page_renders_the_form_and_shows_errors_at_each_field() {
         assert!(html.contains(&format!("name=\"{name}\"")), "{name}: {html}");
     }
     assert!(html.contains("当“是否网络经营”为“是”时填写"), "{html}");
+    assert!(
+        html.contains("<option value=\"370202\">市南区（370202）</option>"),
+        "the region code list: {html}"
+    );
     let (csrf, key) = (csrf_of(&html), field_of(&html, "idempotency_key"));
 
     // Every upload the first situation needs.

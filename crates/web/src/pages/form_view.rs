@@ -25,8 +25,8 @@ pub struct FieldView {
     pub required: bool,
     /// The current value as text (`"true"`/`"false"` for yes/no).
     pub value: String,
-    /// (value, chosen) for select, radio and checkbox.
-    pub options: Vec<(String, bool)>,
+    /// (value, shown text, chosen) for select, radio and checkbox.
+    pub options: Vec<(String, String, bool)>,
     /// The field's error message, in the page's language (filled by the caller).
     pub error_zh: String,
     pub error_en: String,
@@ -221,7 +221,7 @@ fn field(
             .into_iter()
             .map(|o| {
                 let chosen = o == view.value;
-                (o, chosen)
+                (o.clone(), o, chosen)
             })
             .collect();
     } else if ty == "array" {
@@ -238,7 +238,7 @@ fn field(
                 .into_iter()
                 .map(|o| {
                     let c = chosen.contains(&o);
-                    (o, c)
+                    (o.clone(), o, c)
                 })
                 .collect();
         } else {
@@ -259,6 +259,19 @@ fn field(
                 view.rows.push(cells);
             }
         }
+    } else if widget == Some(Widget::Region)
+        || s.get("x-code-list").and_then(Value::as_str) == Some("region")
+    {
+        // The region code list (行政区划): Qingdao and its ten districts and county-level cities.
+        view.kind = "select";
+        let city = (
+            shenpi_domain::regions::QINGDAO_CITY,
+            shenpi_domain::regions::name_of(shenpi_domain::regions::QINGDAO_CITY).unwrap_or("青岛市"),
+        );
+        view.options = std::iter::once(city)
+            .chain(shenpi_domain::regions::qingdao_districts().iter().copied())
+            .map(|(code, name)| (code.to_string(), format!("{name}（{code}）"), code == view.value))
+            .collect();
     } else if ty == "object" {
         view.kind = "section";
     } else if ty == "boolean" {
