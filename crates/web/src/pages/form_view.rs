@@ -266,11 +266,18 @@ fn field(
         view.kind = "select";
         let city = (
             shenpi_domain::regions::QINGDAO_CITY,
-            shenpi_domain::regions::name_of(shenpi_domain::regions::QINGDAO_CITY).unwrap_or("青岛市"),
+            shenpi_domain::regions::name_of(shenpi_domain::regions::QINGDAO_CITY)
+                .unwrap_or("青岛市"),
         );
         view.options = std::iter::once(city)
             .chain(shenpi_domain::regions::qingdao_districts().iter().copied())
-            .map(|(code, name)| (code.to_string(), format!("{name}（{code}）"), code == view.value))
+            .map(|(code, name)| {
+                (
+                    code.to_string(),
+                    format!("{name}（{code}）"),
+                    code == view.value,
+                )
+            })
             .collect();
     } else if ty == "object" {
         view.kind = "section";
