@@ -27,4 +27,5 @@ pub mod mask;
 pub mod org;
 pub mod password;
 pub mod regions;
+pub mod rules;
 pub mod validate;
