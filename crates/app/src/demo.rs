@@ -57,6 +57,8 @@ pub struct DemoReport {
     pub bundles: usize,
     /// Demo partner systems registered (their secrets are made at load time).
     pub partners: usize,
+    /// Demo business rules stored (0 when the rules library had rules already).
+    pub rules: usize,
     /// False when the database already had users (nothing is loaded then).
     pub loaded: bool,
 }
@@ -205,6 +207,7 @@ impl App {
         report.items = self.load_demo_catalog().await?;
         report.bundles = self.load_demo_bundles().await?;
         report.partners = self.load_demo_partners().await?;
+        report.rules = self.load_demo_rules().await?;
         Ok(report)
     }
 

@@ -32,6 +32,7 @@ pub mod passwords;
 pub mod policy;
 pub mod principal;
 pub mod processes;
+pub mod rules;
 pub mod tasks;
 pub mod totp;
 pub mod users;

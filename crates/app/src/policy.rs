@@ -52,6 +52,8 @@ pub enum Action {
     Supervise,
     /// Register partner systems, rotate their secrets, read their delivery logs.
     PartnerManage,
+    /// Upload business rules (规则库) with their test cases.
+    RuleManage,
 }
 
 impl Action {
@@ -76,6 +78,7 @@ impl Action {
             Action::ProcessManage => "process.manage",
             Action::Supervise => "case.supervise",
             Action::PartnerManage => "partner.manage",
+            Action::RuleManage => "rule.manage",
         }
     }
 
@@ -112,6 +115,7 @@ impl Action {
             Action::ProcessManage => &[CityAdmin],
             Action::Supervise => &[CityAdmin, RegionAdmin, DeptAdmin],
             Action::PartnerManage => &[CityAdmin],
+            Action::RuleManage => &[CityAdmin, DataSteward],
         }
     }
 }

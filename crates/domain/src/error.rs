@@ -113,6 +113,10 @@ error_codes! {
     PROCESS_INVALID = 422, "流程文件不符合要求", "The process file is not valid or uses unsupported elements";
     FORM_INVALID = 422, "表单填写有误，请按各字段的提示修改", "The form has errors; see the message of each field";
     FORM_NOT_DEFINED = 404, "该事项没有在线业务表单", "The item has no business form";
+    RULE_INVALID = 422, "规则文件不符合要求", "The rule document is not valid or uses unsupported nodes";
+    RULE_TESTS_FAILED = 422, "规则的测试用例未通过，未保存", "The rule's test cases failed; nothing was saved";
+    RULE_NOT_FOUND = 404, "规则不存在", "No such rule";
+    RULE_EVALUATION_FAILED = 422, "规则计算失败（请检查输入数据）", "The rule could not be evaluated on this input";
     IMPORT_INVALID = 422, "导入文件有误，未导入任何内容", "The import file has errors; nothing was imported";
     INTERNAL = 500, "服务器内部错误，请稍后再试", "Internal server error; try again later";
     UNAVAILABLE = 503, "服务暂不可用", "Service unavailable";

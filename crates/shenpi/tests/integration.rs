@@ -27,5 +27,6 @@ mod integration {
     pub mod processes;
     pub mod public;
     pub mod review_fixes;
+    pub mod rules;
     pub mod workbench;
 }

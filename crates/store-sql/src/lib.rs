@@ -23,6 +23,7 @@ mod migrate;
 mod org;
 mod partners;
 mod rows;
+mod rules;
 mod security;
 mod sessions;
 mod tasks;

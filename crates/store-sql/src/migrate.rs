@@ -21,6 +21,7 @@ const SQLITE: &[(i64, &str, &str)] = &[
     (11, "partners", include_str!("../migrations/sqlite/0011_partners.sql")),
     (12, "case_wakeups", include_str!("../migrations/sqlite/0012_case_wakeups.sql")),
     (13, "tasks_department", include_str!("../migrations/sqlite/0013_tasks_department.sql")),
+    (14, "rules", include_str!("../migrations/sqlite/0014_rules.sql")),
 ];
 
 #[rustfmt::skip]
@@ -38,6 +39,7 @@ const POSTGRES: &[(i64, &str, &str)] = &[
     (11, "partners", include_str!("../migrations/postgres/0011_partners.sql")),
     (12, "case_wakeups", include_str!("../migrations/postgres/0012_case_wakeups.sql")),
     (13, "tasks_department", include_str!("../migrations/postgres/0013_tasks_department.sql")),
+    (14, "rules", include_str!("../migrations/postgres/0014_rules.sql")),
 ];
 
 /// Applies the pending migrations of `engine`; returns how many ran.

@@ -382,6 +382,20 @@ pub struct ProcessVersion {
     pub created_at: DateTime<Utc>,
 }
 
+/// A stored version of a business rule (业务规则): the JDM document and its test cases as JSON.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RuleVersion {
+    pub key: String,
+    pub version: i64,
+    pub name: String,
+    /// What the rule serves: `acceptance`, `review`, `routing`, `fee`, `auto_approval`.
+    pub purpose: String,
+    pub document: String,
+    pub tests: String,
+    pub created_by: String,
+    pub created_at: DateTime<Utc>,
+}
+
 /// A stored calendar year (JSON in the domain's calendar file format).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StoredCalendarYear {

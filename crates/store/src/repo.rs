@@ -63,6 +63,7 @@ pub trait Tx:
     + BundleRepo
     + PartnerRepo
     + BatchRepo
+    + RuleRepo
 {
     /// Commits all changes of this unit of work.
     async fn commit(self: Box<Self>) -> Result<(), StoreError>;
@@ -473,4 +474,15 @@ pub trait BatchRepo {
     /// Writes `batch`. A case or task whose revision moved meanwhile fails the whole batch with
     /// `Conflict` (the caller rolls the transaction back).
     async fn write_batch(&mut self, batch: StepBatch) -> Result<(), StoreError>;
+}
+
+/// Business rules, versioned.
+#[async_trait]
+pub trait RuleRepo {
+    /// Stores a new version (`Conflict` if that version exists).
+    async fn insert_rule(&mut self, r: &RuleVersion) -> Result<(), StoreError>;
+    /// The newest version of a rule.
+    async fn latest_rule(&mut self, key: &str) -> Result<Option<RuleVersion>, StoreError>;
+    /// The newest version of every rule, by key.
+    async fn rules(&mut self) -> Result<Vec<RuleVersion>, StoreError>;
 }

@@ -221,6 +221,10 @@ pub fn table() -> Vec<RouteSpec> {
         r(M::POST, "/admin/audit/verify", Page, Signed(Action::AuditVerify), "Verify the audit chains", post(pages::admin::audit_verify)),
         // Process diagrams (流程图, bpmn-js in the browser).
         r(M::GET, "/assets/bpmn-js/{name}", Infra, Public, "Embedded bpmn-js viewer file (long cache)", get(assets::bpmn_js)),
+        r(M::GET, "/api/v1/rules", Api, Signed(Action::StaffRead), "The rules library: the newest version of every rule (规则库)", get(api::rules::list)),
+        r(M::POST, "/api/v1/rules", Api, Signed(Action::RuleManage), "Upload a rule {key, name, purpose, document (GoRules JDM), tests} → 201 with its version; refused (422 RULE_INVALID / RULE_TESTS_FAILED) when the graph or a test case fails", post(api::rules::upload).layer(DefaultBodyLimit::max(2 * 1024 * 1024))),
+        r(M::GET, "/api/v1/rules/{key}", Api, Signed(Action::StaffRead), "A rule's newest version with its document and test cases", get(api::rules::one)),
+        r(M::POST, "/api/v1/rules/{key}/evaluate", Api, Signed(Action::StaffRead), "Evaluate a rule {input} → output and the trace of every node", post(api::rules::evaluate)),
         r(M::GET, "/api/v1/processes", Api, Signed(Action::ProcessManage), "Stored BPMN processes with their versions", get(api::processes::list)),
         r(M::GET, "/api/v1/processes/{key}/{version}", Api, Signed(Action::ProcessManage), "One process version's BPMN XML as stored (application/xml)", get(api::processes::one)),
         r(M::GET, "/processes", Page, Signed(Action::ProcessManage), "Process management: keys and versions", get(pages::processes::list)),

@@ -13,6 +13,7 @@ use shenpi_domain::org::Role;
 
 mod batch;
 mod cases;
+mod rules;
 use cases::*;
 
 pub(crate) fn t0() -> chrono::DateTime<Utc> {
@@ -83,6 +84,7 @@ pub async fn run_all(store: &dyn Store) {
     cases::deliveries_are_claimed_once(store).await;
     cases::wakeups_are_claimed_once(store).await;
     batch::batches_write_what_single_rows_write(store).await;
+    rules::rules_are_versioned(store).await;
 }
 
 async fn migrations_are_idempotent(store: &dyn Store) {
