@@ -36,6 +36,11 @@ const ASSETS: &[(&str, &str, &[u8])] = &[
         "text/javascript; charset=utf-8",
         include_bytes!("../assets/diagram.js"),
     ),
+    (
+        "forms.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../assets/forms.js"),
+    ),
 ];
 
 /// The vendored bpmn-js viewer (`/assets/bpmn-js/{name}`). Pages ask for them with the version

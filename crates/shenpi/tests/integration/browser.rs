@@ -555,3 +555,52 @@ async fn a_citizen_applies_online_and_gets_a_sealed_decision_through_the_workflo
         "the closed case is not supervised any more"
     );
 }
+
+/// A business form in Chromium on a phone-sized screen: rendered from its definition, and the
+/// conditional field (网站或平台名称) shows only once 网络经营 is answered 是.
+#[tokio::test]
+async fn a_business_form_shows_its_conditional_field_when_it_applies_in_chromium() {
+    let Some(b) = Browser::start().await else {
+        return;
+    };
+    let app = spawn_app().await;
+    b.set_window_size(375, 812).await;
+    b.goto(&app.url("/login")).await;
+    b.fill("#username", "citizen").await;
+    b.fill("#password", "Demo#2026").await;
+    b.click("#login-submit").await;
+    assert!(b.wait_for("#home-title", Duration::from_secs(10)).await);
+    b.goto(&app.url("/items/QDSP00101-01/apply?region=370202"))
+        .await;
+    assert!(
+        b.wait_for("#business-form", Duration::from_secs(10)).await,
+        "{}",
+        b.source().await
+    );
+    async fn hidden(b: &Browser) -> serde_json::Value {
+        b.execute_async(
+            "const done = arguments[arguments.length - 1]; \
+             const f = document.querySelector('[data-field=\"f:/website\"]'); \
+             done(f ? f.hidden : null);",
+            serde_json::json!([]),
+        )
+        .await
+    }
+    // The script runs after the page loads; wait for it to hide the field.
+    let mut now_hidden = serde_json::Value::Null;
+    for _ in 0..50 {
+        now_hidden = hidden(&b).await;
+        if now_hidden == true {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(now_hidden, true, "hidden until 网络经营 is 是");
+    b.click("input[name=\"f:/online\"][value=\"true\"]").await;
+    assert_eq!(hidden(&b).await, false, "shown once it applies");
+    b.click("input[name=\"f:/online\"][value=\"false\"]").await;
+    assert_eq!(hidden(&b).await, true);
+    // The group and the region code list are there on the phone layout too.
+    assert!(b.exists("[name=\"f:/staff/0/name\"]").await);
+    assert!(b.exists("select[name=\"f:/premises/region\"]").await);
+}

@@ -172,6 +172,16 @@ async fn the_apply_page_renders_the_form_and_shows_errors_at_each_field() {
     }
     assert!(html.contains("当“是否网络经营”为“是”时填写"), "{html}");
     assert!(
+        html.contains("data-when-field=\"f:/online\" data-when-value=\"true\""),
+        "the conditional field names its condition for the page script"
+    );
+    let js = client()
+        .get(app.url("/assets/forms.js"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(js.status(), 200);
+    assert!(
         html.contains("<option value=\"370202\">市南区（370202）</option>"),
         "the region code list: {html}"
     );

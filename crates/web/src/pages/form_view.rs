@@ -32,6 +32,10 @@ pub struct FieldView {
     pub error_en: String,
     /// Shown only when another field has a value: (its label, the value).
     pub when: Option<(String, String)>,
+    /// The same condition for the page's script: the other field's input name and the value
+    /// (as the input carries it: `true`/`false` for yes/no).
+    pub when_field: String,
+    pub when_value: String,
     /// A group's rows (each a list of fields).
     pub rows: Vec<Vec<FieldView>>,
     /// Nesting depth (0 = top level), for indentation.
@@ -206,6 +210,14 @@ fn field(
             };
             (other, v)
         }),
+        when_field: hint
+            .and_then(|h| h.show_if.as_ref())
+            .map(|w| format!("{PREFIX}/{}", w.field.trim_start_matches('/')))
+            .unwrap_or_default(),
+        when_value: hint
+            .and_then(|h| h.show_if.as_ref())
+            .map(|w| text_of(&w.equals))
+            .unwrap_or_default(),
         rows: vec![],
         depth,
     };
