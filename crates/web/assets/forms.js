@@ -23,10 +23,46 @@
       f.hidden = !show;
     }
   }
+  // A repeatable group (e.g. 股东, 从业人员): "添加一行" copies the last row with the next index
+  // (f:/staff/1/name → f:/staff/2/name) and empty values.
+  function addRow(button) {
+    var group = button.parentNode;
+    var rows = group.querySelectorAll(".group-row");
+    var last = rows[rows.length - 1];
+    if (!last) { return; }
+    var from = parseInt(last.getAttribute("data-row"), 10);
+    var to = from + 1;
+    var prefix = button.getAttribute("data-group") + "/";
+    var copy = last.cloneNode(true);
+    copy.setAttribute("data-row", String(to));
+    var swap = function (v) {
+      return v && v.indexOf(prefix + from + "/") === 0 ? prefix + to + "/" + v.slice((prefix + from + "/").length) : v;
+    };
+    var named = copy.querySelectorAll("[name], [id], [for], [data-field]");
+    for (var i = 0; i < named.length; i++) {
+      var el = named[i];
+      ["name", "id", "for", "data-field"].forEach(function (a) {
+        if (el.hasAttribute(a)) { el.setAttribute(a, swap(el.getAttribute(a))); }
+      });
+      if (el.tagName === "INPUT" && (el.type === "radio" || el.type === "checkbox")) {
+        el.checked = false;
+      } else if ("value" in el && el.tagName !== "BUTTON") {
+        el.value = "";
+      }
+    }
+    var errors = copy.querySelectorAll(".field-error");
+    for (var j = 0; j < errors.length; j++) { errors[j].remove(); }
+    group.insertBefore(copy, button);
+  }
   document.addEventListener("DOMContentLoaded", function () {
     var form = document.getElementById("apply-form");
     if (!form) { return; }
     update(form);
     form.addEventListener("change", function () { update(form); });
+    var buttons = form.querySelectorAll("button.add-row");
+    for (var i = 0; i < buttons.length; i++) {
+      buttons[i].hidden = false;
+      buttons[i].addEventListener("click", function (e) { addRow(e.currentTarget); });
+    }
   });
 })();

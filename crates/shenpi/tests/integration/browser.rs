@@ -600,7 +600,12 @@ async fn a_business_form_shows_its_conditional_field_when_it_applies_in_chromium
     assert_eq!(hidden(&b).await, false, "shown once it applies");
     b.click("input[name=\"f:/online\"][value=\"false\"]").await;
     assert_eq!(hidden(&b).await, true);
-    // The group and the region code list are there on the phone layout too.
+    // The group and the region code list are there on the phone layout too; 添加一行 adds
+    // row 1 after the blank row 0.
     assert!(b.exists("[name=\"f:/staff/0/name\"]").await);
+    assert!(!b.exists("[name=\"f:/staff/1/name\"]").await);
+    b.click("button.add-row").await;
+    assert!(b.exists("[name=\"f:/staff/1/name\"]").await);
+    assert!(b.exists("[name=\"f:/staff/1/health_cert_no\"]").await);
     assert!(b.exists("select[name=\"f:/premises/region\"]").await);
 }
