@@ -53,6 +53,14 @@ impl App {
         region: &str,
         data: &Value,
     ) -> Result<(), AppError> {
+        if data.to_string().len() > 64 * 1024 {
+            return Err(AppError::invalid_text(
+                "form",
+                "FORM_INVALID",
+                "表单须为不超过 64 KB 的 JSON 对象",
+                "The form must be a JSON object of at most 64 KB",
+            ));
+        }
         let effective = self.catalog_item(code, region).await?;
         if effective.version.item.form.is_none() {
             return Err(AppError::rule(

@@ -56,7 +56,13 @@ impl App {
             };
             if let Some(named) = named.filter(|d| !d.trim().is_empty()) {
                 let id = department_id(&c.region, named.trim());
-                row.department_id = tx.department(&id).await?.map(|d| d.id);
+                // Only a department of the case's region can work it (a full id of another
+                // region would leave the task to no one).
+                row.department_id = tx
+                    .department(&id)
+                    .await?
+                    .filter(|d| d.region_code == c.region)
+                    .map(|d| d.id);
             }
         }
         Ok(())

@@ -35,8 +35,14 @@ fn fail(node: &str, e: impl std::fmt::Display) -> RuleError {
     }
 }
 
+/// The expression context: refuses numbers the expression language cannot hold (they would
+/// silently become null and could take a wrong branch).
+fn var(node: &str, ctx: &Value) -> Result<Variable, RuleError> {
+    Variable::try_from_value(ctx.clone()).map_err(|e| fail(node, e))
+}
+
 fn eval(node: &str, expression: &str, ctx: &Value) -> Result<Value, RuleError> {
-    zen_expression::evaluate_expression(expression, Variable::from(ctx.clone()))
+    zen_expression::evaluate_expression(expression, var(node, ctx)?)
         .map(Value::from)
         .map_err(|e| fail(node, format!("`{expression}`: {e}")))
 }
@@ -50,8 +56,11 @@ fn test(node: &str, cell: &str, value: &Value, ctx: &Value) -> Result<bool, Rule
         _ => Map::new(),
     };
     m.insert("$".into(), value.clone());
-    zen_expression::evaluate_unary_expression(cell, Variable::from(Value::Object(m)))
-        .map_err(|e| fail(node, format!("`{cell}`: {e}")))
+    // As in GoRules: a cell that cannot be evaluated on this input does not match.
+    Ok(
+        zen_expression::evaluate_unary_expression(cell, var(node, &Value::Object(m))?)
+            .unwrap_or(false),
+    )
 }
 
 /// Sets `value` at the dotted `path` of `out` (`a.b` → `{"a": {"b": value}}`).
@@ -131,11 +140,14 @@ fn table(node: &str, t: &Table, input: &Value) -> Result<(Value, Vec<String>), R
     let result = if t.collect {
         Value::Array(hits)
     } else {
-        hits.into_iter().next().unwrap_or_else(|| json!({}))
+        // As in GoRules: no matching row gives null.
+        hits.into_iter().next().unwrap_or(Value::Null)
     };
     let result = if t.pass_through {
         let mut base = input.clone();
-        merge(&mut base, &result);
+        if !result.is_null() {
+            merge(&mut base, &result);
+        }
         base
     } else {
         result

@@ -21,6 +21,8 @@ pub enum RuleError {
     InputNodes(usize),
     #[error("edge `{0}` connects a node that does not exist")]
     DanglingEdge(String),
+    #[error("the id `{0}` is used twice")]
+    DuplicateId(String),
     #[error("the graph has a cycle through node `{0}`")]
     Cycle(String),
     #[error("node `{node}`: the expression `{expression}` does not compile: {reason}")]
@@ -50,6 +52,7 @@ impl RuleError {
             }
             RuleError::InputNodes(n) => format!("规则须有且仅有一个输入节点（现有 {n} 个）"),
             RuleError::DanglingEdge(e) => format!("连线 {e} 连接了不存在的节点"),
+            RuleError::DuplicateId(id) => format!("标识 {id} 重复使用"),
             RuleError::Cycle(n) => format!("规则图在节点“{n}”处形成循环"),
             RuleError::Expression {
                 node, expression, ..
@@ -305,7 +308,12 @@ impl Rule {
         if inputs != 1 {
             return Err(RuleError::InputNodes(inputs));
         }
-        let ids: HashSet<&str> = nodes.iter().map(|n| n.id.as_str()).collect();
+        let mut ids: HashSet<&str> = HashSet::new();
+        for n in &nodes {
+            if !ids.insert(n.id.as_str()) {
+                return Err(RuleError::DuplicateId(n.id.clone()));
+            }
+        }
         let edges: Vec<Edge> = raw
             .edges
             .into_iter()
@@ -316,7 +324,11 @@ impl Rule {
                 handle: e.source_handle,
             })
             .collect();
+        let mut edge_ids: HashSet<&str> = HashSet::new();
         for e in &edges {
+            if !edge_ids.insert(e.id.as_str()) {
+                return Err(RuleError::DuplicateId(e.id.clone()));
+            }
             if !ids.contains(e.source.as_str()) || !ids.contains(e.target.as_str()) {
                 return Err(RuleError::DanglingEdge(e.id.clone()));
             }

@@ -157,6 +157,22 @@ fn javascript_and_unknown_nodes_cycles_and_bad_expressions_are_refused() {
         Rule::parse(&doc).unwrap_err(),
         RuleError::DanglingEdge("e1".into())
     );
+    let mut doc = labour_filing();
+    doc["nodes"][3]["id"] = json!("auto");
+    assert_eq!(
+        Rule::parse(&doc).unwrap_err(),
+        RuleError::DuplicateId("auto".into())
+    );
+    // A number the expression language cannot hold is refused, not read as null.
+    let rule = Rule::parse(&labour_filing()).unwrap();
+    assert!(matches!(
+        evaluate(
+            &rule,
+            &json!({"enterprise": {"status": "存续"}, "staff_count": 1e30})
+        )
+        .unwrap_err(),
+        RuleError::Evaluation { .. }
+    ));
     assert!(matches!(
         Rule::parse(&json!({"nodes": []})).unwrap_err(),
         RuleError::InputNodes(0)

@@ -78,6 +78,33 @@ impl<'a> Ctx<'a> {
     }
 }
 
+/// The JSON type a schema asks for: its `type` (the first non-null one of a list), else what
+/// its `enum` values are.
+fn type_of(s: &Value) -> &'static str {
+    let name = match s.get("type") {
+        Some(Value::String(t)) => Some(t.as_str()),
+        Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).find(|t| *t != "null"),
+        _ => None,
+    };
+    match name {
+        Some("object") => "object",
+        Some("array") => "array",
+        Some("boolean") => "boolean",
+        Some("number") => "number",
+        Some("integer") => "integer",
+        Some(_) => "string",
+        None => match s
+            .get("enum")
+            .and_then(Value::as_array)
+            .and_then(|a| a.first())
+        {
+            Some(Value::Number(_)) => "number",
+            Some(Value::Bool(_)) => "boolean",
+            _ => "",
+        },
+    }
+}
+
 fn path_of(pointer: &str) -> String {
     pointer
         .split('/')
@@ -150,7 +177,7 @@ fn object_fields(
             depth,
         ));
         let sub = ctx.deref(sub);
-        if sub.get("type").and_then(Value::as_str) == Some("object") {
+        if type_of(sub) == "object" {
             object_fields(ctx, sub, &p, v, errors, depth + 1, out);
         }
     }
@@ -178,7 +205,7 @@ fn field(
         ),
     };
     let error = errors.iter().find(|e| e.pointer == pointer);
-    let ty = s.get("type").and_then(Value::as_str).unwrap_or("");
+    let ty = type_of(s);
     let enumerated = |v: &Value| -> Vec<String> {
         v.get("enum")
             .and_then(Value::as_array)
@@ -336,7 +363,7 @@ fn read_value(
     fields: &std::collections::HashMap<String, String>,
 ) -> Option<Value> {
     let s = ctx.deref(schema);
-    let ty = s.get("type").and_then(Value::as_str).unwrap_or("");
+    let ty = type_of(s);
     let raw = fields
         .get(&format!("{PREFIX}{pointer}"))
         .map(|v| v.trim().to_string())
@@ -354,14 +381,17 @@ fn read_value(
                     .collect();
                 return (!chosen.is_empty()).then_some(Value::Array(chosen));
             }
+            // The rows sent, by index (a row whose choices were all left open sends nothing
+            // and is simply skipped, not the rows after it).
+            let prefix = format!("{PREFIX}{pointer}/");
+            let indices: std::collections::BTreeSet<usize> = fields
+                .keys()
+                .filter_map(|k| k.strip_prefix(&prefix))
+                .filter_map(|rest| rest.split('/').next()?.parse().ok())
+                .collect();
             let mut rows = vec![];
-            for i in 0..200 {
-                let row_pointer = format!("{pointer}/{i}");
-                let prefix = format!("{PREFIX}{row_pointer}/");
-                if !fields.keys().any(|k| k.starts_with(&prefix)) {
-                    break;
-                }
-                if let Some(row) = read_object(ctx, items, &row_pointer, fields) {
+            for i in indices {
+                if let Some(row) = read_object(ctx, items, &format!("{pointer}/{i}"), fields) {
                     rows.push(row);
                 }
             }
@@ -384,5 +414,53 @@ fn read_value(
                 .unwrap_or(Value::String(v))
         }),
         _ => raw.map(Value::String),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use std::collections::HashMap;
+
+    fn def() -> FormDefinition {
+        serde_json::from_value(json!({"schema": {"type": "object", "properties": {
+            "capital": {"type": ["number", "null"]},
+            "level": {"enum": [1, 2, 3]},
+            "people": {"type": "array", "items": {"type": "object", "properties": {
+                "name": {"type": "string"}, "agrees": {"type": "boolean"}}}}
+        }}}))
+        .unwrap()
+    }
+
+    #[test]
+    fn values_are_typed_by_the_schema_and_rows_survive_gaps() {
+        let fields: HashMap<String, String> = [
+            ("f:/capital", "1000000"),
+            ("f:/level", "2"),
+            ("f:/people/0/name", "张测试"),
+            // Row 1 sent nothing (its only choice left open); row 2 must still come through.
+            ("f:/people/2/name", "李示例"),
+            ("f:/people/2/agrees", "true"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        let v = read(&def(), &fields);
+        assert_eq!(v["capital"], 1000000);
+        assert_eq!(v["level"], 2);
+        assert_eq!(
+            v["people"],
+            json!([{"name": "张测试"}, {"name": "李示例", "agrees": true}])
+        );
+        let views = fields_of_def();
+        assert_eq!(
+            views.iter().find(|f| f.name == "f:/capital").unwrap().kind,
+            "number"
+        );
+    }
+
+    fn fields_of_def() -> Vec<FieldView> {
+        fields(&def(), &json!({}), &[])
     }
 }
