@@ -153,6 +153,15 @@ pub struct NoticeRef {
     /// the step that issued it has committed); `blob_key` and `sha256` are empty until then.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pending: Option<shenpi_notice::NoticeData>,
+    /// Failed attempts of the notice job to seal it, and the last error.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub seal_attempts: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seal_error: Option<String>,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 pub(crate) fn record_of(stored: &StoredCase) -> Result<CaseRecord, AppError> {
@@ -192,7 +201,7 @@ fn wake_at(c: &CaseRecord) -> Option<DateTime<Utc>> {
     let notice = c
         .notices
         .iter()
-        .filter(|n| n.pending.is_some())
+        .filter(|n| n.pending.is_some() && n.seal_attempts < crate::notices::MAX_SEAL_ATTEMPTS)
         .map(|n| n.issued_at)
         .min();
     let timer = if c.status == CaseStatus::UnderReview {

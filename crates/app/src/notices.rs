@@ -219,10 +219,15 @@ impl App {
             key_id: rec.key_id,
             issued_at: now,
             pending: Some(data),
+            seal_attempts: 0,
+            seal_error: None,
         });
         Ok(())
     }
 }
+
+/// How often the notice job tries to seal a notice before it stops waking the case for it.
+pub const MAX_SEAL_ATTEMPTS: u32 = 5;
 
 /// The 422 of a notice that cannot be rendered, or an internal error.
 fn notice_error(e: shenpi_notice::NoticeError) -> AppError {
@@ -266,35 +271,49 @@ impl App {
             let pending: Vec<(String, String, shenpi_notice::NoticeData)> = c
                 .notices
                 .iter()
+                .filter(|n| n.seal_attempts < MAX_SEAL_ATTEMPTS)
                 .filter_map(|n| Some((n.id.clone(), n.key_id.clone(), n.pending.clone()?)))
                 .collect();
             if pending.is_empty() {
                 return Ok(0);
             }
             let mut sealed = vec![];
+            let mut failed: Vec<(String, String)> = vec![];
             for (id, key_id, data) in pending {
                 let rec = {
                     let mut tx = self.store.read().await?;
                     tx.seal_key(&key_id).await?
-                }
-                .ok_or_else(|| key_error(format!("seal key {key_id} is gone")))?;
-                let bytes = tokio::task::spawn_blocking(move || {
+                };
+                let Some(rec) = rec else {
+                    failed.push((id, format!("seal key {key_id} is gone")));
+                    continue;
+                };
+                let made = tokio::task::spawn_blocking(move || {
                     let key = SealKey::from_secret_hex(&rec.secret).map_err(key_error)?;
                     let pdf = shenpi_notice::render(&data).map_err(notice_error)?;
                     Ok::<_, AppError>(shenpi_notice::seal(&pdf, &key))
                 })
                 .await
-                .map_err(|e| AppError::Internal(format!("notice job: {e}")))??;
-                let sha256 = hex::encode(Sha256::digest(&bytes));
-                let blob_key = self.store.blobs().put(&bytes).await?;
-                sealed.push((id, blob_key, sha256));
+                .map_err(|e| AppError::Internal(format!("notice job: {e}")))?;
+                match made {
+                    Ok(bytes) => {
+                        let sha256 = hex::encode(Sha256::digest(&bytes));
+                        let blob_key = self.store.blobs().put(&bytes).await?;
+                        sealed.push((id, blob_key, sha256));
+                    }
+                    // Recorded on the notice; after MAX_SEAL_ATTEMPTS the case stops waking
+                    // for it and the download says why.
+                    Err(e) => failed.push((id, format!("{e:?}"))),
+                }
             }
             let mut tx = self.store.begin().await?;
             let Some(now) = tx.case_by_id(case_id).await? else {
                 return Ok(0);
             };
             let mut c = record_of(&now)?;
+            // Notices changed (sealed or a failure recorded), and those sealed.
             let mut done = 0;
+            let mut sealed_now = 0;
             for (id, blob_key, sha256) in &sealed {
                 if let Some(n) = c
                     .notices
@@ -305,6 +324,19 @@ impl App {
                     n.sha256 = sha256.clone();
                     n.pending = None;
                     done += 1;
+                    sealed_now += 1;
+                }
+            }
+            for (id, error) in &failed {
+                if let Some(n) = c
+                    .notices
+                    .iter_mut()
+                    .find(|n| &n.id == id && n.pending.is_some())
+                {
+                    n.seal_attempts += 1;
+                    n.seal_error = Some(error.chars().take(500).collect());
+                    tracing::warn!(case = %c.number, notice = %n.doc_number, attempts = n.seal_attempts, error = %error, "sealing a notice failed");
+                    done += 1;
                 }
             }
             if done == 0 {
@@ -314,7 +346,7 @@ impl App {
             match tx.update_case(&updated, now.revision).await {
                 Ok(()) => {
                     tx.commit().await?;
-                    return Ok(done);
+                    return Ok(sealed_now);
                 }
                 // The case moved on meanwhile (a step of its own): seal again on the new revision;
                 // the blobs are stored by content, so nothing is made twice.
@@ -337,6 +369,15 @@ impl App {
         meta: &RequestMeta,
     ) -> Result<(NoticeRef, Vec<u8>), AppError> {
         let (c, revision) = self.case(p, case_id).await?;
+        // A notice the job could not seal: the download says so (the case shows the error).
+        if let Some(n) = c.notices.iter().find(|n| {
+            n.id == notice_id && n.pending.is_some() && n.seal_attempts >= MAX_SEAL_ATTEMPTS
+        }) {
+            return Err(AppError::rule(
+                ErrorCode::NOTICE_UNRENDERABLE,
+                json!({"notice": n.doc_number, "attempts": n.seal_attempts}),
+            ));
+        }
         // Opened before the notice job got to it: sealed now.
         let (mut c, revision) = if c
             .notices

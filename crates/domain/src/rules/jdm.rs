@@ -23,6 +23,8 @@ pub enum RuleError {
     DanglingEdge(String),
     #[error("the id `{0}` is used twice")]
     DuplicateId(String),
+    #[error("node `{node}` uses `{option}`, which is not supported here")]
+    UnsupportedOption { node: String, option: String },
     #[error("the graph has a cycle through node `{0}`")]
     Cycle(String),
     #[error("node `{node}`: the expression `{expression}` does not compile: {reason}")]
@@ -53,6 +55,9 @@ impl RuleError {
             RuleError::InputNodes(n) => format!("规则须有且仅有一个输入节点（现有 {n} 个）"),
             RuleError::DanglingEdge(e) => format!("连线 {e} 连接了不存在的节点"),
             RuleError::DuplicateId(id) => format!("标识 {id} 重复使用"),
+            RuleError::UnsupportedOption { node, option } => {
+                format!("节点“{node}”使用了平台不支持的设置 {option}")
+            }
             RuleError::Cycle(n) => format!("规则图在节点“{n}”处形成循环"),
             RuleError::Expression {
                 node, expression, ..
@@ -176,6 +181,35 @@ fn node_of(raw: RawNode) -> Result<Node, RuleError> {
         raw.name.clone()
     };
     let c = &raw.content;
+    // Node options that change what a node reads or writes: refused rather than ignored, so a
+    // rule never behaves differently here than in the editor.
+    let set = |k: &str| match c.get(k) {
+        Some(Value::String(s)) => !s.trim().is_empty(),
+        Some(Value::Null) | None => false,
+        Some(_) => true,
+    };
+    for option in ["inputField", "outputPath"] {
+        if set(option) {
+            return Err(RuleError::UnsupportedOption {
+                node: name,
+                option: option.to_string(),
+            });
+        }
+    }
+    if c.get("executionMode").and_then(Value::as_str) == Some("loop")
+        || (raw.kind == "expressionNode" && c.get("passThrough") == Some(&Value::Bool(true)))
+    {
+        return Err(RuleError::UnsupportedOption {
+            node: name,
+            option: if raw.kind == "expressionNode"
+                && c.get("passThrough") == Some(&Value::Bool(true))
+            {
+                "passThrough".into()
+            } else {
+                "executionMode: loop".into()
+            },
+        });
+    }
     let kind = match raw.kind.as_str() {
         "inputNode" => NodeKind::Input,
         "outputNode" => NodeKind::Output,

@@ -158,6 +158,12 @@ fn javascript_and_unknown_nodes_cycles_and_bad_expressions_are_refused() {
         RuleError::DanglingEdge("e1".into())
     );
     let mut doc = labour_filing();
+    doc["nodes"][2]["content"]["outputPath"] = json!("result");
+    assert!(matches!(
+        Rule::parse(&doc).unwrap_err(),
+        RuleError::UnsupportedOption { .. }
+    ));
+    let mut doc = labour_filing();
     doc["nodes"][3]["id"] = json!("auto");
     assert_eq!(
         Rule::parse(&doc).unwrap_err(),

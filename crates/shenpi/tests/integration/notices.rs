@@ -248,3 +248,70 @@ async fn the_notice_job_seals_notices_after_the_step_commits() {
     assert_eq!(ok["valid"], true);
     assert_eq!(ok["key_id"], n["key_id"]);
 }
+
+/// A notice the job cannot seal (here: its seal key is gone) is retried a few times, each
+/// failure recorded; then the case stops waking for it and the download says why (422), so a
+/// broken notice neither spins the job nor fails silently.
+#[tokio::test]
+async fn a_notice_that_cannot_be_sealed_stops_being_retried_and_says_why() {
+    let app = spawn_app().await;
+    let citizen = login(&app, "citizen").await;
+    let created = submit(&app, &citizen, "n-broken").await;
+    let id = created["id"].as_str().unwrap().to_string();
+    let number = created["number"].as_str().unwrap().to_string();
+    let clerk = login(&app, "clerk-370202").await;
+    let r = complete(
+        &app,
+        &clerk,
+        &number,
+        json!({"outcome": "accept", "opinion": "予以受理"}),
+    )
+    .await;
+    assert_eq!(r.status(), 200);
+    // Point the pending notice at a seal key that does not exist.
+    let store: &dyn shenpi_store::Store = &*app.store;
+    let mut tx = store.begin().await.unwrap();
+    let mut stored = tx.case_by_id(&id).await.unwrap().unwrap();
+    let mut doc: Value = serde_json::from_str(&stored.json).unwrap();
+    doc["notices"][0]["key_id"] = json!("0000000000000000");
+    stored.json = doc.to_string();
+    stored.revision += 1;
+    tx.update_case(&stored, stored.revision - 1).await.unwrap();
+    tx.commit().await.unwrap();
+
+    for attempt in 1..=shenpi_app::notices::MAX_SEAL_ATTEMPTS {
+        assert_eq!(app.app.seal_pending_notices(&id).await.unwrap(), 0);
+        let mut tx = store.read().await.unwrap();
+        let stored = tx.case_by_id(&id).await.unwrap().unwrap();
+        let doc: Value = serde_json::from_str(&stored.json).unwrap();
+        assert_eq!(doc["notices"][0]["seal_attempts"], attempt);
+        assert!(
+            doc["notices"][0]["seal_error"]
+                .as_str()
+                .unwrap()
+                .contains("seal key"),
+            "{doc}"
+        );
+        if attempt < shenpi_app::notices::MAX_SEAL_ATTEMPTS {
+            assert!(stored.wake_at.is_some(), "retried");
+        } else {
+            assert!(stored.wake_at.is_none(), "no longer woken for it");
+        }
+    }
+    let c = case(&app, &citizen, &id).await;
+    assert_eq!(c["notices"][0]["sealed"], false);
+    let r = get(
+        &app,
+        &citizen,
+        &format!(
+            "/api/v1/cases/{id}/notices/{}",
+            c["notices"][0]["id"].as_str().unwrap()
+        ),
+    )
+    .await;
+    let v = assert_error(r, 422, "NOTICE_UNRENDERABLE").await;
+    assert_eq!(
+        v["details"]["attempts"],
+        shenpi_app::notices::MAX_SEAL_ATTEMPTS
+    );
+}
