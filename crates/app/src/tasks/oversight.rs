@@ -85,6 +85,20 @@ impl App {
         if !staff_step || !in_region_scope(p, &c.region) {
             return Err(AppError::Forbidden("case.special_procedure".into()));
         }
+        // Staff of a department act only on cases with an open step of their department.
+        if p.user.department_id.is_some() {
+            let tasks = {
+                let mut tx = self.store.read().await?;
+                tx.tasks_of_case(case_id).await?
+            };
+            let mine = tasks.iter().any(|t| {
+                t.status == "open"
+                    && crate::policy::in_department_scope(p, t.department_id.as_deref())
+            });
+            if !mine {
+                return Err(AppError::Forbidden("case.special_procedure".into()));
+            }
+        }
         let name = name.trim();
         if begin && (name.is_empty() || name.chars().count() > 100) {
             return Err(AppError::invalid_text(

@@ -43,12 +43,14 @@ impl App {
                 Some(d) => Some(d),
                 None => {
                     if item_department.is_none() {
+                        // Read in the step's own transaction: a second pool connection while
+                        // this one is held could run a busy PostgreSQL pool dry.
                         item_department = Some(
-                            match self.item_version(&c.item_code, c.item_version).await {
-                                Ok(v) => Some(v.item.department),
-                                Err(AppError::Rule(_)) => None,
-                                Err(e) => return Err(e),
-                            },
+                            tx.item_versions(&c.item_code)
+                                .await?
+                                .into_iter()
+                                .find(|v| v.version == c.item_version)
+                                .map(|v| v.item.department),
                         );
                     }
                     item_department.clone().flatten()

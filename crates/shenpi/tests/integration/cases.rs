@@ -896,6 +896,20 @@ async fn a_special_procedure_pauses_the_clock() {
         "FORBIDDEN",
     )
     .await;
+    // A reviewer of another department (交通运输局) may not pause this 审批局 case.
+    let other = login(&app, "reviewer-jtj-370202").await;
+    assert_error(
+        post(
+            &app,
+            &other,
+            &url,
+            json!({"action": "begin", "name": "专家评审"}),
+        )
+        .await,
+        403,
+        "FORBIDDEN",
+    )
+    .await;
     assert_error(
         post(&app, &reviewer, &url, json!({"action": "begin"})).await,
         422,
