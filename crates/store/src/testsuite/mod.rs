@@ -13,6 +13,7 @@ use shenpi_domain::org::Role;
 
 mod batch;
 mod cases;
+mod outbox;
 mod rules;
 use cases::*;
 
@@ -80,9 +81,9 @@ pub async fn run_all(store: &dyn Store) {
     workbench_round_trip(store).await;
     seal_keys_one_active_per_region(store).await;
     cases::bundles_round_trip(store).await;
-    cases::partners_nonces_and_events(store).await;
-    cases::deliveries_are_claimed_once(store).await;
-    cases::wakeups_are_claimed_once(store).await;
+    outbox::partners_nonces_and_events(store).await;
+    outbox::deliveries_are_claimed_once(store).await;
+    outbox::wakeups_are_claimed_once(store).await;
     batch::batches_write_what_single_rows_write(store).await;
     rules::rules_are_versioned(store).await;
 }
@@ -528,4 +529,37 @@ async fn catalog_versions_implementations_and_proposals(store: &dyn Store) {
         tx.list_proposals(Some("draft"), 1, 10).await.unwrap().total,
         0
     );
+}
+
+/// Polls two futures to completion concurrently (the suite has no async runtime helpers).
+pub(super) async fn futures_join<A: std::future::Future, B: std::future::Future>(
+    a: A,
+    b: B,
+) -> (A::Output, B::Output) {
+    let mut a = Box::pin(a);
+    let mut b = Box::pin(b);
+    let mut ra = None;
+    let mut rb = None;
+    std::future::poll_fn(|cx| {
+        if ra.is_none()
+            && let std::task::Poll::Ready(v) = a.as_mut().poll(cx)
+        {
+            ra = Some(v);
+        }
+        if rb.is_none()
+            && let std::task::Poll::Ready(v) = b.as_mut().poll(cx)
+        {
+            rb = Some(v);
+        }
+        if ra.is_some() && rb.is_some() {
+            std::task::Poll::Ready(())
+        } else {
+            std::task::Poll::Pending
+        }
+    })
+    .await;
+    match (ra, rb) {
+        (Some(x), Some(y)) => (x, y),
+        _ => unreachable!("both ready"),
+    }
 }
