@@ -297,14 +297,6 @@ impl App {
                 "The item has no such situation",
             ));
         }
-        if !(a.form.is_object() || a.form.is_null()) || a.form.to_string().len() > 64 * 1024 {
-            return Err(AppError::invalid_text(
-                "form",
-                "FORM_INVALID",
-                "表单须为不超过 64 KB 的 JSON 对象",
-                "The form must be a JSON object of at most 64 KB",
-            ));
-        }
         crate::forms::check_form(item, &a.form)?;
         let needed = item.materials_for(a.situation.as_deref());
         for key in a.materials.keys() {

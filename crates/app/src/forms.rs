@@ -23,9 +23,24 @@ fn compiled(item: &ServiceItem) -> Result<Option<Form>, AppError> {
         .map_err(|e| AppError::Internal(format!("form of item {}: {e}", item.code)))
 }
 
-/// Checks `data` (the application's `form`; `null` counts as an empty form) against the item's
-/// form, if it has one.
+/// Form data is a JSON object (or `null`, an empty form) of at most 64 KB, with or without an
+/// item form.
+fn check_shape(data: &Value) -> Result<(), AppError> {
+    if !(data.is_object() || data.is_null()) || data.to_string().len() > 64 * 1024 {
+        return Err(AppError::invalid_text(
+            "form",
+            "FORM_INVALID",
+            "表单须为不超过 64 KB 的 JSON 对象",
+            "The form must be a JSON object of at most 64 KB",
+        ));
+    }
+    Ok(())
+}
+
+/// Checks `data` (the application's `form`; `null` counts as an empty form): its shape, then
+/// the item's form, if it has one.
 pub(crate) fn check_form(item: &ServiceItem, data: &Value) -> Result<(), AppError> {
+    check_shape(data)?;
     let Some(form) = compiled(item)? else {
         return Ok(());
     };
@@ -53,14 +68,6 @@ impl App {
         region: &str,
         data: &Value,
     ) -> Result<(), AppError> {
-        if data.to_string().len() > 64 * 1024 {
-            return Err(AppError::invalid_text(
-                "form",
-                "FORM_INVALID",
-                "表单须为不超过 64 KB 的 JSON 对象",
-                "The form must be a JSON object of at most 64 KB",
-            ));
-        }
         let effective = self.catalog_item(code, region).await?;
         if effective.version.item.form.is_none() {
             return Err(AppError::rule(

@@ -94,6 +94,27 @@ impl SqlTx {
         Ok(affected)
     }
 
+    /// Runs a revision-checked multi-row `UPDATE`: every row must change, else the batch fails
+    /// with `Conflict` (one of them was changed meanwhile).
+    async fn update_checked(
+        &mut self,
+        head: &str,
+        tail: &str,
+        cols: usize,
+        rows: Vec<Vec<Val>>,
+        what: &str,
+    ) -> Result<(), StoreError> {
+        let n = rows.len() as u64;
+        let changed = self.multi(head, tail, cols, rows).await?;
+        if changed != n {
+            return Err(StoreError::Conflict(format!(
+                "{} of {n} {what} changed meanwhile",
+                n.saturating_sub(changed)
+            )));
+        }
+        Ok(())
+    }
+
     /// Appends the drafts' entries: per region (in name order, so two batches lock heads in
     /// the same order) the head is read once, the entries chained, inserted and the head moved.
     async fn append_audits(
@@ -214,7 +235,6 @@ impl BatchRepo for SqlTx {
             self.multi(&head, "", 12, rows).await?;
         }
         if !b.cases.is_empty() {
-            let n = b.cases.len() as u64;
             let rows = b
                 .cases
                 .iter()
@@ -230,21 +250,15 @@ impl BatchRepo for SqlTx {
                 })
                 .collect();
             // VALUES columns are named column1… on both engines.
-            let changed = self
-                .multi(
-                    "UPDATE cases SET status = v.column2, json = v.column3, revision = v.column4, \
-                     wake_at = v.column6, wake_lease = NULL FROM (",
-                    ") AS v WHERE cases.id = v.column1 AND cases.revision = v.column5",
-                    6,
-                    rows,
-                )
-                .await?;
-            if changed != n {
-                return Err(StoreError::Conflict(format!(
-                    "{} of {n} cases changed meanwhile",
-                    n - changed
-                )));
-            }
+            self.update_checked(
+                "UPDATE cases SET status = v.column2, json = v.column3, revision = v.column4, \
+                 wake_at = v.column6, wake_lease = NULL FROM (",
+                ") AS v WHERE cases.id = v.column1 AND cases.revision = v.column5",
+                6,
+                rows,
+                "cases",
+            )
+            .await?;
         }
         if !b.new_tasks.is_empty() {
             let rows = b
@@ -279,7 +293,6 @@ impl BatchRepo for SqlTx {
             self.multi(&head, "", 20, rows).await?;
         }
         if !b.tasks.is_empty() {
-            let n = b.tasks.len() as u64;
             let rows = b
                 .tasks
                 .iter()
@@ -300,23 +313,17 @@ impl BatchRepo for SqlTx {
                     ]
                 })
                 .collect();
-            let changed = self
-                .multi(
-                    "UPDATE tasks SET assignee = v.column2, status = v.column3, outcome = v.column4, \
-                     opinion = v.column5, completed_by = v.column6, due_on = v.column7, \
-                     completed_at = v.column8, revision = v.column9, owner = v.column11, \
-                     candidate_role = v.column12 FROM (",
-                    ") AS v WHERE tasks.id = v.column1 AND tasks.revision = v.column10",
-                    12,
-                    rows,
-                )
-                .await?;
-            if changed != n {
-                return Err(StoreError::Conflict(format!(
-                    "{} of {n} tasks changed meanwhile",
-                    n - changed
-                )));
-            }
+            self.update_checked(
+                "UPDATE tasks SET assignee = v.column2, status = v.column3, outcome = v.column4, \
+                 opinion = v.column5, completed_by = v.column6, due_on = v.column7, \
+                 completed_at = v.column8, revision = v.column9, owner = v.column11, \
+                 candidate_role = v.column12 FROM (",
+                ") AS v WHERE tasks.id = v.column1 AND tasks.revision = v.column10",
+                12,
+                rows,
+                "tasks",
+            )
+            .await?;
         }
         if !b.audit.is_empty() {
             self.append_audits(b.audit).await?;

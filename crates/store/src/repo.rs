@@ -472,7 +472,8 @@ pub trait ProcessRepo {
 #[async_trait]
 pub trait BatchRepo {
     /// Writes `batch`. A case or task whose revision moved meanwhile fails the whole batch with
-    /// `Conflict` (the caller rolls the transaction back).
+    /// `Conflict` (the caller rolls the transaction back). Each case and task appears at most
+    /// once per batch (one step per case and round).
     async fn write_batch(&mut self, batch: StepBatch) -> Result<(), StoreError>;
 }
 

@@ -128,6 +128,37 @@ impl std::fmt::Debug for Form {
     }
 }
 
+/// `root` (a form schema) with the shared data elements merged into its `$defs`; the form's own
+/// entry of a name wins.
+pub fn with_shared_defs(mut root: Map<String, Value>) -> Result<Value, FormError> {
+    let mut defs: Map<String, Value> = match shared_defs() {
+        Value::Object(m) => m,
+        _ => Map::new(),
+    };
+    match root.remove("$defs") {
+        Some(Value::Object(own)) => defs.extend(own),
+        Some(_) => return Err(FormError::Schema("$defs must be an object".into())),
+        None => {}
+    }
+    root.insert("$defs".into(), Value::Object(defs));
+    Ok(Value::Object(root))
+}
+
+/// Follows the local `$ref`s of `s` within `root` (at most 8 in a row); a reference that leads
+/// nowhere leaves `s` as it is.
+pub fn resolve<'a>(root: &'a Value, mut s: &'a Value) -> &'a Value {
+    for _ in 0..8 {
+        match s.get("$ref").and_then(Value::as_str) {
+            Some(r) => match root.pointer(r.trim_start_matches('#')) {
+                Some(target) => s = target,
+                None => return s,
+            },
+            None => return s,
+        }
+    }
+    s
+}
+
 /// Every `$ref` in `v` that does not start with `#`.
 fn remote_ref(v: &Value) -> Option<String> {
     match v {
@@ -147,7 +178,7 @@ fn remote_ref(v: &Value) -> Option<String> {
 impl Form {
     /// Compiles a definition.
     pub fn compile(definition: FormDefinition) -> Result<Form, FormError> {
-        let Value::Object(mut root) = definition.schema.clone() else {
+        let Value::Object(root) = definition.schema.clone() else {
             return Err(FormError::NotAnObject);
         };
         match root.get("$schema") {
@@ -158,17 +189,7 @@ impl Form {
         if let Some(r) = remote_ref(&Value::Object(root.clone())) {
             return Err(FormError::RemoteRef(r));
         }
-        let mut defs: Map<String, Value> = match shared_defs() {
-            Value::Object(m) => m,
-            _ => Map::new(),
-        };
-        match root.remove("$defs") {
-            Some(Value::Object(own)) => defs.extend(own),
-            Some(_) => return Err(FormError::Schema("$defs must be an object".into())),
-            None => {}
-        }
-        root.insert("$defs".into(), Value::Object(defs));
-        let schema = Value::Object(root);
+        let schema = with_shared_defs(root)?;
         let mut options = jsonschema::options()
             .with_draft(jsonschema::Draft::Draft202012)
             .should_validate_formats(true);
@@ -210,17 +231,8 @@ impl Form {
     }
 
     /// Follows a local `$ref` (one level of `#/$defs/...` at a time).
-    fn deref<'a>(&'a self, mut s: &'a Value) -> &'a Value {
-        for _ in 0..8 {
-            match s.get("$ref").and_then(Value::as_str) {
-                Some(r) => match self.schema.pointer(r.trim_start_matches('#')) {
-                    Some(target) => s = target,
-                    None => return s,
-                },
-                None => return s,
-            }
-        }
-        s
+    fn deref<'a>(&'a self, s: &'a Value) -> &'a Value {
+        resolve(&self.schema, s)
     }
 
     /// The schema of the field at `path` (`/`-separated property names; arrays are stepped

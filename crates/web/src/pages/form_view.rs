@@ -7,7 +7,7 @@
 //! names the field.
 
 use serde_json::{Map, Value, json};
-use shenpi_domain::form::{FieldError, FormDefinition, Widget};
+use shenpi_domain::form::{self, FieldError, FormDefinition, Widget};
 
 /// The input-name prefix of form values.
 pub const PREFIX: &str = "f:";
@@ -50,31 +50,17 @@ struct Ctx<'a> {
 
 impl<'a> Ctx<'a> {
     fn new(def: &'a FormDefinition) -> Self {
-        let mut root = def.schema.clone();
-        if let Value::Object(m) = &mut root {
-            let mut defs = match shenpi_domain::form::elements::shared_defs() {
-                Value::Object(d) => d,
-                _ => Map::new(),
-            };
-            if let Some(Value::Object(own)) = m.remove("$defs") {
-                defs.extend(own);
+        let root = match &def.schema {
+            Value::Object(m) => {
+                form::definition::with_shared_defs(m.clone()).unwrap_or_else(|_| def.schema.clone())
             }
-            m.insert("$defs".into(), Value::Object(defs));
-        }
+            other => other.clone(),
+        };
         Ctx { def, root }
     }
 
-    fn deref<'b>(&'b self, mut s: &'b Value) -> &'b Value {
-        for _ in 0..8 {
-            let Some(r) = s.get("$ref").and_then(Value::as_str) else {
-                return s;
-            };
-            match self.root.pointer(r.trim_start_matches('#')) {
-                Some(t) => s = t,
-                None => return s,
-            }
-        }
-        s
+    fn deref<'b>(&'b self, s: &'b Value) -> &'b Value {
+        form::definition::resolve(&self.root, s)
     }
 }
 
