@@ -201,25 +201,30 @@ async fn notices_are_sealed_verifiable_and_the_decision_download_closes_the_case
     assert!(!run(&bad).status.success());
 }
 
+/// A citizen's case accepted by the clerk: (the citizen's token, the case id).
+async fn accepted(app: &TestApp, key: &str) -> (String, String) {
+    let citizen = login(app, "citizen").await;
+    let created = submit(app, &citizen, key).await;
+    let number = created["number"].as_str().unwrap();
+    let clerk = login(app, "clerk-370202").await;
+    let r = complete(
+        app,
+        &clerk,
+        number,
+        json!({"outcome": "accept", "opinion": "予以受理"}),
+    )
+    .await;
+    assert_eq!(r.status(), 200);
+    (citizen, created["id"].as_str().unwrap().to_string())
+}
+
 /// A step acknowledges before its notice is typeset: the notice is listed at once (number, key)
 /// and unsealed; the notice job seals it after the step has committed, once; the stored PDF is
 /// the one whose SHA-256 the case lists, and it verifies.
 #[tokio::test]
 async fn the_notice_job_seals_notices_after_the_step_commits() {
     let app = spawn_app().await;
-    let citizen = login(&app, "citizen").await;
-    let created = submit(&app, &citizen, "n-job").await;
-    let id = created["id"].as_str().unwrap().to_string();
-    let number = created["number"].as_str().unwrap().to_string();
-    let clerk = login(&app, "clerk-370202").await;
-    let r = complete(
-        &app,
-        &clerk,
-        &number,
-        json!({"outcome": "accept", "opinion": "予以受理"}),
-    )
-    .await;
-    assert_eq!(r.status(), 200);
+    let (citizen, id) = accepted(&app, "n-job").await;
     let c = case(&app, &citizen, &id).await;
     let n = &c["notices"][0];
     assert_eq!(n["title"], "受理通知书");
@@ -255,19 +260,7 @@ async fn the_notice_job_seals_notices_after_the_step_commits() {
 #[tokio::test]
 async fn a_notice_that_cannot_be_sealed_stops_being_retried_and_says_why() {
     let app = spawn_app().await;
-    let citizen = login(&app, "citizen").await;
-    let created = submit(&app, &citizen, "n-broken").await;
-    let id = created["id"].as_str().unwrap().to_string();
-    let number = created["number"].as_str().unwrap().to_string();
-    let clerk = login(&app, "clerk-370202").await;
-    let r = complete(
-        &app,
-        &clerk,
-        &number,
-        json!({"outcome": "accept", "opinion": "予以受理"}),
-    )
-    .await;
-    assert_eq!(r.status(), 200);
+    let (citizen, id) = accepted(&app, "n-broken").await;
     // Point the pending notice at a seal key that does not exist.
     let store: &dyn shenpi_store::Store = &*app.store;
     let mut tx = store.begin().await.unwrap();
