@@ -28,5 +28,6 @@ mod integration {
     pub mod public;
     pub mod review_fixes;
     pub mod rules;
+    pub mod unattended;
     pub mod workbench;
 }

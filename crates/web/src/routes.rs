@@ -221,6 +221,7 @@ pub fn table() -> Vec<RouteSpec> {
         r(M::POST, "/admin/audit/verify", Page, Signed(Action::AuditVerify), "Verify the audit chains", post(pages::admin::audit_verify)),
         // Process diagrams (流程图, bpmn-js in the browser).
         r(M::GET, "/assets/bpmn-js/{name}", Infra, Public, "Embedded bpmn-js viewer file (long cache)", get(assets::bpmn_js)),
+        r(M::GET, "/api/v1/data/{kind}/{key}", Api, Signed(Action::DataLookup), "Shared-data look-up (数据共享) of an enterprise, person, expert or project for a case one handles (?case_id=; audited) → {record, pull}", get(api::data::lookup)),
         r(M::GET, "/api/v1/rules", Api, Signed(Action::StaffRead), "The rules library: the newest version of every rule (规则库)", get(api::rules::list)),
         r(M::POST, "/api/v1/rules", Api, Signed(Action::RuleManage), "Upload a rule {key, name, purpose, document (GoRules JDM), tests} → 201 with its version; refused (422 RULE_INVALID / RULE_TESTS_FAILED) when the graph or a test case fails", post(api::rules::upload).layer(DefaultBodyLimit::max(2 * 1024 * 1024))),
         r(M::GET, "/api/v1/rules/{key}", Api, Signed(Action::StaffRead), "A rule's newest version with its document and test cases", get(api::rules::one)),

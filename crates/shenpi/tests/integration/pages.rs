@@ -306,7 +306,7 @@ async fn citizens_can_register_through_the_page() {
         ("csrf", csrf.as_str()),
         ("kind", "citizen"),
         ("username", "page-user"),
-        ("name", "页面用户"),
+        ("name", "张测试"),
         ("id_number", id.as_str()),
         ("mobile", "13700000000"),
         ("uscc", ""),
