@@ -46,6 +46,9 @@ pub(crate) struct NewCase {
     pub bundle_case: Option<String>,
     pub partner: Option<String>,
     pub decisions: Vec<crate::decisions::DecisionRecord>,
+    pub shared_materials: Vec<crate::prefill::SharedMaterial>,
+    /// Every registry pull behind the case (audited with it).
+    pub pulls: Vec<crate::datasources::DataPull>,
 }
 
 /// One line of a case's timeline.
@@ -119,6 +122,10 @@ pub struct CaseRecord {
     /// Decisions of the item's rules (规则决策) with their traces and data sources.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub decisions: Vec<crate::decisions::DecisionRecord>,
+    /// Materials fetched from shared data or e-certificates instead of the applicant (免提交),
+    /// with their provenance.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub shared_materials: Vec<crate::prefill::SharedMaterial>,
 }
 
 /// Where a case returned to the applicant resumes.
@@ -256,6 +263,19 @@ impl App {
         }
         let effective = self.check_application(p, &a).await?;
         let case_id = shenpi_store::new_id();
+        let purpose = crate::datasources::Purpose {
+            case_id: Some(case_id.clone()),
+            reason: "免提交材料调取".into(),
+        };
+        let (shared_materials, mut pulls) = self
+            .fetch_shared_materials(
+                &effective.version.item,
+                a.situation.as_deref(),
+                &p.user,
+                &a.form,
+                &purpose,
+            )
+            .await?;
         let decisions = self
             .decide_item_rules(
                 &effective.version.item,
@@ -265,11 +285,16 @@ impl App {
             )
             .await?;
         let mut tx = self.store.begin().await?;
+        if let Some(d) = decisions.first() {
+            pulls.extend(d.data_sources.iter().cloned());
+        }
         let new = NewCase {
             id: case_id,
             bundle_case: None,
             partner: None,
             decisions,
+            shared_materials,
+            pulls,
         };
         let Some(record) = self
             .insert_application(&mut tx, p, &a, &effective, new, meta)
@@ -433,6 +458,7 @@ impl App {
             bundle_case: new.bundle_case,
             partner: new.partner,
             decisions: new.decisions,
+            shared_materials: new.shared_materials,
         };
         match tx.insert_case(&stored_of(&record, key, 1, now)?).await {
             Err(shenpi_store::StoreError::Conflict(_)) => return Ok(None),
@@ -441,16 +467,14 @@ impl App {
         tx.append_audit(meta.audit(now, &record.region, Some(&p.user), "case.submit", ("case", &record.id), "success",
             json!({"number": record.number, "item": record.item_code, "version": record.item_version})))
             .await?;
-        // Every registry pull behind the case's decisions, audited with the case (once each).
-        let purpose = crate::datasources::Purpose {
-            case_id: Some(record.id.clone()),
-            reason: "规则核验".into(),
-        };
-        if let Some(d) = record.decisions.first() {
-            for pull in &d.data_sources {
-                tx.append_audit(pull.audit(meta, &record.region, Some(&p.user), &purpose))
-                    .await?;
-            }
+        // Every registry pull behind the case, audited with the case.
+        for pull in &new.pulls {
+            let purpose = crate::datasources::Purpose {
+                case_id: Some(record.id.clone()),
+                reason: pull.purpose.clone(),
+            };
+            tx.append_audit(pull.audit(meta, &record.region, Some(&p.user), &purpose))
+                .await?;
         }
         if record.partner.is_some() {
             self.queue_delivery(tx, &record, "subcase.assigned").await?;

@@ -8,6 +8,7 @@
 //! - [`demo`]: the fictional-but-valid demo data.
 //! - [`datasources`]: shared data sources (数据共享) with cache, circuit breaker and audit.
 //! - [`decisions`]: rule decisions on cases and unattended approval (无人干预自助办).
+//! - [`prefill`]: no re-typing (免填写) and zero materials (免提交) from shared data.
 //! - [`diagram`]: process versions and case diagrams (current and completed steps).
 //! - [`error`]: [`AppError`], mapped onto the public error table.
 //!
@@ -34,6 +35,7 @@ pub mod org;
 pub mod partners;
 pub mod passwords;
 pub mod policy;
+pub mod prefill;
 pub mod principal;
 pub mod processes;
 pub mod rules;

@@ -24,6 +24,7 @@ mod integration {
     pub mod notices;
     pub mod pages;
     pub mod partners;
+    pub mod prefill;
     pub mod processes;
     pub mod public;
     pub mod review_fixes;

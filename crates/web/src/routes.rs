@@ -128,6 +128,7 @@ pub fn table() -> Vec<RouteSpec> {
         r(M::POST, "/api/v1/drafts", Api, Signed(Action::CaseApply), "Save a new draft {item_code, region, situation, form, materials} → 201", post(api::drafts::create)),
         r(M::GET, "/api/v1/drafts/{id}", Api, Signed(Action::CaseApply), "One draft", get(api::drafts::one)),
         r(M::PUT, "/api/v1/drafts/{id}", Api, Signed(Action::CaseApply), "Replace a draft's content", put(api::drafts::update)),
+        r(M::POST, "/api/v1/drafts/{id}/prefill", Api, Signed(Action::CaseApply), "Fill a draft's empty fields from the applicant's account and shared data (免填写) → {draft, filled}", post(api::drafts::prefill)),
         r(M::DELETE, "/api/v1/drafts/{id}", Api, Signed(Action::CaseApply), "Delete a draft", axum::routing::delete(api::drafts::delete)),
         r(M::POST, "/api/v1/processes", Api, Signed(Action::ProcessManage), "Upload a BPMN process (body: XML) → key and version, or the offending element and line", post(api::processes::upload).layer(DefaultBodyLimit::max(2 * 1024 * 1024))),
         r(M::POST, "/api/v1/tasks/{id}/claim", Api, Signed(Action::StaffRead), "Claim a task (签收): others no longer see or complete it", post(api::tasks::claim)),

@@ -166,6 +166,8 @@ impl App {
                         bundle_case: Some(id.clone()),
                         partner: partner_of(&i.handler).map(str::to_owned),
                         decisions: vec![],
+                        shared_materials: vec![],
+                        pulls: vec![],
                     },
                     meta,
                 )

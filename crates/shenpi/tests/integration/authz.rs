@@ -176,6 +176,10 @@ fn expected() -> BTreeMap<(&'static str, &'static str), &'static str> {
         (("GET", "/api/v1/drafts/{id}"), "citizen enterprise"),
         (("PUT", "/api/v1/drafts/{id}"), "citizen enterprise"),
         (("DELETE", "/api/v1/drafts/{id}"), "citizen enterprise"),
+        (
+            ("POST", "/api/v1/drafts/{id}/prefill"),
+            "citizen enterprise",
+        ),
         (("GET", "/api/v1/materials/{id}"), SIGNED),
         (("GET", "/api/v1/materials/{id}/content"), SIGNED),
         (("GET", "/api/v1/catalog/export"), "public"),

@@ -150,9 +150,26 @@ async fn a_labour_filing_is_granted_at_once_or_sent_to_a_reviewer_with_its_faile
         .iter()
         .filter(|e| e["details"]["case"] == id.as_str())
         .collect();
-    assert_eq!(pulls.len(), 1, "{log}");
-    assert_eq!(pulls[0]["object_id"], demo_uscc());
-    assert_eq!(pulls[0]["actor_name"], "enterprise");
+    // Fetched once for the materials (免提交), then read again from the cache for the rule.
+    let purposes: Vec<(&str, bool)> = pulls
+        .iter()
+        .map(|e| {
+            (
+                e["details"]["purpose"].as_str().unwrap(),
+                e["details"]["cached"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        purposes,
+        [("规则核验", true), ("免提交材料调取", false)],
+        "{log}"
+    );
+    assert!(
+        pulls
+            .iter()
+            .all(|e| e["object_id"] == demo_uscc().as_str() && e["actor_name"] == "enterprise")
+    );
 
     // The applicant's page says it in plain words; a reviewer's page also shows the trace.
     let page = page_session(&app, "enterprise").await;

@@ -35,6 +35,7 @@ fn view(s: &AppState, c: &CaseRecord) -> Result<serde_json::Value, ApiError> {
             "url": format!("/api/v1/cases/{}/notices/{}", c.id, n.id),
         })).collect::<Vec<_>>(),
         "decisions": c.decisions.iter().map(plain_decision).collect::<Vec<_>>(),
+        "shared_materials": c.shared_materials,
     }))
 }
 

@@ -134,6 +134,8 @@ struct CasePage {
     decisions: Vec<DecisionView>,
     /// Whether the reader is staff (sees rule versions, inputs, outputs and traces).
     staff_view: bool,
+    /// Materials fetched instead of the applicant (免提交): (name, source, found, summary).
+    shared_materials: Vec<(String, String, bool, String)>,
 }
 
 /// A stored rule decision as the case page shows it.
@@ -372,6 +374,22 @@ pub async fn case_page(
         error: None,
         decisions: decision_views(&c),
         staff_view: c.applicant_id != p.user.id,
+        shared_materials: c
+            .shared_materials
+            .iter()
+            .map(|m| {
+                let source = if m.dataset.is_empty() {
+                    m.source_zh.clone()
+                } else {
+                    format!("{}：{}", m.source_zh, m.dataset)
+                };
+                let summary = match &m.error {
+                    Some(e) => e.clone(),
+                    None => m.summary.clone(),
+                };
+                (m.name.clone(), source, m.found, summary)
+            })
+            .collect(),
     };
     match error {
         Some(e) => {
