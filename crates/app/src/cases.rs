@@ -351,7 +351,7 @@ impl App {
                 "The item has no such situation",
             ));
         }
-        crate::forms::check_form(item, &a.form)?;
+        crate::forms::check_form(item, a.situation.as_deref(), &a.form)?;
         let needed = item.materials_for(a.situation.as_deref());
         for key in a.materials.keys() {
             if !needed.iter().any(|m| &m.key == key) {

@@ -15,9 +15,9 @@ fn form_invalid(errors: &[FieldError]) -> AppError {
 
 /// Compiles an item's form; the catalog check refuses a form that does not compile, so a
 /// failure here is a stored item the check never saw.
-fn compiled(item: &ServiceItem) -> Result<Option<Form>, AppError> {
-    item.form
-        .clone()
+fn compiled(item: &ServiceItem, situation: Option<&str>) -> Result<Option<Form>, AppError> {
+    item.form_for(situation)
+        .cloned()
         .map(Form::compile)
         .transpose()
         .map_err(|e| AppError::Internal(format!("form of item {}: {e}", item.code)))
@@ -38,10 +38,14 @@ fn check_shape(data: &Value) -> Result<(), AppError> {
 }
 
 /// Checks `data` (the application's `form`; `null` counts as an empty form): its shape, then
-/// the item's form, if it has one.
-pub(crate) fn check_form(item: &ServiceItem, data: &Value) -> Result<(), AppError> {
+/// the situation's or the item's form, if there is one.
+pub(crate) fn check_form(
+    item: &ServiceItem,
+    situation: Option<&str>,
+    data: &Value,
+) -> Result<(), AppError> {
     check_shape(data)?;
-    let Some(form) = compiled(item)? else {
+    let Some(form) = compiled(item, situation)? else {
         return Ok(());
     };
     let empty = json!({});
@@ -50,14 +54,20 @@ pub(crate) fn check_form(item: &ServiceItem, data: &Value) -> Result<(), AppErro
 }
 
 impl App {
-    /// The form of an item as `region` implements it today (`404 FORM_NOT_DEFINED` without one).
-    pub async fn item_form(&self, code: &str, region: &str) -> Result<FormDefinition, AppError> {
+    /// The form of an item (of one of its situations) as `region` implements it today
+    /// (`404 FORM_NOT_DEFINED` without one).
+    pub async fn item_form(
+        &self,
+        code: &str,
+        region: &str,
+        situation: Option<&str>,
+    ) -> Result<FormDefinition, AppError> {
         let effective = self.catalog_item(code, region).await?;
         effective
             .version
             .item
-            .form
-            .clone()
+            .form_for(situation)
+            .cloned()
             .ok_or_else(|| AppError::rule(ErrorCode::FORM_NOT_DEFINED, json!({"code": code})))
     }
 
@@ -66,15 +76,16 @@ impl App {
         &self,
         code: &str,
         region: &str,
+        situation: Option<&str>,
         data: &Value,
     ) -> Result<(), AppError> {
         let effective = self.catalog_item(code, region).await?;
-        if effective.version.item.form.is_none() {
+        if effective.version.item.form_for(situation).is_none() {
             return Err(AppError::rule(
                 ErrorCode::FORM_NOT_DEFINED,
                 json!({"code": code}),
             ));
         }
-        check_form(&effective.version.item, data)
+        check_form(&effective.version.item, situation, data)
     }
 }

@@ -124,7 +124,7 @@ impl App {
             .catalog_item(&draft.content.item_code, &draft.content.region)
             .await?;
         let item = &effective.version.item;
-        let Some(def) = &item.form else {
+        let Some(def) = item.form_for(draft.content.situation.as_deref()) else {
             return Ok((draft, vec![]));
         };
         let mut form = match &draft.content.form {

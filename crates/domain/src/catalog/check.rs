@@ -122,6 +122,18 @@ pub fn check_item(item: &ServiceItem) -> Result<(), Vec<ItemIssue>> {
             format!("The business form is not valid: {e}"),
         );
     }
+    for (i, s) in item.situations.iter().enumerate() {
+        if let Some(form) = &s.form
+            && let Err(e) = crate::form::Form::compile(form.clone())
+        {
+            v.add(
+                format!("situations[{i}].form"),
+                "ITEM_FORM_INVALID",
+                format!("情形“{}”的业务表单定义有误：{}", s.name, e.reason_zh()),
+                format!("The business form of situation {} is not valid: {e}", s.key),
+            );
+        }
+    }
     for (i, b) in item.rules.iter().enumerate() {
         let field = format!("rules[{i}]");
         if !super::item::RULE_PURPOSES

@@ -94,6 +94,7 @@ pub fn example_item() -> ServiceItem {
                 name: "新建工程".into(),
                 description: String::new(),
                 materials: vec!["safety-commitment".into(), "fund-proof".into()],
+                form: None,
                 promised_limit_days: None,
             },
             Situation {
@@ -101,6 +102,7 @@ pub fn example_item() -> ServiceItem {
                 name: "装饰装修工程".into(),
                 description: String::new(),
                 materials: vec!["safety-commitment".into()],
+                form: None,
                 promised_limit_days: Some(2),
             },
         ],

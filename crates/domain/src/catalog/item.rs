@@ -194,6 +194,9 @@ pub struct Situation {
     /// A shorter promised limit for this situation, in working days.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub promised_limit_days: Option<u32>,
+    /// The situation's own business form, used instead of the item's (情形表单).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub form: Option<crate::form::FormDefinition>,
 }
 
 /// A frequently asked question (常见问题).
@@ -306,6 +309,14 @@ impl ServiceItem {
             .iter()
             .filter(|m| m.always_required || selected.contains(&m.key.as_str()))
             .collect()
+    }
+
+    /// The business form of a situation: its own, else the item's.
+    pub fn form_for(&self, situation: Option<&str>) -> Option<&crate::form::FormDefinition> {
+        situation
+            .and_then(|k| self.situations.iter().find(|s| s.key == k))
+            .and_then(|s| s.form.as_ref())
+            .or(self.form.as_ref())
     }
 
     /// The promised limit of a situation (a situation may shorten it).

@@ -234,6 +234,7 @@ fn situation(f: &mut Fields) -> Situation {
         description: f.body("description"),
         materials: cells::keys(&f.text("materials")),
         promised_limit_days: f.opt_count("promised_limit_days"),
+        form: None,
     }
 }
 

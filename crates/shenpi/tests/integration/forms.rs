@@ -329,3 +329,46 @@ async fn the_apply_page_renders_the_form_and_shows_errors_at_each_field() {
     );
     assert_eq!(case["form"]["premises"]["region"], "370202");
 }
+
+/// A situation with its own form (情形表单): the linear-project situation of 水土保持方案
+/// asks for the route length, the point-project situation does not; the API serves and checks
+/// each situation's form.
+#[tokio::test]
+async fn a_situation_with_its_own_form_is_served_and_checked_by_that_form() {
+    let app = spawn_app().await;
+    let citizen = login(&app, "citizen").await;
+    let form = |situation: &str| {
+        let (app, citizen) = (&app, &citizen);
+        let path = format!("/api/v1/items/QDSW00101-01/form?region=370202&situation={situation}");
+        async move {
+            let v: Value = get(app, citizen, &path).await.json().await.unwrap();
+            v
+        }
+    };
+    let linear = form("linear").await;
+    let point = form("point").await;
+    assert!(linear["schema"]["properties"]["route_length_m"].is_object());
+    assert!(
+        point["schema"]["properties"]
+            .get("route_length_m")
+            .is_none()
+    );
+    let data = json!({"uscc": shenpi_app::demo::demo_uscc(), "project_code": "2026-370202-48-01-000101",
+        "land_area_m2": 12000, "earthwork_m3": 18000, "commitment": true,
+        "signatures": [{"expert_id": "SB-2024-0001", "role": "方案编制", "signed_on": "2026-11-20"}]});
+    let check = |situation: &str, data: Value| {
+        let (app, citizen) = (&app, &citizen);
+        let path =
+            format!("/api/v1/items/QDSW00101-01/form/check?region=370202&situation={situation}");
+        async move { post(app, citizen, &path, data).await }
+    };
+    assert_eq!(check("point", data.clone()).await.status(), 200);
+    let v = assert_error(check("linear", data.clone()).await, 422, "FORM_INVALID").await;
+    assert_eq!(
+        v["details"]["fields"][0]["pointer"], "/route_length_m",
+        "{v}"
+    );
+    let mut with_route = data;
+    with_route["route_length_m"] = json!(2400);
+    assert_eq!(check("linear", with_route).await.status(), 200);
+}

@@ -87,6 +87,14 @@ pub struct RegionQuery {
     pub region: Option<String>,
 }
 
+/// `?region=&situation=`
+#[derive(Debug, Deserialize)]
+pub struct FormQuery {
+    pub region: Option<String>,
+    /// A situation with its own form (情形表单); the item's form otherwise.
+    pub situation: Option<String>,
+}
+
 /// `GET /api/v1/items/{code}`
 pub async fn one(
     State(s): State<AppState>,
@@ -112,12 +120,15 @@ pub async fn one(
 pub async fn form(
     State(s): State<AppState>,
     ApiPath(code): ApiPath<String>,
-    ApiQuery(q): ApiQuery<RegionQuery>,
+    ApiQuery(q): ApiQuery<FormQuery>,
 ) -> Result<ApiJsonOut, ApiError> {
     let region = q.region.unwrap_or_else(|| QINGDAO_CITY.to_string());
-    let f = s.app.item_form(&code, &region).await?;
+    let f = s
+        .app
+        .item_form(&code, &region, q.situation.as_deref())
+        .await?;
     Ok(ApiJsonOut(
-        json!({"code": code, "region": region, "schema": f.schema, "ui": f.ui}),
+        json!({"code": code, "region": region, "situation": q.situation, "schema": f.schema, "ui": f.ui}),
     ))
 }
 
@@ -126,11 +137,13 @@ pub async fn form(
 pub async fn check_form(
     State(s): State<AppState>,
     ApiPath(code): ApiPath<String>,
-    ApiQuery(q): ApiQuery<RegionQuery>,
+    ApiQuery(q): ApiQuery<FormQuery>,
     ApiJson(data): ApiJson<Value>,
 ) -> Result<ApiJsonOut, ApiError> {
     let region = q.region.unwrap_or_else(|| QINGDAO_CITY.to_string());
-    s.app.check_item_form(&code, &region, &data).await?;
+    s.app
+        .check_item_form(&code, &region, q.situation.as_deref(), &data)
+        .await?;
     Ok(ApiJsonOut(json!({"valid": true})))
 }
 

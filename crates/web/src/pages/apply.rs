@@ -231,6 +231,8 @@ struct ApplyPage {
     fetched: Vec<(String, String)>,
     /// Whether the form has fields filled from the account or shared data (免填写).
     can_prefill: bool,
+    /// Whether some situation has its own form (the page links each situation's form).
+    situation_forms: bool,
     /// What the last prefill filled: "label：value（source）".
     prefilled: Vec<String>,
     /// Whether the prefill ran (to say so when it found nothing to fill).
@@ -294,8 +296,7 @@ async fn form_page(
             .collect(),
         idempotency_key,
         form: item
-            .form
-            .as_ref()
+            .form_for(Some(selected.as_str()).filter(|s| !s.is_empty()))
             .map(|f| {
                 let values = if st.values.is_null() {
                     st.draft
@@ -312,9 +313,9 @@ async fn form_page(
             item,
             Some(selected.as_str()).filter(|s| !s.is_empty()),
         ),
+        situation_forms: item.situations.iter().any(|s| s.form.is_some()),
         can_prefill: item
-            .form
-            .as_ref()
+            .form_for(Some(selected.as_str()).filter(|s| !s.is_empty()))
             .is_some_and(|f| f.ui.fields.values().any(|h| h.prefill.is_some())),
         prefill_ran: st.prefilled.is_some(),
         prefilled: st.prefilled.unwrap_or_default(),
@@ -404,7 +405,7 @@ pub async fn submit(
         Err(e) => return super::error_page(&s, &headers, Some(&p), e.public()),
     };
     // The business form as entered (typed by its schema); without one, the draft's.
-    let values = match &item.form {
+    let values = match item.form_for(Some(situation.as_str()).filter(|s| !s.is_empty())) {
         Some(def) => super::form_view::read(def, &form.fields),
         None => draft
             .as_ref()
@@ -522,8 +523,11 @@ pub async fn submit(
         .await;
     }
     // The business form first: its errors are shown at each field.
-    if item.form.is_some()
-        && let Err(e) = s.app.check_item_form(&item.code, &region, &values).await
+    if item.form_for(situation.as_deref()).is_some()
+        && let Err(e) = s
+            .app
+            .check_item_form(&item.code, &region, situation.as_deref(), &values)
+            .await
     {
         return again(e.public()).await;
     }
