@@ -232,6 +232,7 @@ pub fn table() -> Vec<RouteSpec> {
         r(M::GET, "/processes", Page, Signed(Action::ProcessManage), "Process management: keys and versions", get(pages::processes::list)),
         r(M::GET, "/processes/{key}/{version}", Page, Signed(Action::ProcessManage), "A process version's diagram", get(pages::processes::diagram)),
         r(M::GET, "/processes/{key}/{version}/bpmn", Page, Signed(Action::ProcessManage), "A process version's BPMN XML, for its diagram page", get(pages::processes::xml)),
+        r(M::GET, "/cases/{id}/data", Page, Signed(Action::DataLookup), "Shared-data look-up for a case one works (?kind=&key=; audited)", get(pages::data::lookup)),
         r(M::GET, "/cases/{id}/diagram", Page, Signed(Action::StaffRead), "A case's diagram with its current and completed steps", get(pages::processes::case_diagram)),
         r(M::GET, "/cases/{id}/diagram/bpmn", Page, Signed(Action::StaffRead), "The BPMN XML a case's diagram is drawn from", get(pages::processes::case_xml)),
     ]

@@ -245,6 +245,7 @@ fn expected() -> BTreeMap<(&'static str, &'static str), &'static str> {
         (("GET", "/processes"), "city_admin"),
         (("GET", "/processes/{key}/{version}"), "city_admin"),
         (("GET", "/processes/{key}/{version}/bpmn"), "city_admin"),
+        (("GET", "/cases/{id}/data"), "clerk reviewer approver"),
         (("GET", "/cases/{id}/diagram"), STAFF),
         (("GET", "/cases/{id}/diagram/bpmn"), STAFF),
     ])

@@ -501,3 +501,55 @@ async fn a_registry_that_is_down_sends_the_case_to_a_reviewer_and_loses_nothing(
     )
     .await;
 }
+
+/// The staff look-up page: a reviewer with the review task sees the record and its source;
+/// the look-up is refused on a case without their task.
+#[tokio::test]
+async fn a_reviewer_looks_up_shared_data_for_a_case_on_the_page() {
+    let app = spawn_app().await;
+    let enterprise = login(&app, "enterprise").await;
+    let r = apply(
+        &app,
+        &enterprise,
+        LABOUR,
+        "first",
+        labour_form(&insured_elsewhere_uscc()),
+        json!({}),
+        "page-1",
+    )
+    .await;
+    let c: Value = r.json().await.unwrap();
+    let id = c["id"].as_str().unwrap();
+    let page = page_session(&app, "reviewer-370202").await;
+    let fetch = |path: String| {
+        let (app, token) = (&app, page.token.clone());
+        async move {
+            let r = client()
+                .get(app.url(&path))
+                .header("cookie", format!("shenpi_session={token}"))
+                .send()
+                .await
+                .unwrap();
+            (r.status().as_u16(), r.text().await.unwrap())
+        }
+    };
+    let (status, html) = fetch(format!(
+        "/cases/{id}/data?kind=enterprise&key={}",
+        insured_elsewhere_uscc()
+    ))
+    .await;
+    assert_eq!(status, 200, "{html}");
+    assert!(
+        html.contains("青岛挂证演示建筑劳务有限公司") && html.contains("本平台共享数据库"),
+        "{html}"
+    );
+    let (status, html) = fetch(format!("/cases/{id}/data?kind=enterprise&key=<script>")).await;
+    assert_eq!(status, 422);
+    assert!(!html.contains("<script>"), "escaped");
+    let (status, _) = fetch(format!(
+        "/cases/no-such-case/data?kind=enterprise&key={}",
+        demo_uscc()
+    ))
+    .await;
+    assert_eq!(status, 403);
+}

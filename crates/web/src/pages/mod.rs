@@ -8,6 +8,7 @@ pub mod bundles;
 pub mod calendar;
 pub mod cases;
 pub mod catalog;
+pub mod data;
 pub mod form_view;
 pub mod home;
 pub mod login;
