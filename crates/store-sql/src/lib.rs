@@ -24,6 +24,7 @@ mod org;
 mod partners;
 mod rows;
 mod rules;
+mod scopes;
 mod security;
 mod sessions;
 mod tasks;

@@ -64,6 +64,7 @@ pub trait Tx:
     + PartnerRepo
     + BatchRepo
     + RuleRepo
+    + ScopeCatalogRepo
 {
     /// Commits all changes of this unit of work.
     async fn commit(self: Box<Self>) -> Result<(), StoreError>;
@@ -486,4 +487,13 @@ pub trait RuleRepo {
     async fn latest_rule(&mut self, key: &str) -> Result<Option<RuleVersion>, StoreError>;
     /// The newest version of every rule, by key.
     async fn rules(&mut self) -> Result<Vec<RuleVersion>, StoreError>;
+}
+
+/// Imported business-scope catalogues, versioned.
+#[async_trait]
+pub trait ScopeCatalogRepo {
+    /// Stores a new version (`Conflict` if that version exists).
+    async fn insert_scope_catalog(&mut self, c: &ScopeCatalogVersion) -> Result<(), StoreError>;
+    /// The newest version, if any was imported.
+    async fn latest_scope_catalog(&mut self) -> Result<Option<ScopeCatalogVersion>, StoreError>;
 }

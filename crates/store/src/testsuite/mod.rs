@@ -15,6 +15,7 @@ mod batch;
 mod cases;
 mod outbox;
 mod rules;
+mod scopes;
 use cases::*;
 
 pub(crate) fn t0() -> chrono::DateTime<Utc> {
@@ -86,6 +87,7 @@ pub async fn run_all(store: &dyn Store) {
     outbox::wakeups_are_claimed_once(store).await;
     batch::batches_write_what_single_rows_write(store).await;
     rules::rules_are_versioned(store).await;
+    scopes::scope_catalogs_are_versioned(store).await;
 }
 
 async fn migrations_are_idempotent(store: &dyn Store) {
