@@ -7,6 +7,7 @@
 //! - [`users`], [`audit`], [`calendar`], [`org`]: administration use cases.
 //! - [`demo`]: the fictional-but-valid demo data.
 //! - [`diagram`]: process versions and case diagrams (current and completed steps).
+//! - [`registration`]: the smart company-registration form (企业登记注册智能表单).
 //! - [`error`]: [`AppError`], mapped onto the public error table.
 //!
 //! Each state change runs in one store transaction together with its audit entry.
@@ -32,6 +33,7 @@ pub mod passwords;
 pub mod policy;
 pub mod principal;
 pub mod processes;
+pub mod registration;
 pub mod rules;
 pub mod tasks;
 pub mod totp;
