@@ -63,7 +63,12 @@ fn every_kind_renders_from_its_versioned_template() {
         assert!(doc.template.id.starts_with("reg."), "{kind}");
         assert_eq!(doc.template.version, 1);
         assert!(doc.footer.contains(doc.template.id), "{kind}");
-        assert!(doc.texts().iter().any(|t| t.contains("青岛海蓝信息技术有限公司")), "{kind}");
+        assert!(
+            doc.texts()
+                .iter()
+                .any(|t| t.contains("青岛海蓝信息技术有限公司")),
+            "{kind}"
+        );
         let pdf = render(&doc).unwrap();
         assert!(pdf.starts_with(b"%PDF-"), "{kind}");
     }

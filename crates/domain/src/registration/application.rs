@@ -201,7 +201,7 @@ impl Errors {
                 format!("请填写“{}”", label.0),
                 format!("“{}” is required", label.1),
             );
-        } else if n < min || n > max || value.chars().any(char::is_control) {
+        } else if !(min..=max).contains(&n) || value.chars().any(char::is_control) {
             self.push(
                 pointer.into(),
                 "FIELD_LENGTH",
@@ -540,7 +540,7 @@ pub fn check_requirements(
 ) -> Vec<FieldError> {
     let mut e = Errors(vec![]);
     let n = i64::try_from(input.shareholders.len()).unwrap_or(i64::MAX);
-    if n < req.min_investors || n > req.max_investors {
+    if !(req.min_investors..=req.max_investors).contains(&n) {
         e.push(
             "/shareholders".into(),
             "INVESTORS_COUNT",

@@ -199,7 +199,7 @@ pub fn check_name(
         ));
     }
     let trade_len = trade.chars().count();
-    if trade_len < 2 || trade_len > 10 || !trade.chars().all(is_han) {
+    if !(2..=10).contains(&trade_len) || !trade.chars().all(is_han) {
         v.push(finding(
             "/name/trade",
             "NAME_TRADE_INVALID",
@@ -219,7 +219,7 @@ pub fn check_name(
         ));
     }
     let industry_len = industry.chars().count();
-    if industry_len < 2 || industry_len > 20 || !industry.chars().all(is_han) {
+    if !(2..=20).contains(&industry_len) || !industry.chars().all(is_han) {
         v.push(finding(
             "/name/industry",
             "NAME_INDUSTRY_INVALID",

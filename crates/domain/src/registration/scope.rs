@@ -104,7 +104,7 @@ fn problem(row: usize, field: &str, code: &'static str, zh: String, en: String) 
 
 fn plain(s: &str, max: usize) -> bool {
     let n = s.chars().count();
-    n >= 1 && n <= max && !s.chars().any(char::is_control)
+    (1..=max).contains(&n) && !s.chars().any(char::is_control)
 }
 
 /// Checks one entry; the problems found.

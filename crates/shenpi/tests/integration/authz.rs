@@ -79,7 +79,10 @@ fn expected() -> BTreeMap<(&'static str, &'static str), &'static str> {
             "city_admin data_steward",
         ),
         (("POST", "/api/v1/registration/check"), "public"),
-        (("POST", "/api/v1/registration/documents"), "citizen enterprise"),
+        (
+            ("POST", "/api/v1/registration/documents"),
+            "citizen enterprise",
+        ),
         (("GET", "/registration"), "citizen enterprise"),
         (("POST", "/registration"), "citizen enterprise"),
         (("GET", "/registration/files/{id}"), SIGNED),
