@@ -595,6 +595,7 @@ impl App {
             IdNumber::parse(&input.id_number).map_err(|e| AppError::invalid("id_number", e))?;
         let mobile = Mobile::parse(&input.mobile).map_err(|e| AppError::invalid("mobile", e))?;
         check_password_policy(&input.password).map_err(AppError::Password)?;
+        self.verify_real_name(id.as_str(), name, meta).await?;
         let (uscc, enterprise_name, region) = if kind == AccountKind::Enterprise {
             let uscc = Uscc::parse(input.uscc.as_deref().unwrap_or(""))
                 .map_err(|e| AppError::invalid("uscc", e))?;

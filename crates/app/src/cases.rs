@@ -38,6 +38,19 @@ pub struct Application {
     pub draft_id: Option<String>,
 }
 
+/// What a new case is besides the application: its id (fixed before the rules decide, so
+/// their registry pulls name it), the bundle case (联办件) and partner of a sub-case, and the
+/// decisions of the item's rules.
+pub(crate) struct NewCase {
+    pub id: String,
+    pub bundle_case: Option<String>,
+    pub partner: Option<String>,
+    pub decisions: Vec<crate::decisions::DecisionRecord>,
+    pub shared_materials: Vec<crate::prefill::SharedMaterial>,
+    /// Every registry pull behind the case (audited with it).
+    pub pulls: Vec<crate::datasources::DataPull>,
+}
+
 /// One line of a case's timeline.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TimelineEntry {
@@ -106,6 +119,13 @@ pub struct CaseRecord {
     /// department: it gets the case by webhook and reports progress; no workbench task.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub partner: Option<String>,
+    /// Decisions of the item's rules (规则决策) with their traces and data sources.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub decisions: Vec<crate::decisions::DecisionRecord>,
+    /// Materials fetched from shared data or e-certificates instead of the applicant (免提交),
+    /// with their provenance.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub shared_materials: Vec<crate::prefill::SharedMaterial>,
 }
 
 /// Where a case returned to the applicant resumes.
@@ -242,9 +262,42 @@ impl App {
             }
         }
         let effective = self.check_application(p, &a).await?;
+        let case_id = shenpi_store::new_id();
+        let purpose = crate::datasources::Purpose {
+            case_id: Some(case_id.clone()),
+            reason: "免提交材料调取".into(),
+        };
+        let (shared_materials, mut pulls) = self
+            .fetch_shared_materials(
+                &effective.version.item,
+                a.situation.as_deref(),
+                &p.user,
+                &a.form,
+                &purpose,
+            )
+            .await?;
+        let decisions = self
+            .decide_item_rules(
+                &effective.version.item,
+                p.user.uscc.as_deref(),
+                &a.form,
+                &case_id,
+            )
+            .await?;
         let mut tx = self.store.begin().await?;
+        if let Some(d) = decisions.first() {
+            pulls.extend(d.data_sources.iter().cloned());
+        }
+        let new = NewCase {
+            id: case_id,
+            bundle_case: None,
+            partner: None,
+            decisions,
+            shared_materials,
+            pulls,
+        };
         let Some(record) = self
-            .insert_application(&mut tx, p, &a, &effective, None, None, meta)
+            .insert_application(&mut tx, p, &a, &effective, new, meta)
             .await?
         else {
             drop(tx);
@@ -261,6 +314,7 @@ impl App {
             tx.delete_draft(id).await?;
         }
         tx.commit().await?;
+        let record = self.run_unattended(record, meta).await?;
         Ok((record, true))
     }
 
@@ -345,15 +399,13 @@ impl App {
     /// `tx`; `None` when the applicant's idempotency key is taken. `bundle_case` links a
     /// sub-case to its bundle case (联办件); a sub-case handled by a `partner` gets no
     /// acceptance task but a webhook delivery to the partner.
-    #[allow(clippy::too_many_arguments)]
     pub(crate) async fn insert_application(
         &self,
         tx: &mut Box<dyn shenpi_store::Tx>,
         p: &Principal,
         a: &Application,
         effective: &EffectiveItem,
-        bundle_case: Option<&str>,
-        partner: Option<&str>,
+        new: NewCase,
         meta: &RequestMeta,
     ) -> Result<Option<CaseRecord>, AppError> {
         let item = &effective.version.item;
@@ -366,7 +418,7 @@ impl App {
         let number = CaseNumber::new(&a.region, today, seq)
             .ok_or_else(|| AppError::Internal("case number sequence exhausted".into()))?;
         let record = CaseRecord {
-            id: shenpi_store::new_id(),
+            id: new.id,
             number: number.to_string(),
             region: a.region.clone(),
             item_code: item.code.clone(),
@@ -403,8 +455,10 @@ impl App {
             returned_from: None,
             undo: None,
             notices: vec![],
-            bundle_case: bundle_case.map(str::to_owned),
-            partner: partner.map(str::to_owned),
+            bundle_case: new.bundle_case,
+            partner: new.partner,
+            decisions: new.decisions,
+            shared_materials: new.shared_materials,
         };
         match tx.insert_case(&stored_of(&record, key, 1, now)?).await {
             Err(shenpi_store::StoreError::Conflict(_)) => return Ok(None),
@@ -413,6 +467,15 @@ impl App {
         tx.append_audit(meta.audit(now, &record.region, Some(&p.user), "case.submit", ("case", &record.id), "success",
             json!({"number": record.number, "item": record.item_code, "version": record.item_version})))
             .await?;
+        // Every registry pull behind the case, audited with the case.
+        for pull in &new.pulls {
+            let purpose = crate::datasources::Purpose {
+                case_id: Some(record.id.clone()),
+                reason: pull.purpose.clone(),
+            };
+            tx.append_audit(pull.audit(meta, &record.region, Some(&p.user), &purpose))
+                .await?;
+        }
         if record.partner.is_some() {
             self.queue_delivery(tx, &record, "subcase.assigned").await?;
         } else {

@@ -31,7 +31,7 @@ pub fn demo_uscc() -> String {
 }
 
 /// The GB 11714 organisation-code check character.
-fn gb11714_check(code8: &str) -> char {
+pub(crate) fn gb11714_check(code8: &str) -> char {
     const W: [u32; 8] = [3, 7, 9, 10, 5, 8, 4, 2];
     let sum: u32 = code8
         .chars()
@@ -59,6 +59,8 @@ pub struct DemoReport {
     pub partners: usize,
     /// Demo business rules stored (0 when the rules library had rules already).
     pub rules: usize,
+    /// Demo shared-data registry records (0 when the registries had records already).
+    pub registries: usize,
     /// False when the database already had users (nothing is loaded then).
     pub loaded: bool,
 }
@@ -208,6 +210,7 @@ impl App {
         report.bundles = self.load_demo_bundles().await?;
         report.partners = self.load_demo_partners().await?;
         report.rules = self.load_demo_rules().await?;
+        report.registries = self.load_demo_registries().await?;
         Ok(report)
     }
 

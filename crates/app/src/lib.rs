@@ -6,6 +6,9 @@
 //! - [`auth`]: sign-in, sessions, lockout, TOTP, password change, self-registration.
 //! - [`users`], [`audit`], [`calendar`], [`org`]: administration use cases.
 //! - [`demo`]: the fictional-but-valid demo data.
+//! - [`datasources`]: shared data sources (数据共享) with cache, circuit breaker and audit.
+//! - [`decisions`]: rule decisions on cases and unattended approval (无人干预自助办).
+//! - [`prefill`]: no re-typing (免填写) and zero materials (免提交) from shared data.
 //! - [`diagram`]: process versions and case diagrams (current and completed steps).
 //! - [`registration`]: the smart company-registration form (企业登记注册智能表单).
 //! - [`error`]: [`AppError`], mapped onto the public error table.
@@ -19,6 +22,8 @@ pub mod calendar;
 pub mod cases;
 pub mod catalog;
 pub mod clock;
+pub mod datasources;
+pub mod decisions;
 pub mod demo;
 pub mod diagram;
 pub mod drafts;
@@ -31,6 +36,7 @@ pub mod org;
 pub mod partners;
 pub mod passwords;
 pub mod policy;
+pub mod prefill;
 pub mod principal;
 pub mod processes;
 pub mod registration;
@@ -63,6 +69,11 @@ pub struct Settings {
     /// Whether returning an accepted case to the applicant (审查补正) pauses the clock
     /// (DOMAIN §11: paused by default).
     pub review_supplement_pauses_clock: bool,
+    /// An outside registry gateway (HTTP JSON) to read shared data from; `None`: the
+    /// platform's own registry tables (the demo registries).
+    pub registry: Option<datasources::HttpSettings>,
+    /// How long a pulled record is reused.
+    pub registry_freshness: std::time::Duration,
 }
 
 impl Default for Settings {
@@ -74,6 +85,8 @@ impl Default for Settings {
             lockout_minutes: 15,
             alert_addresses: 3,
             review_supplement_pauses_clock: true,
+            registry: None,
+            registry_freshness: datasources::DEFAULT_FRESHNESS,
         }
     }
 }
@@ -87,6 +100,8 @@ pub struct App {
     search: catalog::search::SearchState,
     /// Wakes the notice job when a step has issued notices.
     notice_kick: tokio::sync::Notify,
+    /// Shared data sources (数据共享).
+    shared_data: datasources::SharedData,
 }
 
 impl App {
@@ -96,7 +111,15 @@ impl App {
         clock: Arc<dyn Clock>,
         settings: Settings,
     ) -> Result<Arc<App>, AppError> {
+        let source: Arc<dyn datasources::source::Source> = match &settings.registry {
+            Some(http) => Arc::new(datasources::HttpSource::new(http.clone())),
+            None => Arc::new(datasources::StoreSource {
+                store: store.clone(),
+            }),
+        };
+        let shared_data = datasources::SharedData::new(source, settings.registry_freshness);
         let app = App {
+            shared_data,
             store,
             clock,
             settings,

@@ -54,6 +54,8 @@ pub enum Action {
     PartnerManage,
     /// Upload business rules (规则库) with their test cases.
     RuleManage,
+    /// Look up shared data (数据共享) for a case one handles.
+    DataLookup,
 }
 
 impl Action {
@@ -79,6 +81,7 @@ impl Action {
             Action::Supervise => "case.supervise",
             Action::PartnerManage => "partner.manage",
             Action::RuleManage => "rule.manage",
+            Action::DataLookup => "data.lookup",
         }
     }
 
@@ -116,6 +119,7 @@ impl Action {
             Action::Supervise => &[CityAdmin, RegionAdmin, DeptAdmin],
             Action::PartnerManage => &[CityAdmin],
             Action::RuleManage => &[CityAdmin, DataSteward],
+            Action::DataLookup => &[Clerk, Reviewer, Approver],
         }
     }
 }

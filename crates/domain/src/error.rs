@@ -117,6 +117,10 @@ error_codes! {
     RULE_TESTS_FAILED = 422, "规则的测试用例未通过，未保存", "The rule's test cases failed; nothing was saved";
     RULE_NOT_FOUND = 404, "规则不存在", "No such rule";
     RULE_EVALUATION_FAILED = 422, "规则计算失败（请检查输入数据）", "The rule could not be evaluated on this input";
+    REAL_NAME_MISMATCH = 422, "实名核验未通过：身份证号与姓名不一致，或人口信息状态异常", "Real-name check failed: the ID number and name do not match the population registry";
+    DATA_RECORD_NOT_FOUND = 404, "共享数据中没有该记录", "The shared-data registry has no such record";
+    DATA_PURPOSE_REQUIRED = 403, "没有授权用途（本人在办件或经办任务），不能调取共享数据", "No authorised purpose (an open case of yours or a task of yours on it): shared data is not fetched";
+    DATA_SOURCE_UNAVAILABLE = 503, "共享数据源暂不可用，请稍后再试", "The shared-data source is unavailable; try again later";
     IMPORT_INVALID = 422, "导入文件有误，未导入任何内容", "The import file has errors; nothing was imported";
     INTERNAL = 500, "服务器内部错误，请稍后再试", "Internal server error; try again later";
     UNAVAILABLE = 503, "服务暂不可用", "Service unavailable";

@@ -31,6 +31,10 @@ pub struct Config {
     pub validate_per_minute: Option<u32>,
     /// Log level: error, warn, info, debug or trace (`SHENPI_LOG`), default info.
     pub log: Option<String>,
+    /// Base address of an outside shared-data registry gateway (HTTP JSON,
+    /// `GET {url}/{kind}/{key}`) (`SHENPI_REGISTRY_URL`); unset: the platform's own registry
+    /// tables (the demo registries).
+    pub registry_url: Option<String>,
 }
 
 impl std::fmt::Debug for Config {
@@ -49,6 +53,7 @@ impl std::fmt::Debug for Config {
             .field("trust_proxy", &self.trust_proxy)
             .field("validate_per_minute", &self.validate_per_minute)
             .field("log", &self.log)
+            .field("registry_url", &self.registry_url)
             .finish()
     }
 }
@@ -74,6 +79,7 @@ impl Config {
             trust_proxy: self.trust_proxy.or(other.trust_proxy),
             validate_per_minute: self.validate_per_minute.or(other.validate_per_minute),
             log: self.log.or(other.log),
+            registry_url: self.registry_url.or(other.registry_url),
         }
     }
 
@@ -85,6 +91,17 @@ impl Config {
         self.data_dir
             .clone()
             .unwrap_or_else(|| PathBuf::from("./data"))
+    }
+
+    /// The application settings this configuration sets.
+    pub fn settings(&self) -> shenpi_app::Settings {
+        shenpi_app::Settings {
+            registry: self
+                .registry_url
+                .as_deref()
+                .map(shenpi_app::datasources::HttpSettings::new),
+            ..Default::default()
+        }
     }
 
     pub fn web(&self) -> shenpi_web::WebConfig {

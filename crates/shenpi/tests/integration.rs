@@ -25,10 +25,12 @@ mod integration {
     pub mod notices;
     pub mod pages;
     pub mod partners;
+    pub mod prefill;
     pub mod processes;
     pub mod public;
     pub mod registration;
     pub mod review_fixes;
     pub mod rules;
+    pub mod unattended;
     pub mod workbench;
 }

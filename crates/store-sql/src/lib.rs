@@ -22,6 +22,7 @@ mod materials;
 mod migrate;
 mod org;
 mod partners;
+mod registry;
 mod rows;
 mod rules;
 mod scopes;

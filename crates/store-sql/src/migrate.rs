@@ -22,6 +22,7 @@ const SQLITE: &[(i64, &str, &str)] = &[
     (12, "case_wakeups", include_str!("../migrations/sqlite/0012_case_wakeups.sql")),
     (13, "tasks_department", include_str!("../migrations/sqlite/0013_tasks_department.sql")),
     (14, "rules", include_str!("../migrations/sqlite/0014_rules.sql")),
+    (15, "registry", include_str!("../migrations/sqlite/0015_registry.sql")),
     (16, "scope_catalogs", include_str!("../migrations/sqlite/0016_scope_catalogs.sql")),
 ];
 
@@ -41,6 +42,7 @@ const POSTGRES: &[(i64, &str, &str)] = &[
     (12, "case_wakeups", include_str!("../migrations/postgres/0012_case_wakeups.sql")),
     (13, "tasks_department", include_str!("../migrations/postgres/0013_tasks_department.sql")),
     (14, "rules", include_str!("../migrations/postgres/0014_rules.sql")),
+    (15, "registry", include_str!("../migrations/postgres/0015_registry.sql")),
     (16, "scope_catalogs", include_str!("../migrations/postgres/0016_scope_catalogs.sql")),
 ];
 

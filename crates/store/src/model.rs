@@ -396,6 +396,18 @@ pub struct RuleVersion {
     pub created_at: DateTime<Utc>,
 }
 
+/// A record of a shared-data registry served by the platform (共享数据源): its fields as JSON.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RegistryRecord {
+    /// `enterprise`, `person`, `expert` or `project`.
+    pub kind: String,
+    pub key: String,
+    pub region_code: String,
+    pub name: String,
+    pub data: String,
+    pub updated_at: DateTime<Utc>,
+}
+
 /// A stored calendar year (JSON in the domain's calendar file format).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StoredCalendarYear {

@@ -64,6 +64,7 @@ pub trait Tx:
     + PartnerRepo
     + BatchRepo
     + RuleRepo
+    + RegistryRepo
     + ScopeCatalogRepo
 {
     /// Commits all changes of this unit of work.
@@ -487,6 +488,26 @@ pub trait RuleRepo {
     async fn latest_rule(&mut self, key: &str) -> Result<Option<RuleVersion>, StoreError>;
     /// The newest version of every rule, by key.
     async fn rules(&mut self) -> Result<Vec<RuleVersion>, StoreError>;
+}
+
+/// Shared-data registries served by the platform (demo registries, imported copies).
+#[async_trait]
+pub trait RegistryRepo {
+    /// Inserts records, replacing any with the same (kind, key).
+    async fn upsert_registry_records(&mut self, rs: &[RegistryRecord]) -> Result<(), StoreError>;
+    async fn registry_record(
+        &mut self,
+        kind: &str,
+        key: &str,
+    ) -> Result<Option<RegistryRecord>, StoreError>;
+    async fn count_registry_records(&mut self, kind: &str) -> Result<i64, StoreError>;
+    /// Records of `kind` whose name contains `fragment`, by name, at most `limit`.
+    async fn registry_records_named(
+        &mut self,
+        kind: &str,
+        fragment: &str,
+        limit: i64,
+    ) -> Result<Vec<RegistryRecord>, StoreError>;
 }
 
 /// Imported business-scope catalogues, versioned.

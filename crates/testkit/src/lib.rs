@@ -39,6 +39,8 @@ impl TestApp {
 pub struct Options {
     pub demo: bool,
     pub web: shenpi_web::WebConfig,
+    /// Application settings (e.g. an outside registry to read shared data from).
+    pub settings: Settings,
 }
 
 impl Default for Options {
@@ -46,6 +48,7 @@ impl Default for Options {
         Options {
             demo: true,
             web: shenpi_web::WebConfig::default(),
+            settings: Settings::default(),
         }
     }
 }
@@ -85,7 +88,7 @@ pub async fn spawn_app_with(opts: Options) -> TestApp {
     let (store, dir, engine) = fresh_store().await;
     let clock = Arc::new(FakeClock::new(start_time()));
     let dyn_store: Arc<dyn Store> = store.clone();
-    let app = App::new(dyn_store, clock.clone(), Settings::default())
+    let app = App::new(dyn_store, clock.clone(), opts.settings)
         .await
         .unwrap();
     if opts.demo {

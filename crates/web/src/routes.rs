@@ -128,6 +128,7 @@ pub fn table() -> Vec<RouteSpec> {
         r(M::POST, "/api/v1/drafts", Api, Signed(Action::CaseApply), "Save a new draft {item_code, region, situation, form, materials} → 201", post(api::drafts::create)),
         r(M::GET, "/api/v1/drafts/{id}", Api, Signed(Action::CaseApply), "One draft", get(api::drafts::one)),
         r(M::PUT, "/api/v1/drafts/{id}", Api, Signed(Action::CaseApply), "Replace a draft's content", put(api::drafts::update)),
+        r(M::POST, "/api/v1/drafts/{id}/prefill", Api, Signed(Action::CaseApply), "Fill a draft's empty fields from the applicant's account and shared data (免填写) → {draft, filled}", post(api::drafts::prefill)),
         r(M::DELETE, "/api/v1/drafts/{id}", Api, Signed(Action::CaseApply), "Delete a draft", axum::routing::delete(api::drafts::delete)),
         r(M::POST, "/api/v1/processes", Api, Signed(Action::ProcessManage), "Upload a BPMN process (body: XML) → key and version, or the offending element and line", post(api::processes::upload).layer(DefaultBodyLimit::max(2 * 1024 * 1024))),
         r(M::POST, "/api/v1/tasks/{id}/claim", Api, Signed(Action::StaffRead), "Claim a task (签收): others no longer see or complete it", post(api::tasks::claim)),
@@ -229,6 +230,7 @@ pub fn table() -> Vec<RouteSpec> {
         r(M::POST, "/admin/audit/verify", Page, Signed(Action::AuditVerify), "Verify the audit chains", post(pages::admin::audit_verify)),
         // Process diagrams (流程图, bpmn-js in the browser).
         r(M::GET, "/assets/bpmn-js/{name}", Infra, Public, "Embedded bpmn-js viewer file (long cache)", get(assets::bpmn_js)),
+        r(M::GET, "/api/v1/data/{kind}/{key}", Api, Signed(Action::DataLookup), "Shared-data look-up (数据共享) of an enterprise, person, expert or project for a case one handles (?case_id=; audited) → {record, pull}", get(api::data::lookup)),
         r(M::GET, "/api/v1/rules", Api, Signed(Action::StaffRead), "The rules library: the newest version of every rule (规则库)", get(api::rules::list)),
         r(M::POST, "/api/v1/rules", Api, Signed(Action::RuleManage), "Upload a rule {key, name, purpose, document (GoRules JDM), tests} → 201 with its version; refused (422 RULE_INVALID / RULE_TESTS_FAILED) when the graph or a test case fails", post(api::rules::upload).layer(DefaultBodyLimit::max(2 * 1024 * 1024))),
         r(M::GET, "/api/v1/rules/{key}", Api, Signed(Action::StaffRead), "A rule's newest version with its document and test cases", get(api::rules::one)),

@@ -156,7 +156,21 @@ impl App {
         let mut sub_cases = vec![];
         for (i, e, app) in &applications {
             let Some(c) = self
-                .insert_application(&mut tx, p, app, e, Some(&id), partner_of(&i.handler), meta)
+                .insert_application(
+                    &mut tx,
+                    p,
+                    app,
+                    e,
+                    crate::cases::NewCase {
+                        id: shenpi_store::new_id(),
+                        bundle_case: Some(id.clone()),
+                        partner: partner_of(&i.handler).map(str::to_owned),
+                        decisions: vec![],
+                        shared_materials: vec![],
+                        pulls: vec![],
+                    },
+                    meta,
+                )
                 .await?
             else {
                 return Err(AppError::Conflict("bundle sub-case".into()));

@@ -1,23 +1,12 @@
-//! Existing enterprise names for the duplicate-name check (企业名称查重), in one place.
-//!
-//! The enterprise registry (市场主体登记信息, a shared data source) is being added to the
-//! platform separately; until it is wired here, this reads a small list of fictional registered
-//! names. Replacing [`App::registered_names`]'s body with a registry query (records whose name
-//! contains the trade name) is the only change the duplicate check needs.
+//! Existing enterprise names for the duplicate-name check (企业名称查重), in one place: the
+//! enterprise registry (市场主体登记信息, `registry_records` of kind `enterprise`, filled with
+//! the demo registry by `shenpi demo` or kept as a copy of the outside registry).
 
 use crate::{App, AppError};
+use shenpi_domain::registry::RegistryKind;
 
-/// Fictional registered names used until the enterprise registry is connected.
-const DEMO_REGISTERED: [&str; 8] = [
-    "青岛海川信息技术有限公司",
-    "青岛市山海贸易有限公司",
-    "青岛示例科技有限公司",
-    "崂山区云帆餐饮管理有限公司",
-    "海川（市北区）物流有限公司",
-    "青岛蓝湾建设工程有限公司",
-    "黄岛区金沙滩旅游服务中心（普通合伙）",
-    "李沧区百福日用百货店",
-];
+/// At most this many registered names are compared with a proposed one.
+const MAX_NAMES: i64 = 50;
 
 impl App {
     /// Registered enterprise names that contain `trade` (at most 50).
@@ -26,11 +15,12 @@ impl App {
         if trade.chars().count() < 2 {
             return Ok(vec![]);
         }
-        Ok(DEMO_REGISTERED
-            .iter()
-            .filter(|n| n.contains(trade))
-            .take(50)
-            .map(|n| (*n).to_string())
+        let mut tx = self.store.read().await?;
+        Ok(tx
+            .registry_records_named(RegistryKind::Enterprise.as_str(), trade, MAX_NAMES)
+            .await?
+            .into_iter()
+            .map(|r| r.name)
             .collect())
     }
 }

@@ -122,6 +122,40 @@ pub fn check_item(item: &ServiceItem) -> Result<(), Vec<ItemIssue>> {
             format!("The business form is not valid: {e}"),
         );
     }
+    for (i, b) in item.rules.iter().enumerate() {
+        let field = format!("rules[{i}]");
+        if !super::item::RULE_PURPOSES
+            .iter()
+            .any(|(k, _)| *k == b.purpose)
+        {
+            v.add(
+                &field,
+                "ITEM_RULE_PURPOSE_INVALID",
+                "规则用途须为 acceptance、review、routing、fee 或 auto_approval",
+                "A rule's purpose must be acceptance, review, routing, fee or auto_approval",
+            );
+        } else if item.rules[..i].iter().any(|o| o.purpose == b.purpose) {
+            v.add(
+                &field,
+                "ITEM_RULE_DUPLICATE",
+                format!("用途 {} 已绑定规则", b.purpose),
+                format!("Purpose {} already has a rule", b.purpose),
+            );
+        }
+        let key_ok = !b.rule.is_empty()
+            && b.rule.len() <= 60
+            && b.rule
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+        if !key_ok {
+            v.add(
+                &field,
+                "ITEM_RULE_KEY_INVALID",
+                "规则标识须为 1–60 位小写字母、数字或 -",
+                "A rule key must be 1–60 lower-case letters, digits or -",
+            );
+        }
+    }
     if item.legal_basis.is_empty() {
         v.add(
             "legal_basis",

@@ -114,6 +114,7 @@ pub fn example_item() -> ServiceItem {
         process_key: None,
         form_key: None,
         form: None,
+        rules: vec![],
         knowledge: Knowledge {
             review_points: vec![ReviewPoint {
                 step: "审查".into(),

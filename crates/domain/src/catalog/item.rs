@@ -270,6 +270,29 @@ pub struct ServiceItem {
     /// Reviewer knowledge, versioned with the item.
     #[serde(default)]
     pub knowledge: Knowledge,
+    /// Rules of the rules library the item uses (规则绑定): acceptance conditions, review
+    /// checks, routing, fees, automatic approval. Each decision is stored with the case.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rules: Vec<RuleBinding>,
+}
+
+/// The purposes a rule serves for an item, with their Chinese names.
+pub const RULE_PURPOSES: [(&str, &str); 5] = [
+    ("acceptance", "受理条件"),
+    ("review", "审核校验"),
+    ("routing", "流程路由"),
+    ("fee", "收费"),
+    ("auto_approval", "自动审批"),
+];
+
+/// A rule an item uses for one purpose.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleBinding {
+    /// One of [`RULE_PURPOSES`].
+    pub purpose: String,
+    /// The rule's key in the rules library; its newest version is used.
+    pub rule: String,
 }
 
 impl ServiceItem {

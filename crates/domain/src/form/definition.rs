@@ -61,7 +61,28 @@ pub struct FieldHint {
     /// A code list the options come from (`region`, `industry`, …).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code_list: Option<String>,
+    /// Where the field is filled from while it is empty (免填写).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prefill: Option<Prefill>,
 }
+
+/// The source of a prefilled field: the applicant's own account, or a registry record whose
+/// key is in a sibling field (the legal representative's ID number, a shareholder's …).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Prefill {
+    /// `applicant`, or a registry: `enterprise`, `person`, `expert`, `project`.
+    pub from: String,
+    /// For a registry: the sibling field (in the same object or group row) holding the key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    /// The field of the record (dotted path, e.g. `name`, `legal_representative`); for
+    /// `applicant`: `uscc`, `enterprise_name`, `name`, `id_number` or `mobile`.
+    pub field: String,
+}
+
+/// The applicant's account fields a form may be prefilled from.
+pub const APPLICANT_FIELDS: [&str; 5] = ["uscc", "enterprise_name", "name", "id_number", "mobile"];
 
 /// The UI hints of a form, by field path (`name`, `shareholders/id_number`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -94,6 +115,10 @@ pub enum FormError {
     Schema(String),
     #[error("the UI hint {0} names no field of the schema")]
     UnknownField(String),
+    #[error(
+        "the prefill of {0} needs `from` applicant (with a known account field) or a registry with a sibling `key` field"
+    )]
+    BadPrefill(String),
 }
 
 impl FormError {
@@ -109,6 +134,9 @@ impl FormError {
             }
             FormError::Schema(e) => format!("表单结构定义无法编译：{e}"),
             FormError::UnknownField(f) => format!("界面提示 {f} 指向的字段在表单中不存在"),
+            FormError::BadPrefill(f) => format!(
+                "字段 {f} 的预填设置有误：来源须为 applicant（本人账号字段）或共享数据源（并指明同级的键字段）"
+            ),
         }
     }
 }
@@ -215,11 +243,27 @@ impl Form {
                 return Err(FormError::UnknownField(path.clone()));
             }
         }
-        for hint in form.definition.ui.fields.values() {
+        for (path, hint) in &form.definition.ui.fields {
             if let Some(s) = &hint.show_if
                 && form.field_schema(&s.field).is_none()
             {
                 return Err(FormError::UnknownField(s.field.clone()));
+            }
+            if let Some(p) = &hint.prefill {
+                let ok = match (p.from.as_str(), &p.key) {
+                    ("applicant", None) => APPLICANT_FIELDS.contains(&p.field.as_str()),
+                    ("enterprise" | "person" | "expert" | "project", Some(key)) => {
+                        let sibling = match path.rsplit_once('/') {
+                            Some((parent, _)) => format!("{parent}/{key}"),
+                            None => key.clone(),
+                        };
+                        form.field_schema(&sibling).is_some() && !p.field.trim().is_empty()
+                    }
+                    _ => false,
+                };
+                if !ok {
+                    return Err(FormError::BadPrefill(path.clone()));
+                }
             }
         }
         Ok(form)

@@ -143,6 +143,14 @@ fn table(node: &str, t: &Table, input: &Value) -> Result<(Value, Vec<String>), R
         // As in GoRules: no matching row gives null.
         hits.into_iter().next().unwrap_or(Value::Null)
     };
+    let result = match &t.output_path {
+        Some(path) => {
+            let mut m = Map::new();
+            set_path(&mut m, path, result);
+            Value::Object(m)
+        }
+        None => result,
+    };
     let result = if t.pass_through {
         let mut base = input.clone();
         if !result.is_null() {

@@ -97,6 +97,9 @@ pub struct Table {
     pub rows: Vec<HashMap<String, String>>,
     /// Whether the node's input passes through with the outputs merged in.
     pub pass_through: bool,
+    /// `outputPath`: the field (dotted path) the table's result is written to, e.g. a
+    /// collect table's list of hits under `failed`.
+    pub output_path: Option<String>,
 }
 
 /// A node of the graph.
@@ -189,7 +192,8 @@ fn node_of(raw: RawNode) -> Result<Node, RuleError> {
         Some(_) => true,
     };
     for option in ["inputField", "outputPath"] {
-        if set(option) {
+        // A decision table may write its result under `outputPath`; nothing else may.
+        if set(option) && !(option == "outputPath" && raw.kind == "decisionTableNode") {
             return Err(RuleError::UnsupportedOption {
                 node: name,
                 option: option.to_string(),
@@ -312,6 +316,12 @@ fn node_of(raw: RawNode) -> Result<Node, RuleError> {
                     .get("passThrough")
                     .and_then(Value::as_bool)
                     .unwrap_or(false),
+                output_path: c
+                    .get("outputPath")
+                    .and_then(Value::as_str)
+                    .map(str::trim)
+                    .filter(|p| !p.is_empty())
+                    .map(str::to_owned),
             })
         }
         other => {

@@ -157,8 +157,15 @@ fn javascript_and_unknown_nodes_cycles_and_bad_expressions_are_refused() {
         Rule::parse(&doc).unwrap_err(),
         RuleError::DanglingEdge("e1".into())
     );
+    // `outputPath` is read on decision tables only.
     let mut doc = labour_filing();
-    doc["nodes"][2]["content"]["outputPath"] = json!("result");
+    doc["nodes"][3]["content"]["outputPath"] = json!("result");
+    assert!(matches!(
+        Rule::parse(&doc).unwrap_err(),
+        RuleError::UnsupportedOption { .. }
+    ));
+    let mut doc = labour_filing();
+    doc["nodes"][2]["content"]["inputField"] = json!("enterprise");
     assert!(matches!(
         Rule::parse(&doc).unwrap_err(),
         RuleError::UnsupportedOption { .. }
@@ -187,4 +194,42 @@ fn javascript_and_unknown_nodes_cycles_and_bad_expressions_are_refused() {
         Rule::parse(&json!("not a rule")).unwrap_err(),
         RuleError::Format(_)
     ));
+}
+
+/// A collect table with `outputPath` and `passThrough` writes its hits under the path and keeps
+/// its input, so a following expression can count them.
+#[test]
+fn a_collect_table_writes_its_hits_under_its_output_path() {
+    let doc = json!({
+        "nodes": [
+            {"id": "in", "type": "inputNode", "name": "in"},
+            {"id": "t", "type": "decisionTableNode", "name": "核验",
+             "content": {"hitPolicy": "collect", "passThrough": true, "outputPath": "checks.failed",
+                 "inputs": [{"id": "c1", "field": "staff"}, {"id": "c2", "field": "active"}],
+                 "outputs": [{"id": "o1", "field": "check"}, {"id": "o2", "field": "reason"}],
+                 "rules": [
+                     {"_id": "r1", "c1": "< 5", "c2": "", "o1": "'人员'", "o2": "'人员不足 ' + string(staff)"},
+                     {"_id": "r2", "c1": "", "c2": "false", "o1": "'状态'", "o2": "'企业状态异常'"}]}},
+            {"id": "x", "type": "expressionNode", "name": "结论",
+             "content": {"expressions": [{"id": "e1", "key": "auto", "value": "len(checks.failed) == 0"}]}},
+            {"id": "out", "type": "outputNode", "name": "out"}
+        ],
+        "edges": [
+            {"id": "e1", "sourceId": "in", "targetId": "t"},
+            {"id": "e2", "sourceId": "t", "targetId": "x"},
+            {"id": "e3", "sourceId": "t", "targetId": "out"},
+            {"id": "e4", "sourceId": "x", "targetId": "out"}
+        ]
+    });
+    let rule = Rule::parse(&doc).unwrap();
+    let d = evaluate(&rule, &json!({"staff": 3, "active": false})).unwrap();
+    assert_eq!(d.output["auto"], json!(false));
+    assert_eq!(
+        d.output["checks"]["failed"],
+        json!([{"check": "人员", "reason": "人员不足 3"}, {"check": "状态", "reason": "企业状态异常"}])
+    );
+    assert_eq!(d.output["staff"], json!(3), "the input passes through");
+    let d = evaluate(&rule, &json!({"staff": 8, "active": true})).unwrap();
+    assert_eq!(d.output["auto"], json!(true));
+    assert_eq!(d.output["checks"]["failed"], json!([]));
 }

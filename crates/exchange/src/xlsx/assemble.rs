@@ -191,6 +191,7 @@ fn item(f: &mut Fields) -> ServiceItem {
         process_key: f.opt_text("process_key"),
         form_key: f.opt_text("form_key"),
         form: None,
+        rules: vec![],
         knowledge: Knowledge::default(),
     }
 }

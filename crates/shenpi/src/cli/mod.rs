@@ -3,12 +3,13 @@
 
 mod backup;
 mod bench;
+mod bench_unattended;
 mod import;
 mod user;
 
 use crate::config::Config;
 use clap::{Parser, Subcommand};
-use shenpi_app::{App, Settings, SystemClock};
+use shenpi_app::{App, SystemClock};
 use shenpi_store::Store;
 use shenpi_store_sql::SqlStore;
 use std::path::PathBuf;
@@ -127,6 +128,14 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 1)]
         workers: usize,
     },
+    /// Unattended approval (无人干预自助办) with the demo data: submission to decision.
+    Unattended {
+        #[arg(long, default_value_t = 10.0)]
+        seconds: f64,
+        /// Submissions in flight at once.
+        #[arg(long, default_value_t = 1)]
+        concurrency: usize,
+    },
     /// The HTTP load generator: submit → accept → review → decide against a running server
     /// with the demo data.
     Http {
@@ -221,6 +230,9 @@ fn config_of(cli: &Cli, serve: Option<&ServeArgs>) -> Result<Config, String> {
         database_url: cli.database_url.clone(),
         database_schema: cli.database_schema.clone(),
         log: cli.log.clone(),
+        registry_url: std::env::var("SHENPI_REGISTRY_URL")
+            .ok()
+            .filter(|u| !u.is_empty()),
         ..Default::default()
     };
     if let Some(a) = serve {
@@ -265,7 +277,7 @@ pub async fn open_app(cfg: &Config) -> Result<Arc<App>, String> {
         tracing::info!(applied, "database migrated");
     }
     let store: Arc<dyn Store> = Arc::new(store);
-    App::new(store, Arc::new(SystemClock), Settings::default())
+    App::new(store, Arc::new(SystemClock), cfg.settings())
         .await
         .map_err(|e| e.to_string())
 }
@@ -325,6 +337,21 @@ pub async fn run(cli: Cli) -> Result<(), String> {
                 *workers,
             )
             .await
+        }
+        Command::Bench {
+            command:
+                BenchCommand::Unattended {
+                    seconds,
+                    concurrency,
+                },
+        } => {
+            let app = open_app(&cfg).await?;
+            let engine = if cfg.database_url.is_some() {
+                "PostgreSQL"
+            } else {
+                "SQLite"
+            };
+            bench_unattended::unattended(app, engine, *seconds, *concurrency).await
         }
         Command::Bench {
             command:

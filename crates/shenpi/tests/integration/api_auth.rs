@@ -350,7 +350,7 @@ async fn citizens_register_with_a_checked_id_number() {
     let app = spawn_app().await;
     let id = shenpi_app::demo::demo_id_number();
     let good = json!({"username": "wang-test", "password": "Reg#Pass2026", "kind": "citizen",
-        "name": "王测试", "id_number": id, "mobile": "13912345678"});
+        "name": "张测试", "id_number": id, "mobile": "13912345678"});
     let r = client()
         .post(app.url("/api/v1/auth/register"))
         .json(&good)
@@ -380,6 +380,26 @@ async fn citizens_register_with_a_checked_id_number() {
         .unwrap();
     let v = assert_error(r, 422, "VALIDATION_FAILED").await;
     assert_eq!(v["details"]["field"], "id_number");
+    // Real-name check against the population registry: the name must match, the person must
+    // be 正常; the answer is the same whether or not the ID number is known.
+    let mut other_name = good.clone();
+    other_name["username"] = json!("wang-three");
+    other_name["name"] = json!("王测试");
+    let mut unknown = other_name.clone();
+    unknown["id_number"] = json!("11010519491231002X");
+    let dead = shenpi_app::datasources::demo::generated_id_number(59);
+    let mut deceased = other_name.clone();
+    deceased["id_number"] = json!(dead);
+    deceased["name"] = json!(shenpi_app::datasources::demo::person_name(59));
+    for body in [other_name, unknown, deceased] {
+        let r = client()
+            .post(app.url("/api/v1/auth/register"))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_error(r, 422, "REAL_NAME_MISMATCH").await;
+    }
     assert!(
         login_with(&app, "wang-test", "Reg#Pass2026", None)
             .await
@@ -391,7 +411,7 @@ async fn citizens_register_with_a_checked_id_number() {
 async fn enterprises_register_with_a_checked_uscc() {
     let app = spawn_app().await;
     let body = json!({"username": "acme", "password": "Reg#Pass2026", "kind": "enterprise",
-        "name": "赵代表", "id_number": shenpi_app::demo::demo_id_number(), "mobile": "13912345678",
+        "name": "张测试", "id_number": shenpi_app::demo::demo_id_number(), "mobile": "13912345678",
         "uscc": "91350200MA2YJ1XR9H", "enterprise_name": "某某公司"});
     let r = client()
         .post(app.url("/api/v1/auth/register"))

@@ -155,6 +155,10 @@ fn expected() -> BTreeMap<(&'static str, &'static str), &'static str> {
         (("POST", "/api/v1/cases/{id}/messages"), "city_admin"),
         (("POST", "/api/v1/cases/{id}/service-replies"), "city_admin"),
         (("POST", "/api/v1/processes"), "city_admin"),
+        (
+            ("GET", "/api/v1/data/{kind}/{key}"),
+            "clerk reviewer approver",
+        ),
         (("GET", "/api/v1/rules"), STAFF),
         (("POST", "/api/v1/rules"), "city_admin data_steward"),
         (("GET", "/api/v1/rules/{key}"), STAFF),
@@ -185,6 +189,10 @@ fn expected() -> BTreeMap<(&'static str, &'static str), &'static str> {
         (("GET", "/api/v1/drafts/{id}"), "citizen enterprise"),
         (("PUT", "/api/v1/drafts/{id}"), "citizen enterprise"),
         (("DELETE", "/api/v1/drafts/{id}"), "citizen enterprise"),
+        (
+            ("POST", "/api/v1/drafts/{id}/prefill"),
+            "citizen enterprise",
+        ),
         (("GET", "/api/v1/materials/{id}"), SIGNED),
         (("GET", "/api/v1/materials/{id}/content"), SIGNED),
         (("GET", "/api/v1/catalog/export"), "public"),

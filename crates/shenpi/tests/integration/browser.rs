@@ -377,6 +377,8 @@ async fn a_citizen_applies_online_and_gets_a_sealed_decision_through_the_workflo
     b.click("#situation option[value=\"renovation\"]").await;
     b.attach("#material-application", &application).await;
     b.attach("#material-contract", &disguised).await;
+    // The applicant agrees to the platform fetching the shared-data materials (免提交).
+    b.click("#confirm-shared").await;
     b.click("#apply-submit").await;
     assert!(
         b.wait_for("#apply-error", Duration::from_secs(10)).await,
@@ -410,6 +412,7 @@ async fn a_citizen_applies_online_and_gets_a_sealed_decision_through_the_workflo
     );
     b.attach("#material-application", &application).await;
     b.attach("#material-contract", &contract).await;
+    b.click("#confirm-shared").await;
     b.click("#apply-submit").await;
     assert!(
         b.wait_for("#case-number", Duration::from_secs(15)).await,

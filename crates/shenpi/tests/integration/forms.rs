@@ -230,6 +230,7 @@ async fn the_apply_page_renders_the_form_and_shows_errors_at_each_field() {
                 ("region", "370202".to_string()),
                 ("situation", situation),
                 ("idempotency_key", key),
+                ("confirm_shared", "on".to_string()),
             ];
             fields.extend(extra);
             let f: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();

@@ -306,7 +306,7 @@ async fn citizens_can_register_through_the_page() {
         ("csrf", csrf.as_str()),
         ("kind", "citizen"),
         ("username", "page-user"),
-        ("name", "页面用户"),
+        ("name", "张测试"),
         ("id_number", id.as_str()),
         ("mobile", "13700000000"),
         ("uscc", ""),
@@ -406,6 +406,7 @@ async fn the_apply_page_uploads_files_and_submits_once_even_when_sent_twice() {
             ("region", "370202".to_string()),
             ("situation", "renovation".to_string()),
             ("idempotency_key", key.clone()),
+            ("confirm_shared", "on".to_string()),
         ]
     };
     // Without the CSRF token: refused before anything happens.
@@ -594,6 +595,7 @@ async fn an_application_is_kept_as_a_draft_with_its_files_and_submitted_later() 
             ("situation", "renovation".into()),
             ("idempotency_key", field_of(&html, "idempotency_key")),
             ("draft_id", draft_id.clone()),
+            ("confirm_shared", "on".into()),
         ],
         vec![("material-contract", b"%PDF-1.7 c")],
     )

@@ -184,8 +184,10 @@ async fn bad_input_is_refused_with_bilingual_field_errors_and_nothing_is_stored(
     word["name"]["trade"] = json!("中国海蓝");
     let v = assert_error(check(&app, word).await, 422, "FORM_INVALID").await;
     assert!(pointers(&v).contains(&("/name/trade".into(), "NAME_WORD_PROHIBITED".into())));
+    // 青岛示例科技有限公司（演示） is in the demo enterprise registry.
     let mut dup = company();
-    dup["name"]["trade"] = json!("海川");
+    dup["name"]["trade"] = json!("示例");
+    dup["name"]["industry"] = json!("科技");
     let v = assert_error(check(&app, dup).await, 422, "FORM_INVALID").await;
     assert!(
         pointers(&v).contains(&("/name/trade".into(), "NAME_DUPLICATE".into())),

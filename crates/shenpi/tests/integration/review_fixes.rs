@@ -250,7 +250,7 @@ async fn long_chinese_passwords_that_pass_the_policy_can_sign_in() {
     let app = spawn_app().await;
     let password = format!("Aa1{}", "密".repeat(100));
     let r = client().post(app.url("/api/v1/auth/register")).json(&json!({"username": "long-pw", "password": password,
-        "kind": "citizen", "name": "长密码", "id_number": shenpi_app::demo::demo_id_number(), "mobile": "13912345678"}))
+        "kind": "citizen", "name": "张测试", "id_number": shenpi_app::demo::demo_id_number(), "mobile": "13912345678"}))
         .send().await.unwrap();
     assert_eq!(r.status(), 201);
     assert!(login_with(&app, "long-pw", &password, None).await.is_ok());

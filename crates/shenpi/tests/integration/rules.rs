@@ -6,6 +6,14 @@ use super::common::*;
 use serde_json::{Value, json};
 use shenpi_testkit::spawn_app;
 
+/// The facts of a 施工劳务资质备案 (as `app::decisions::facts` builds them) with the safety
+/// licence running out in `days`.
+fn facts(days: i64) -> Value {
+    json!({"source_ok": true, "enterprise": {"found": true, "active": true, "status": "存续",
+        "qualification_days_left": days,
+        "staff": {"technical_leads": 1, "managers": 2, "workers": 3, "insured_elsewhere": 0, "expired": 0}}})
+}
+
 #[tokio::test]
 async fn rules_are_uploaded_tested_versioned_and_evaluated_with_a_trace() {
     let app = spawn_app().await;
@@ -31,15 +39,15 @@ async fn rules_are_uploaded_tested_versioned_and_evaluated_with_a_trace() {
         &app,
         &reviewer,
         "/api/v1/rules/labour-filing-auto/evaluate",
-        json!({"input": {"enterprise": {"status": "存续"}, "safety_licence_days_left": 12, "staff_count": 9}}),
+        json!({"input": facts(12)}),
     )
     .await;
     assert_eq!(r.status(), 200);
     let d: Value = r.json().await.unwrap();
     assert_eq!(d["output"]["auto"], false);
     assert_eq!(
-        d["output"]["reason"],
-        "安全生产许可证 30 天内到期，转人工审核"
+        d["output"]["checks"]["failed"],
+        json!([{"check": "安全生产许可证", "reason": "安全生产许可证 30 天内到期或已失效"}])
     );
     let table = d["trace"]
         .as_array()
@@ -47,7 +55,11 @@ async fn rules_are_uploaded_tested_versioned_and_evaluated_with_a_trace() {
         .iter()
         .find(|t| t["kind"] == "decision_table")
         .unwrap();
-    assert_eq!(table["matched"], json!(["1"]));
+    assert_eq!(
+        table["matched"],
+        json!(["3"]),
+        "the fourth row: the licence"
+    );
     assert_eq!(d["rule"]["version"], 1);
 
     // Uploads: a JavaScript node, then a failing test case — refused, nothing stored.
@@ -85,12 +97,13 @@ async fn rules_are_uploaded_tested_versioned_and_evaluated_with_a_trace() {
     );
     // Stricter: 60 days instead of 30, but the old test case still expects 30.
     let mut stricter = rule["document"].clone();
-    stricter["nodes"][2]["content"]["rules"][0]["c1"] = json!(">= 60");
-    stricter["nodes"][2]["content"]["rules"][1]["c1"] = json!("< 60");
+    stricter["nodes"][1]["content"]["rules"][3]["c4"] = json!("< 60");
     let mut tests = rule["tests"].clone();
-    tests.as_array_mut().unwrap().push(json!({"name": "45 天仍自动通过（旧口径）",
-        "input": {"enterprise": {"status": "存续"}, "safety_licence_days_left": 45, "staff_count": 8},
-        "expected": {"auto": true}}));
+    tests
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"name": "45 天仍自动通过（旧口径）",
+        "input": facts(45), "expected": {"auto": true}}));
     let v = assert_error(
         post(
             &app,
@@ -126,9 +139,11 @@ async fn rules_are_uploaded_tested_versioned_and_evaluated_with_a_trace() {
 
     // With the test case corrected: version 2, used from now on.
     tests.as_array_mut().unwrap().pop();
-    tests.as_array_mut().unwrap().push(json!({"name": "45 天转人工（新口径）",
-        "input": {"enterprise": {"status": "存续"}, "safety_licence_days_left": 45, "staff_count": 8},
-        "expected": {"auto": false}}));
+    tests
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"name": "45 天转人工（新口径）",
+        "input": facts(45), "expected": {"auto": false}}));
     let r = post(&app, &admin, "/api/v1/rules", body(stricter, tests)).await;
     assert_eq!(r.status(), 201);
     rule = r.json().await.unwrap();
@@ -138,7 +153,7 @@ async fn rules_are_uploaded_tested_versioned_and_evaluated_with_a_trace() {
         &app,
         &reviewer,
         "/api/v1/rules/labour-filing-auto/evaluate",
-        json!({"input": {"enterprise": {"status": "存续"}, "safety_licence_days_left": 45, "staff_count": 9}}),
+        json!({"input": facts(45)}),
     )
     .await
     .json()

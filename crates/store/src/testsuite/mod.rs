@@ -14,6 +14,7 @@ use shenpi_domain::org::Role;
 mod batch;
 mod cases;
 mod outbox;
+mod registry;
 mod rules;
 mod scopes;
 use cases::*;
@@ -87,6 +88,7 @@ pub async fn run_all(store: &dyn Store) {
     outbox::wakeups_are_claimed_once(store).await;
     batch::batches_write_what_single_rows_write(store).await;
     rules::rules_are_versioned(store).await;
+    registry::registry_records_are_replaced_and_found_by_name(store).await;
     scopes::scope_catalogs_are_versioned(store).await;
 }
 

@@ -34,7 +34,22 @@ fn view(s: &AppState, c: &CaseRecord) -> Result<serde_json::Value, ApiError> {
             "sealed": n.pending.is_none(),
             "url": format!("/api/v1/cases/{}/notices/{}", c.id, n.id),
         })).collect::<Vec<_>>(),
+        "decisions": c.decisions.iter().map(plain_decision).collect::<Vec<_>>(),
+        "shared_materials": c.shared_materials,
     }))
+}
+
+/// A rule decision in plain words, as the applicant sees it: what it was for, the outcome, the
+/// explanation, the checks that failed and the data sets it used — not the rule's inputs or
+/// trace, which staff see (`GET /api/v1/cases/{id}` by staff).
+fn plain_decision(d: &shenpi_app::decisions::DecisionRecord) -> serde_json::Value {
+    json!({
+        "purpose": d.purpose, "purpose_zh": d.purpose_zh, "rule_name": d.rule_name, "at": d.at,
+        "approved": (d.purpose == "auto_approval").then(|| d.approves()),
+        "explanation": d.explanation, "failed": d.failed,
+        "data_sources": d.data_sources.iter().map(|p| json!({
+            "dataset": p.dataset, "found": p.found, "error": p.error})).collect::<Vec<_>>(),
+    })
 }
 
 /// `POST /api/v1/cases` → 201 (or 200 with the existing case for a repeated idempotency key).
@@ -50,10 +65,8 @@ pub async fn submit(
     } else {
         StatusCode::OK
     };
-    Ok((
-        status,
-        axum::Json(json!({"id": c.id, "number": c.number, "status": c.status})),
-    ))
+    // The whole case: an unattended approval is already decided, with its explanation.
+    Ok((status, axum::Json(view(&s, &c)?)))
 }
 
 /// `GET /api/v1/cases/{id}`
@@ -64,6 +77,10 @@ pub async fn one(
 ) -> Result<ApiJsonOut, ApiError> {
     let (c, _) = s.app.case(&p, &id).await?;
     let mut v = view(&s, &c)?;
+    if c.applicant_id != p.user.id {
+        // Staff audit the decision: rule version, inputs, outputs, trace and every pull.
+        v["decisions"] = json!(c.decisions);
+    }
     v["open_tasks"] = json!(s.app.case_open_tasks(&c.id).await?);
     v["waiting"] = json!(shenpi_app::tasks::drive::waiting(&c));
     Ok(ApiJsonOut(v))

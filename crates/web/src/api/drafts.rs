@@ -59,3 +59,15 @@ pub async fn delete(
     s.app.delete_draft(&p, &id).await?;
     Ok(ApiJsonOut(json!({"deleted": true})))
 }
+
+/// `POST /api/v1/drafts/{id}/prefill` — fills the draft's empty fields from the applicant's
+/// account and the shared-data registries (免填写) → the draft and what was filled, from where.
+pub async fn prefill(
+    State(s): State<AppState>,
+    Extension(meta): Extension<shenpi_app::RequestMeta>,
+    Extension(p): Extension<Principal>,
+    ApiPath(id): ApiPath<String>,
+) -> Result<ApiJsonOut, ApiError> {
+    let (draft, filled) = s.app.prefill_draft(&p, &id, &meta).await?;
+    Ok(ApiJsonOut(json!({"draft": draft, "filled": filled})))
+}

@@ -227,6 +227,14 @@ struct ApplyPage {
     saved: bool,
     /// The item's business form, if it has one (业务表单).
     form: Vec<super::form_view::FieldView>,
+    /// Materials the platform fetches instead of the applicant (免提交): (name, source).
+    fetched: Vec<(String, String)>,
+    /// Whether the form has fields filled from the account or shared data (免填写).
+    can_prefill: bool,
+    /// What the last prefill filled: "label：value（source）".
+    prefilled: Vec<String>,
+    /// Whether the prefill ran (to say so when it found nothing to fill).
+    prefill_ran: bool,
 }
 
 /// What the apply form shows besides the item: the applicant's choices so far.
@@ -239,6 +247,8 @@ struct FormState {
     /// The business-form values entered so far, and the errors of each field.
     values: serde_json::Value,
     errors: Vec<shenpi_domain::form::FieldError>,
+    /// What a prefill just filled (None: no prefill ran).
+    prefilled: Option<Vec<String>>,
 }
 
 async fn form_page(
@@ -298,6 +308,16 @@ async fn form_page(
                 super::form_view::fields(f, &values, &st.errors)
             })
             .unwrap_or_default(),
+        fetched: shenpi_app::prefill::fetched_materials(
+            item,
+            Some(selected.as_str()).filter(|s| !s.is_empty()),
+        ),
+        can_prefill: item
+            .form
+            .as_ref()
+            .is_some_and(|f| f.ui.fields.values().any(|h| h.prefill.is_some())),
+        prefill_ran: st.prefilled.is_some(),
+        prefilled: st.prefilled.unwrap_or_default(),
         draft_id: st.draft.map(|d| d.id).unwrap_or_default(),
         saved: st.saved,
     };
@@ -346,6 +366,7 @@ pub async fn show(
         saved: q.get("saved").is_some_and(|v| v == "1"),
         values: serde_json::Value::Null,
         errors: vec![],
+        prefilled: None,
     };
     form_page(&s, &headers, &p, &code, st, None).await
 }
@@ -415,6 +436,7 @@ pub async fn submit(
             saved: false,
             values: values.clone(),
             errors,
+            prefilled: None,
         };
         async move { form_page(s, headers, p, code, st, Some(e)).await }
     };
@@ -423,7 +445,7 @@ pub async fn submit(
         .as_ref()
         .map(|d| d.content.materials.clone())
         .unwrap_or_default();
-    if field("action") == "draft" {
+    if field("action") == "draft" || field("action") == "prefill" {
         // Keep every file of the item's materials that came; nothing is required yet.
         let offered = file_inputs(&item, None);
         let files = form
@@ -443,6 +465,40 @@ pub async fn submit(
             materials: kept,
         };
         let id = draft.as_ref().map(|d| d.id.as_str());
+        if field("action") == "prefill" {
+            // The draft is the open application that authorises the look-ups (免填写).
+            let saved = match s.app.save_draft(&p, id, content).await {
+                Ok(d) => d,
+                Err(e) => return again(e.public()).await,
+            };
+            return match s.app.prefill_draft(&p, &saved.id, &meta).await {
+                Ok((d, filled)) => {
+                    let st = FormState {
+                        region: region.clone(),
+                        selected: d.content.situation.clone().unwrap_or_default(),
+                        idempotency_key: key.clone(),
+                        values: d.content.form.clone(),
+                        draft: Some(d),
+                        saved: false,
+                        errors: vec![],
+                        prefilled: Some(
+                            filled
+                                .iter()
+                                .map(|f| {
+                                    let v = match &f.value {
+                                        serde_json::Value::String(s) => s.clone(),
+                                        other => other.to_string(),
+                                    };
+                                    format!("{}：{}（{}）", f.label, v, f.source)
+                                })
+                                .collect(),
+                        ),
+                    };
+                    form_page(&s, &headers, &p, &code, st, None).await
+                }
+                Err(e) => again(e.public()).await,
+            };
+        }
         return match s.app.save_draft(&p, id, content).await {
             Ok(d) => Redirect::to(&format!(
                 "/items/{}/apply?draft={}&saved=1",
@@ -454,6 +510,16 @@ pub async fn submit(
     }
     if !item.situations.is_empty() && situation.is_none() {
         return again(invalid("请选择办理情形", "Choose a handling situation")).await;
+    }
+    // The applicant saw which materials the platform fetches for them, and agreed.
+    if !shenpi_app::prefill::fetched_materials(&item, situation.as_deref()).is_empty()
+        && field("confirm_shared") != "on"
+    {
+        return again(invalid(
+            "请确认同意调取共享数据和电子证照作为申请材料",
+            "Confirm that shared data and e-certificates may be fetched as your materials",
+        ))
+        .await;
     }
     // The business form first: its errors are shown at each field.
     if item.form.is_some()

@@ -130,6 +130,109 @@ struct CasePage {
     waiting: Vec<String>,
     /// Why the last action on the page (a supplement upload) was refused.
     error: Option<String>,
+    /// The decisions of the item's rules: plain words for the applicant, the trace for staff.
+    decisions: Vec<DecisionView>,
+    /// Whether the reader is staff (sees rule versions, inputs, outputs and traces).
+    staff_view: bool,
+    /// Materials fetched instead of the applicant (免提交): (name, source, found, summary).
+    shared_materials: Vec<(String, String, bool, String)>,
+}
+
+/// A stored rule decision as the case page shows it.
+struct DecisionView {
+    purpose: String,
+    rule: String,
+    outcome: &'static str,
+    explanation: String,
+    /// (check, reason)
+    failed: Vec<(String, String)>,
+    error: Option<String>,
+    /// One line per registry pull.
+    sources: Vec<String>,
+    input: String,
+    output: String,
+    /// One line per node: name, kind, matched rows.
+    trace: Vec<String>,
+}
+
+fn decision_views(c: &shenpi_app::cases::CaseRecord) -> Vec<DecisionView> {
+    c.decisions
+        .iter()
+        .map(|d| DecisionView {
+            purpose: d.purpose_zh.clone(),
+            rule: format!("{}（{} 第 {} 版）", d.rule_name, d.rule, d.version),
+            outcome: if d.purpose != "auto_approval" {
+                ""
+            } else if d.approves() {
+                "自动核验全部通过"
+            } else {
+                "自动核验未通过，转人工审查"
+            },
+            explanation: d.explanation.clone(),
+            failed: d
+                .failed
+                .iter()
+                .map(|f| (f.check.clone(), f.reason.clone()))
+                .collect(),
+            error: d.error.clone(),
+            sources: d
+                .data_sources
+                .iter()
+                .map(|p| {
+                    let state = match (&p.error, p.found) {
+                        (Some(e), _) => e.clone(),
+                        (None, true) => "已调取".to_owned(),
+                        (None, false) => "无此记录".to_owned(),
+                    };
+                    format!(
+                        "{}（{}）：{}{} · {}",
+                        p.dataset,
+                        p.key,
+                        state,
+                        if p.cached { "（缓存）" } else { "" },
+                        p.source
+                    )
+                })
+                .collect(),
+            input: serde_json::to_string_pretty(&d.input).unwrap_or_default(),
+            output: serde_json::to_string_pretty(&d.output).unwrap_or_default(),
+            trace: d
+                .trace
+                .as_array()
+                .map(|nodes| {
+                    nodes
+                        .iter()
+                        .map(|n| {
+                            let matched = n["matched"]
+                                .as_array()
+                                .map(|m| {
+                                    m.iter()
+                                        .filter_map(|x| x.as_str())
+                                        .map(|i| {
+                                            format!(
+                                                "第 {} 行",
+                                                i.parse::<usize>().map(|i| i + 1).unwrap_or(0)
+                                            )
+                                        })
+                                        .collect::<Vec<_>>()
+                                        .join("、")
+                                })
+                                .unwrap_or_default();
+                            let kind = n["kind"].as_str().unwrap_or_default();
+                            if matched.is_empty() {
+                                format!("{}（{kind}）", n["name"].as_str().unwrap_or_default())
+                            } else {
+                                format!(
+                                    "{}（{kind}）命中：{matched}",
+                                    n["name"].as_str().unwrap_or_default()
+                                )
+                            }
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
+        })
+        .collect()
 }
 
 /// One line per thing the case's process waits for, in Chinese.
@@ -269,6 +372,24 @@ pub async fn case_page(
             waiting_lines(&c)
         },
         error: None,
+        decisions: decision_views(&c),
+        staff_view: c.applicant_id != p.user.id,
+        shared_materials: c
+            .shared_materials
+            .iter()
+            .map(|m| {
+                let source = if m.dataset.is_empty() {
+                    m.source_zh.clone()
+                } else {
+                    format!("{}：{}", m.source_zh, m.dataset)
+                };
+                let summary = match &m.error {
+                    Some(e) => e.clone(),
+                    None => m.summary.clone(),
+                };
+                (m.name.clone(), source, m.found, summary)
+            })
+            .collect(),
     };
     match error {
         Some(e) => {
