@@ -10,6 +10,7 @@
 //! - [`decisions`]: rule decisions on cases and unattended approval (无人干预自助办).
 //! - [`prefill`]: no re-typing (免填写) and zero materials (免提交) from shared data.
 //! - [`diagram`]: process versions and case diagrams (current and completed steps).
+//! - [`registration`]: the smart company-registration form (企业登记注册智能表单).
 //! - [`error`]: [`AppError`], mapped onto the public error table.
 //!
 //! Each state change runs in one store transaction together with its audit entry.
@@ -38,6 +39,7 @@ pub mod policy;
 pub mod prefill;
 pub mod principal;
 pub mod processes;
+pub mod registration;
 pub mod rules;
 pub mod tasks;
 pub mod totp;

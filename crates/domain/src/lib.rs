@@ -4,6 +4,7 @@
 //! # Layout
 //! - [`validate`]: national identifiers (USCC, ID number, mobile, region code, certificate id).
 //! - [`regions`]: the GB/T 2260 administrative-division table shipped as data.
+//! - [`registration`]: company registration (企业登记): business scope, name check, the form.
 //! - [`registry`]: records of the shared-data registries (enterprises, persons, experts, projects).
 //! - [`calendar`]: the official working-day calendar (法定节假日 and 调休).
 //! - [`catalog`]: service items, district implementations, versions and joint review.
@@ -28,6 +29,7 @@ pub mod mask;
 pub mod org;
 pub mod password;
 pub mod regions;
+pub mod registration;
 pub mod registry;
 pub mod rules;
 pub mod validate;

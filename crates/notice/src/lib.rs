@@ -9,10 +9,13 @@
 //!   通用规范汉字表 and GB 2312, see `fonts/README.md`), with system fonts as fallback. A
 //!   character no loaded font has is refused with [`NoticeError::MissingGlyphs`] rather than
 //!   printed as a blank box.
+//! - [`registration`] prints the company-registration documents (申请书, 章程, 股东决定 …) from
+//!   versioned templates with the same layout machinery.
 //! - [`seal`] signs a PDF with a department's [`SealKey`] (SM2 with SM3) by appending a comment
 //!   line after `%%EOF`; [`verify`] checks it. The format is described in [`seal`](mod@seal).
 
 mod data;
+pub mod registration;
 pub mod seal;
 mod world;
 
@@ -59,7 +62,12 @@ pub fn render(data: &NoticeData) -> Result<Vec<u8>, NoticeError> {
     let layout = data.layout()?;
     check_glyphs(&layout)?;
     let json = serde_json::to_vec(&layout).map_err(|e| NoticeError::Data(e.to_string()))?;
-    let world = world::NoticeWorld::new(TEMPLATE, json)
+    compile(TEMPLATE, json)
+}
+
+/// Compiles a typst `template` reading `json` as `/data.json` into a PDF.
+pub(crate) fn compile(template: &str, json: Vec<u8>) -> Result<Vec<u8>, NoticeError> {
+    let world = world::NoticeWorld::new(template, json)
         .ok_or_else(|| NoticeError::Typeset("invalid virtual path".to_owned()))?;
     let compiled = typst::compile::<PagedDocument>(&world);
     let result = compiled.output.map_err(|errors| {

@@ -10,6 +10,7 @@ mod integration {
     pub mod bad_input;
     pub mod browser;
     pub mod browser_bundles;
+    pub mod browser_registration;
     pub mod bundles;
     pub mod cases;
     pub mod catalog;
@@ -27,6 +28,7 @@ mod integration {
     pub mod prefill;
     pub mod processes;
     pub mod public;
+    pub mod registration;
     pub mod review_fixes;
     pub mod rules;
     pub mod unattended;

@@ -25,6 +25,7 @@ mod partners;
 mod registry;
 mod rows;
 mod rules;
+mod scopes;
 mod security;
 mod sessions;
 mod tasks;

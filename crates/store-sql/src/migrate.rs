@@ -23,6 +23,7 @@ const SQLITE: &[(i64, &str, &str)] = &[
     (13, "tasks_department", include_str!("../migrations/sqlite/0013_tasks_department.sql")),
     (14, "rules", include_str!("../migrations/sqlite/0014_rules.sql")),
     (15, "registry", include_str!("../migrations/sqlite/0015_registry.sql")),
+    (16, "scope_catalogs", include_str!("../migrations/sqlite/0016_scope_catalogs.sql")),
 ];
 
 #[rustfmt::skip]
@@ -42,6 +43,7 @@ const POSTGRES: &[(i64, &str, &str)] = &[
     (13, "tasks_department", include_str!("../migrations/postgres/0013_tasks_department.sql")),
     (14, "rules", include_str!("../migrations/postgres/0014_rules.sql")),
     (15, "registry", include_str!("../migrations/postgres/0015_registry.sql")),
+    (16, "scope_catalogs", include_str!("../migrations/postgres/0016_scope_catalogs.sql")),
 ];
 
 /// Applies the pending migrations of `engine`; returns how many ran.

@@ -516,3 +516,23 @@ impl StepBatch {
             && self.deliveries.is_empty()
     }
 }
+
+/// An imported business-scope catalogue (经营范围规范表述目录), one row per version: the
+/// checked entries as a JSON document. The newest version is the one in force.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScopeCatalogVersion {
+    /// 1, 2, … in import order.
+    pub version: i64,
+    /// The version label the file carries, e.g. `2026-01`.
+    pub label: String,
+    /// The imported file's name.
+    pub source: String,
+    /// Number of entries.
+    pub entries: i64,
+    /// The entries as JSON (`domain::registration::scope::Catalogue`).
+    pub json: String,
+    /// Hex SHA-256 of the imported file.
+    pub sha256: String,
+    pub imported_by: String,
+    pub imported_at: DateTime<Utc>,
+}

@@ -65,6 +65,7 @@ pub trait Tx:
     + BatchRepo
     + RuleRepo
     + RegistryRepo
+    + ScopeCatalogRepo
 {
     /// Commits all changes of this unit of work.
     async fn commit(self: Box<Self>) -> Result<(), StoreError>;
@@ -507,4 +508,13 @@ pub trait RegistryRepo {
         fragment: &str,
         limit: i64,
     ) -> Result<Vec<RegistryRecord>, StoreError>;
+}
+
+/// Imported business-scope catalogues, versioned.
+#[async_trait]
+pub trait ScopeCatalogRepo {
+    /// Stores a new version (`Conflict` if that version exists).
+    async fn insert_scope_catalog(&mut self, c: &ScopeCatalogVersion) -> Result<(), StoreError>;
+    /// The newest version, if any was imported.
+    async fn latest_scope_catalog(&mut self) -> Result<Option<ScopeCatalogVersion>, StoreError>;
 }

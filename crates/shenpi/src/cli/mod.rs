@@ -4,6 +4,7 @@
 mod backup;
 mod bench;
 mod bench_unattended;
+mod import;
 mod user;
 
 use crate::config::Config;
@@ -65,6 +66,11 @@ pub enum Command {
     Catalog {
         #[command(subcommand)]
         command: CatalogCommand,
+    },
+    /// Import reference data files (`import business-scope FILE`).
+    Import {
+        #[command(subcommand)]
+        command: import::ImportCommand,
     },
     /// Working-day calendar operations.
     Calendar {
@@ -303,6 +309,7 @@ pub async fn run(cli: Cli) -> Result<(), String> {
             command: NoticeCommand::Verify { file },
         } => notice_verify(&cfg, file).await,
         Command::Calendar { command } => calendar(&cfg, command).await,
+        Command::Import { command } => import::run(&cfg, command).await,
         Command::Catalog {
             command: CatalogCommand::Export { out },
         } => catalog_export(&cfg, out).await,

@@ -38,10 +38,10 @@ async fn demo_user_and_audit_commands_work_and_tampering_is_reported() {
             &data,
             &["catalog", "export", "--out", export.to_str().unwrap()]
         ))
-        .contains("45")
+        .contains("48")
     );
     let items = shenpi_exchange::items_from_xlsx(&std::fs::read(&export).unwrap()).unwrap();
-    assert_eq!(items.len(), 45);
+    assert_eq!(items.len(), 48);
     let list = ok(&shenpi(&data, &["user", "list"]));
     assert!(list.contains("clerk-370285") && list.contains("(demo: TOTP exempt)"));
     let mut add = Command::new(env!("CARGO_BIN_EXE_shenpi"));

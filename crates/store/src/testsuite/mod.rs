@@ -16,6 +16,7 @@ mod cases;
 mod outbox;
 mod registry;
 mod rules;
+mod scopes;
 use cases::*;
 
 pub(crate) fn t0() -> chrono::DateTime<Utc> {
@@ -88,6 +89,7 @@ pub async fn run_all(store: &dyn Store) {
     batch::batches_write_what_single_rows_write(store).await;
     rules::rules_are_versioned(store).await;
     registry::registry_records_are_replaced_and_found_by_name(store).await;
+    scopes::scope_catalogs_are_versioned(store).await;
 }
 
 async fn migrations_are_idempotent(store: &dyn Store) {

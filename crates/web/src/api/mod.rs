@@ -11,6 +11,7 @@ pub mod materials;
 pub mod partners;
 pub mod processes;
 pub mod public;
+pub mod registration;
 pub mod rules;
 pub mod tasks;
 

@@ -16,6 +16,7 @@ pub mod me;
 pub mod processes;
 pub mod proposals;
 pub mod register;
+pub mod registration;
 pub mod search;
 pub mod supervision;
 pub mod tasks;
@@ -121,6 +122,7 @@ fn nav_for(p: &Principal, lang: Lang, path: &str) -> Vec<NavItem> {
     v.push(("/items", lang.t("办事指南", "Service guides")));
     if p.user.roles.iter().any(|r| r.is_applicant()) {
         v.push(("/bundles", lang.t("一件事", "One application")));
+        v.push(("/registration", lang.t("企业开办", "Company registration")));
     }
     if allowed(Action::CatalogReview) {
         v.push(("/proposals", lang.t("事项变更", "Catalog changes")));
