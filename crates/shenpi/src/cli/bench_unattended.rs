@@ -52,15 +52,18 @@ pub async fn unattended(
                     form: serde_json::json!({"uscc": shenpi_app::demo::demo_uscc(), "contact": "李示例",
                         "contact_mobile": "13800000000", "commitment": true}),
                     materials: Default::default(),
-                    idempotency_key: format!("{}-{w}-{n}", &run[..8]),
+                    idempotency_key: format!("{run}-{w}-{n}"),
                     draft_id: None,
                 };
                 let t0 = Instant::now();
-                let (c, _) = app
+                let (c, created) = app
                     .submit_application(&p, a, &meta)
                     .await
                     .map_err(|e| e.to_string())?;
                 lat.push(t0.elapsed().as_secs_f64() * 1000.0);
+                if !created {
+                    return Err(format!("case {} existed already", c.number));
+                }
                 if c.status != CaseStatus::Granted {
                     return Err(format!("case {} was not decided: {:?}", c.number, c.status));
                 }
