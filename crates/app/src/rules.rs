@@ -6,19 +6,11 @@
 use crate::{App, AppError, Principal, RequestMeta};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
+use shenpi_domain::catalog::item::{is_rule_key, rule_purpose_zh};
 use shenpi_domain::error::ErrorCode;
 use shenpi_domain::rules::cases::{TestCase, run};
 use shenpi_domain::rules::{Decision, Rule, evaluate};
 use shenpi_store::model::RuleVersion;
-
-/// The purposes a rule can serve.
-pub const PURPOSES: [(&str, &str); 5] = [
-    ("acceptance", "受理条件"),
-    ("review", "审核校验"),
-    ("routing", "流程路由"),
-    ("fee", "收费"),
-    ("auto_approval", "自动审批"),
-];
 
 /// A rule as uploaded.
 #[derive(Debug, Clone, Deserialize)]
@@ -49,11 +41,7 @@ pub struct RuleView {
 fn view(r: RuleVersion) -> Result<RuleView, AppError> {
     let bad = |e: serde_json::Error| AppError::Internal(format!("rule {}: {e}", r.key));
     Ok(RuleView {
-        purpose_zh: PURPOSES
-            .iter()
-            .find(|(k, _)| *k == r.purpose)
-            .map(|(_, zh)| *zh)
-            .unwrap_or(""),
+        purpose_zh: rule_purpose_zh(&r.purpose).unwrap_or(""),
         document: serde_json::from_str(&r.document).map_err(bad)?,
         tests: serde_json::from_str(&r.tests).map_err(bad)?,
         key: r.key,
@@ -74,13 +62,7 @@ fn invalid(e: &shenpi_domain::rules::RuleError) -> AppError {
 
 /// Checks an upload: fields, the graph, the test cases.
 fn check(input: &RuleInput) -> Result<(), AppError> {
-    let key_ok = !input.key.is_empty()
-        && input.key.len() <= 60
-        && input
-            .key
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
-    if !key_ok {
+    if !is_rule_key(&input.key) {
         return Err(AppError::invalid_text(
             "key",
             "RULE_KEY_INVALID",
@@ -97,7 +79,7 @@ fn check(input: &RuleInput) -> Result<(), AppError> {
             "The rule name must be 1–100 characters",
         ));
     }
-    if !PURPOSES.iter().any(|(k, _)| *k == input.purpose) {
+    if rule_purpose_zh(&input.purpose).is_none() {
         return Err(AppError::invalid_text(
             "purpose",
             "RULE_PURPOSE_INVALID",

@@ -19,7 +19,7 @@ use crate::{App, AppError};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use shenpi_domain::catalog::item::{RULE_PURPOSES, ServiceItem};
+use shenpi_domain::catalog::item::{ServiceItem, rule_purpose_zh};
 use shenpi_domain::rules::{Rule, evaluate};
 
 /// One check a rule found failed.
@@ -64,14 +64,6 @@ impl DecisionRecord {
     }
 }
 
-fn purpose_zh(purpose: &str) -> String {
-    RULE_PURPOSES
-        .iter()
-        .find(|(k, _)| *k == purpose)
-        .map(|(_, zh)| (*zh).to_owned())
-        .unwrap_or_default()
-}
-
 fn failed_checks(output: &Value) -> Vec<FailedCheck> {
     output
         .pointer("/checks/failed")
@@ -110,7 +102,7 @@ impl App {
         for b in &item.rules {
             let mut d = DecisionRecord {
                 purpose: b.purpose.clone(),
-                purpose_zh: purpose_zh(&b.purpose),
+                purpose_zh: rule_purpose_zh(&b.purpose).unwrap_or_default().to_owned(),
                 rule: b.rule.clone(),
                 rule_name: String::new(),
                 version: 0,

@@ -136,10 +136,7 @@ pub fn check_item(item: &ServiceItem) -> Result<(), Vec<ItemIssue>> {
     }
     for (i, b) in item.rules.iter().enumerate() {
         let field = format!("rules[{i}]");
-        if !super::item::RULE_PURPOSES
-            .iter()
-            .any(|(k, _)| *k == b.purpose)
-        {
+        if super::item::rule_purpose_zh(&b.purpose).is_none() {
             v.add(
                 &field,
                 "ITEM_RULE_PURPOSE_INVALID",
@@ -154,12 +151,7 @@ pub fn check_item(item: &ServiceItem) -> Result<(), Vec<ItemIssue>> {
                 format!("Purpose {} already has a rule", b.purpose),
             );
         }
-        let key_ok = !b.rule.is_empty()
-            && b.rule.len() <= 60
-            && b.rule
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
-        if !key_ok {
+        if !super::item::is_rule_key(&b.rule) {
             v.add(
                 &field,
                 "ITEM_RULE_KEY_INVALID",

@@ -288,6 +288,23 @@ pub const RULE_PURPOSES: [(&str, &str); 5] = [
     ("auto_approval", "自动审批"),
 ];
 
+/// The Chinese name of a rule purpose (`None`: not a purpose).
+pub fn rule_purpose_zh(purpose: &str) -> Option<&'static str> {
+    RULE_PURPOSES
+        .iter()
+        .find(|(k, _)| *k == purpose)
+        .map(|(_, zh)| *zh)
+}
+
+/// Whether `key` is a rule key: 1–60 lower-case letters, digits or `-`.
+pub fn is_rule_key(key: &str) -> bool {
+    !key.is_empty()
+        && key.len() <= 60
+        && key
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+}
+
 /// A rule an item uses for one purpose.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -105,3 +105,14 @@ pub async fn page_session(app: &TestApp, username: &str) -> shenpi_app::auth::Lo
         .await
         .unwrap()
 }
+
+/// GETs a page with a page session's cookie: (status, body).
+pub async fn get_page(app: &TestApp, session_token: &str, path: &str) -> (u16, String) {
+    let r = client()
+        .get(app.url(path))
+        .header("cookie", format!("shenpi_session={session_token}"))
+        .send()
+        .await
+        .unwrap();
+    (r.status().as_u16(), r.text().await.unwrap())
+}

@@ -184,15 +184,12 @@ async fn shared_data_materials_are_attached_to_the_case_with_their_provenance() 
 
     // The applicant's case page lists them.
     let page = page_session(&app, "enterprise").await;
-    let html = client()
-        .get(app.url(&format!("/cases/{}", c["id"].as_str().unwrap())))
-        .header("cookie", format!("shenpi_session={}", page.token))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let (_, html) = get_page(
+        &app,
+        &page.token,
+        &format!("/cases/{}", c["id"].as_str().unwrap()),
+    )
+    .await;
     assert!(
         html.contains("免提交材料（系统已调取）") && html.contains("技术工人职业技能等级证书"),
         "{html}"

@@ -173,15 +173,7 @@ async fn a_labour_filing_is_granted_at_once_or_sent_to_a_reviewer_with_its_faile
 
     // The applicant's page says it in plain words; a reviewer's page also shows the trace.
     let page = page_session(&app, "enterprise").await;
-    let html = client()
-        .get(app.url(&format!("/cases/{id}")))
-        .header("cookie", format!("shenpi_session={}", page.token))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let (_, html) = get_page(&app, &page.token, &format!("/cases/{id}")).await;
     assert!(html.contains("自动核验全部通过"), "{html}");
     assert!(html.contains("市场主体登记信息"));
     assert!(
@@ -235,15 +227,7 @@ async fn a_labour_filing_is_granted_at_once_or_sent_to_a_reviewer_with_its_faile
         2
     );
     let rpage = page_session(&app, "reviewer-370202").await;
-    let html = client()
-        .get(app.url(&format!("/cases/{id2}")))
-        .header("cookie", format!("shenpi_session={}", rpage.token))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let (_, html) = get_page(&app, &rpage.token, &format!("/cases/{id2}")).await;
     assert!(
         html.contains("decision-trace") && html.contains("labour-filing-auto"),
         "{html}"
@@ -523,15 +507,7 @@ async fn a_reviewer_looks_up_shared_data_for_a_case_on_the_page() {
     let page = page_session(&app, "reviewer-370202").await;
     let fetch = |path: String| {
         let (app, token) = (&app, page.token.clone());
-        async move {
-            let r = client()
-                .get(app.url(&path))
-                .header("cookie", format!("shenpi_session={token}"))
-                .send()
-                .await
-                .unwrap();
-            (r.status().as_u16(), r.text().await.unwrap())
-        }
+        async move { get_page(app, &token, &path).await }
     };
     let (status, html) = fetch(format!(
         "/cases/{id}/data?kind=enterprise&key={}",
