@@ -254,8 +254,9 @@ impl App {
                 MaterialSource::ECertificate { cert_type } => ("电子证照调用", cert_type.clone()),
             };
             // Which registry serves the data set, and by which key.
-            let target: Vec<(RegistryKind, String)> = if dataset.contains("专家") {
-                form.get("signatures")
+            let target: Vec<(RegistryKind, String)> = match RegistryKind::serving(&dataset) {
+                Some(RegistryKind::Expert) => form
+                    .get("signatures")
                     .and_then(Value::as_array)
                     .map(|list| {
                         list.iter()
@@ -264,35 +265,19 @@ impl App {
                             .map(|id| (RegistryKind::Expert, id.to_owned()))
                             .collect()
                     })
-                    .unwrap_or_default()
-            } else if dataset.contains("项目") {
-                text(form, "project_code")
+                    .unwrap_or_default(),
+                Some(RegistryKind::Project) => text(form, "project_code")
                     .map(|c| vec![(RegistryKind::Project, c.to_owned())])
-                    .unwrap_or_default()
-            } else if [
-                "市场主体",
-                "营业执照",
-                "人员证书",
-                "职业技能",
-                "社会保险",
-                "资质",
-            ]
-            .iter()
-            .any(|w| dataset.contains(w))
-            {
-                uscc.map(|u| vec![(RegistryKind::Enterprise, u.to_owned())])
-                    .unwrap_or_default()
-            } else if ["身份证", "人口", "户籍"]
-                .iter()
-                .any(|w| dataset.contains(w))
-            {
-                applicant
+                    .unwrap_or_default(),
+                Some(RegistryKind::Enterprise) => uscc
+                    .map(|u| vec![(RegistryKind::Enterprise, u.to_owned())])
+                    .unwrap_or_default(),
+                Some(RegistryKind::Person) => applicant
                     .id_number
                     .clone()
                     .map(|i| vec![(RegistryKind::Person, i)])
-                    .unwrap_or_default()
-            } else {
-                vec![]
+                    .unwrap_or_default(),
+                None => vec![],
             };
             if target.is_empty() {
                 out.push(SharedMaterial {

@@ -83,6 +83,33 @@ impl RegistryKind {
         }
     }
 
+    /// The registry that serves a material's data set or certificate type (数据共享 /
+    /// 电子证照): the expert registry for 专家库, the project registry for 投资项目, the
+    /// enterprise registry for the registration, licence, staff-certificate, social-insurance
+    /// and qualification data of an enterprise, the population registry for identity data.
+    /// `None`: no registry is connected for it yet.
+    pub fn serving(dataset: &str) -> Option<RegistryKind> {
+        let any = |words: &[&str]| words.iter().any(|w| dataset.contains(w));
+        if any(&["专家"]) {
+            Some(RegistryKind::Expert)
+        } else if any(&["项目"]) {
+            Some(RegistryKind::Project)
+        } else if any(&[
+            "市场主体",
+            "营业执照",
+            "人员证书",
+            "职业技能",
+            "社会保险",
+            "资质",
+        ]) {
+            Some(RegistryKind::Enterprise)
+        } else if any(&["身份证", "人口", "户籍"]) {
+            Some(RegistryKind::Person)
+        } else {
+            None
+        }
+    }
+
     /// Reads and checks a record of this registry from JSON.
     pub fn parse_record(self, value: &serde_json::Value) -> Result<Record, String> {
         let r = match self {
@@ -271,6 +298,21 @@ mod tests {
         for k in RegistryKind::ALL {
             assert_eq!(RegistryKind::parse(k.as_str()), Some(k));
         }
+    }
+
+    #[test]
+    fn each_data_set_is_served_by_its_registry() {
+        use RegistryKind::*;
+        assert_eq!(RegistryKind::serving("市场主体登记信息"), Some(Enterprise));
+        assert_eq!(RegistryKind::serving("营业执照"), Some(Enterprise));
+        assert_eq!(RegistryKind::serving("社会保险参保信息"), Some(Enterprise));
+        assert_eq!(RegistryKind::serving("水土保持专家库信息"), Some(Expert));
+        assert_eq!(
+            RegistryKind::serving("投资项目在线审批监管平台项目信息"),
+            Some(Project)
+        );
+        assert_eq!(RegistryKind::serving("居民身份证"), Some(Person));
+        assert_eq!(RegistryKind::serving("不动产登记信息"), None);
     }
 
     #[test]
