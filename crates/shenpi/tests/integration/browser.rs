@@ -128,8 +128,14 @@ async fn the_city_admin_changes_an_item_in_chromium_and_the_guide_shows_it_on_it
 pub(crate) async fn sign_in(b: &Browser, app: &shenpi_testkit::TestApp, username: &str) {
     b.goto(&app.url("/login")).await;
     if !b.exists("#username").await {
+        // Sign out first; the click returns before the sign-out has answered, so wait for its
+        // redirect to the sign-in page rather than racing it with another navigation.
         b.click("form[action=\"/logout\"] button").await;
-        b.goto(&app.url("/login")).await;
+        assert!(
+            b.wait_for("#username", Duration::from_secs(10)).await,
+            "{}",
+            b.source().await
+        );
     }
     b.fill("#username", username).await;
     b.fill("#password", "Demo#2026").await;
