@@ -17,6 +17,11 @@
 //! Every error type has `code()` (a stable string such as `TOKEN_EXPIRED`), `message_zh()`
 //! and `message_en()`; none of them, and no `Debug` output, contains key material.
 
+pub mod bench;
+pub mod canonical;
 pub mod keys;
+pub mod keyset;
+pub mod offline;
+pub mod qr;
 pub mod token;
 pub mod vault;
