@@ -12,7 +12,7 @@
 //! - [`qr`]: QR codes as SVG or as a module matrix.
 //! - [`canonical`]: canonical JSON (RFC 8785 style) of a certificate's data, its SM3 digest
 //!   and its signature.
-//! - [`bench`]: single-thread timing of token verification and issue.
+//! - [`mod@bench`]: single-thread timing of token verification and issue.
 //!
 //! Every error type has `code()` (a stable string such as `TOKEN_EXPIRED`), `message_zh()`
 //! and `message_en()`; none of them, and no `Debug` output, contains key material.
