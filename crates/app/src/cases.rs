@@ -279,6 +279,7 @@ impl App {
         let decisions = self
             .decide_item_rules(
                 &effective.version.item,
+                a.situation.as_deref(),
                 p.user.uscc.as_deref(),
                 &a.form,
                 &case_id,

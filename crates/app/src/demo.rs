@@ -57,6 +57,8 @@ pub struct DemoReport {
     pub bundles: usize,
     /// Demo partner systems registered (their secrets are made at load time).
     pub partners: usize,
+    /// Demo BPMN processes stored (those not stored already).
+    pub processes: usize,
     /// Demo business rules stored (0 when the rules library had rules already).
     pub rules: usize,
     /// Demo shared-data registry records (0 when the registries had records already).
@@ -209,6 +211,7 @@ impl App {
         report.items = self.load_demo_catalog().await?;
         report.bundles = self.load_demo_bundles().await?;
         report.partners = self.load_demo_partners().await?;
+        report.processes = self.load_demo_processes().await?;
         report.rules = self.load_demo_rules().await?;
         report.registries = self.load_demo_registries().await?;
         Ok(report)

@@ -198,7 +198,7 @@ impl App {
             statutory_days: Some(c.statutory_days),
             lines,
             opinion: if matches!(kind, NoticeKind::Grant | NoticeKind::Acceptance) {
-                opinion.to_string()
+                with_fee(kind, opinion, c)
             } else {
                 String::new()
             },
@@ -495,5 +495,25 @@ impl App {
             region: k.region.clone(),
             department: k.department.clone(),
         })
+    }
+}
+
+/// The opinion of a grant with the fee the item's fee rule assessed (收费核定), if any.
+fn with_fee(kind: NoticeKind, opinion: &str, c: &CaseRecord) -> String {
+    match crate::decisions::fee(&c.decisions) {
+        Some(f) if kind == NoticeKind::Grant => {
+            let how = if f.explanation.is_empty() {
+                String::new()
+            } else {
+                format!("（{}）", f.explanation)
+            };
+            let sentence = format!("请按规定缴纳费用人民币{}元{how}。", f.amount_yuan);
+            if opinion.trim().is_empty() {
+                sentence
+            } else {
+                format!("{}  {sentence}", opinion.trim())
+            }
+        }
+        _ => opinion.to_string(),
     }
 }

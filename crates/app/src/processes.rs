@@ -44,6 +44,37 @@ impl App {
         meta: &RequestMeta,
     ) -> Result<ProcessVersion, AppError> {
         authorize(p, Action::ProcessManage, None)?;
+        self.store_process(Some(&p.user), xml, meta).await
+    }
+
+    /// Loads the demo processes that are not stored yet (e.g. the joint review a routing rule
+    /// of the demo chooses); returns how many.
+    pub async fn load_demo_processes(&self) -> Result<usize, AppError> {
+        const DEMO: [(&str, &str); 1] = [(
+            "road-excavation-joint",
+            include_str!("../data/road-excavation-joint.bpmn"),
+        )];
+        let mut n = 0;
+        for (key, xml) in DEMO {
+            let stored = {
+                let mut tx = self.store.read().await?;
+                tx.latest_process(key).await?
+            };
+            if stored.is_none() {
+                self.store_process(None, xml, &RequestMeta::cli()).await?;
+                n += 1;
+            }
+        }
+        Ok(n)
+    }
+
+    /// Checks and stores a process version, by `user` (None: the platform, for the demo).
+    async fn store_process(
+        &self,
+        user: Option<&shenpi_store::model::User>,
+        xml: &str,
+        meta: &RequestMeta,
+    ) -> Result<ProcessVersion, AppError> {
         let process = parse_bpmn(xml).map_err(|e| parse_error(&e))?;
         for (i, n) in process.nodes.iter().enumerate() {
             if let NodeKind::ServiceTask(s) = &n.kind
@@ -110,14 +141,14 @@ impl App {
             key: process.id.clone(),
             version,
             xml: xml.to_string(),
-            created_by: p.user.username.clone(),
+            created_by: user.map_or_else(|| "demo".to_owned(), |u| u.username.clone()),
             created_at: now,
         };
         tx.insert_process(&pv).await?;
         tx.append_audit(meta.audit(
             now,
             shenpi_domain::regions::QINGDAO_CITY,
-            Some(&p.user),
+            user,
             "process.upload",
             ("process", &pv.key),
             "success",

@@ -30,6 +30,7 @@ mod integration {
     pub mod public;
     pub mod registration;
     pub mod review_fixes;
+    pub mod routing;
     pub mod rules;
     pub mod unattended;
     pub mod workbench;

@@ -140,7 +140,18 @@ impl App {
                 draft_id: None,
             };
             self.check_application(p, &app).await?;
-            applications.push((i, e, app));
+            // Each sub-case is decided by its item's rules (routing, fees, checks), as alone.
+            let case_id = shenpi_store::new_id();
+            let decisions = self
+                .decide_item_rules(
+                    &e.version.item,
+                    app.situation.as_deref(),
+                    p.user.uscc.as_deref(),
+                    &app.form,
+                    &case_id,
+                )
+                .await?;
+            applications.push((i, e, app, case_id, decisions));
         }
 
         let now = self.clock.now();
@@ -154,20 +165,23 @@ impl App {
             .to_string();
         let id = shenpi_store::new_id();
         let mut sub_cases = vec![];
-        for (i, e, app) in &applications {
+        for (i, e, app, case_id, decisions) in applications {
             let Some(c) = self
                 .insert_application(
                     &mut tx,
                     p,
-                    app,
+                    &app,
                     e,
                     crate::cases::NewCase {
-                        id: shenpi_store::new_id(),
+                        id: case_id,
                         bundle_case: Some(id.clone()),
                         partner: partner_of(&i.handler).map(str::to_owned),
-                        decisions: vec![],
+                        pulls: decisions
+                            .first()
+                            .map(|d| d.data_sources.clone())
+                            .unwrap_or_default(),
+                        decisions,
                         shared_materials: vec![],
-                        pulls: vec![],
                     },
                     meta,
                 )

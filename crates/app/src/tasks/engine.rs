@@ -27,7 +27,12 @@ impl App {
         now: DateTime<Utc>,
     ) -> Result<Option<Vec<Task>>, AppError> {
         let item = self.item_version(&c.item_code, c.item_version).await?.item;
-        let Some(key) = item.process_key else {
+        // A routing rule's choice wins over the item's own process; the built-in steps have none.
+        let routed = crate::decisions::routed_process(&c.decisions).map(str::to_owned);
+        let Some(key) = routed
+            .or(item.process_key)
+            .filter(|k| k != crate::diagram::BUILTIN_KEY)
+        else {
             return Ok(None);
         };
         let Some((pv, _)) = self.load_process(&key, None).await? else {
@@ -36,6 +41,10 @@ impl App {
         let mut vars = shenpi_workflow::Variables::new();
         vars.insert("form".into(), c.form.clone());
         vars.insert("item_code".into(), json!(c.item_code));
+        vars.insert(
+            "decisions".into(),
+            crate::decisions::process_variables(&c.decisions),
+        );
         c.process = Some((pv.key.clone(), pv.version));
         c.instance = Some(shenpi_workflow::Instance::new());
         let start = shenpi_workflow::Command::Start { variables: vars };

@@ -147,7 +147,15 @@ async fn processes_are_listed_and_their_xml_is_served_as_stored() {
         .json()
         .await
         .unwrap();
-    assert_eq!(v, json!({"items": []}));
+    // The demo's one process: the joint review a routing rule chooses.
+    let demo: Vec<&str> = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["key"].as_str().unwrap())
+        .collect();
+    assert_eq!(demo, ["road-excavation-joint"], "{v}");
+    assert_eq!(v["items"][0]["versions"][0]["created_by"], "demo");
     assert_eq!(
         upload(&app, &admin, DI_PROCESS).await,
         json!({"key": "permit-review", "version": 1})
@@ -163,7 +171,10 @@ async fn processes_are_listed_and_their_xml_is_served_as_stored() {
         .unwrap();
     let items = v["items"].as_array().unwrap();
     let keys: Vec<&str> = items.iter().map(|i| i["key"].as_str().unwrap()).collect();
-    assert_eq!(keys, ["bare-review", "permit-review"]);
+    assert_eq!(
+        keys,
+        ["bare-review", "permit-review", "road-excavation-joint"]
+    );
     let permit = &items[1];
     assert_eq!(permit["latest_version"], 2);
     assert_eq!(permit["name"], "施工许可审查流程（修订）");
@@ -246,11 +257,9 @@ async fn the_process_pages_list_versions_and_link_their_diagrams() {
     let app = spawn_app().await;
     let (status, html) = page(&app, "admin", "/processes").await;
     assert_eq!(status, 200);
-    assert!(html.contains("尚未上传任何流程"), "{html}");
-    assert!(
-        html.contains("POST /api/v1/processes"),
-        "the empty state says how to upload"
-    );
+    // The demo database has the joint review of road digs (the empty state, which says how
+    // to upload, is for a database without processes).
+    assert!(html.contains("城市道路挖掘联合审查流程"), "{html}");
     let (_, home) = page(&app, "admin", "/").await;
     assert!(home.contains("href=\"/processes\""), "menu entry");
 

@@ -35,6 +35,8 @@ fn view(s: &AppState, c: &CaseRecord) -> Result<serde_json::Value, ApiError> {
             "url": format!("/api/v1/cases/{}/notices/{}", c.id, n.id),
         })).collect::<Vec<_>>(),
         "decisions": c.decisions.iter().map(plain_decision).collect::<Vec<_>>(),
+        // The fee the item's fee rule assessed (收费核定), if any.
+        "fee": shenpi_app::decisions::fee(&c.decisions),
         "shared_materials": c.shared_materials,
     }))
 }
@@ -46,6 +48,7 @@ fn plain_decision(d: &shenpi_app::decisions::DecisionRecord) -> serde_json::Valu
     json!({
         "purpose": d.purpose, "purpose_zh": d.purpose_zh, "rule_name": d.rule_name, "at": d.at,
         "approved": (d.purpose == "auto_approval").then(|| d.approves()),
+        "process": d.routed_process(), "fee": d.fee(), "error": d.error.is_some(),
         "explanation": d.explanation, "failed": d.failed,
         "data_sources": d.data_sources.iter().map(|p| json!({
             "dataset": p.dataset, "found": p.found, "error": p.error})).collect::<Vec<_>>(),

@@ -142,7 +142,7 @@ struct CasePage {
 struct DecisionView {
     purpose: String,
     rule: String,
-    outcome: &'static str,
+    outcome: String,
     explanation: String,
     /// (check, reason)
     failed: Vec<(String, String)>,
@@ -155,19 +155,32 @@ struct DecisionView {
     trace: Vec<String>,
 }
 
+/// A decision's outcome in a few words: approved or not, the process chosen, the fee assessed.
+fn decision_outcome(d: &shenpi_app::decisions::DecisionRecord) -> String {
+    match d.purpose.as_str() {
+        "auto_approval" if d.approves() => "自动核验全部通过".into(),
+        "auto_approval" => "自动核验未通过，转人工审查".into(),
+        "routing" => match d.routed_process() {
+            Some(shenpi_app::diagram::BUILTIN_KEY) => "按标准审批流程办理".into(),
+            Some(key) => format!("按流程 {key} 办理"),
+            None if d.error.is_some() => "按事项的默认流程办理".into(),
+            None => String::new(),
+        },
+        "fee" => match d.fee() {
+            Some(f) => format!("核定应缴 {} 元", f.amount_yuan),
+            None => "收费由人工核定".into(),
+        },
+        _ => String::new(),
+    }
+}
+
 fn decision_views(c: &shenpi_app::cases::CaseRecord) -> Vec<DecisionView> {
     c.decisions
         .iter()
         .map(|d| DecisionView {
             purpose: d.purpose_zh.clone(),
             rule: format!("{}（{} 第 {} 版）", d.rule_name, d.rule, d.version),
-            outcome: if d.purpose != "auto_approval" {
-                ""
-            } else if d.approves() {
-                "自动核验全部通过"
-            } else {
-                "自动核验未通过，转人工审查"
-            },
+            outcome: decision_outcome(d),
             explanation: d.explanation.clone(),
             failed: d
                 .failed
