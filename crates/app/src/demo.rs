@@ -61,6 +61,8 @@ pub struct DemoReport {
     pub processes: usize,
     /// Demo business rules stored (0 when the rules library had rules already).
     pub rules: usize,
+    /// Demo certificates already held (an e-business licence per demo enterprise).
+    pub certificates: usize,
     /// Demo shared-data registry records (0 when the registries had records already).
     pub registries: usize,
     /// False when the database already had users (nothing is loaded then).
@@ -214,6 +216,7 @@ impl App {
         report.processes = self.load_demo_processes().await?;
         report.rules = self.load_demo_rules().await?;
         report.registries = self.load_demo_registries().await?;
+        report.certificates = self.load_demo_certificates().await?;
         Ok(report)
     }
 

@@ -21,6 +21,7 @@ pub mod bundles;
 pub mod calendar;
 pub mod cases;
 pub mod catalog;
+pub mod certs;
 pub mod clock;
 pub mod datasources;
 pub mod decisions;
@@ -74,6 +75,13 @@ pub struct Settings {
     pub registry: Option<datasources::HttpSettings>,
     /// How long a pulled record is reused.
     pub registry_freshness: std::time::Duration,
+    /// The master key that seals certificate signing keys in the database
+    /// (`SHENPI_MASTER_KEY`: 64 hex digits or base64 of 32 bytes); None: a random key for this
+    /// process only (tests).
+    pub master_key: Option<String>,
+    /// A key file that holds the certificate signing key instead of the database
+    /// (`SHENPI_CERT_KEY_FILE`, mode 0600).
+    pub cert_key_file: Option<std::path::PathBuf>,
 }
 
 impl Default for Settings {
@@ -87,6 +95,8 @@ impl Default for Settings {
             review_supplement_pauses_clock: true,
             registry: None,
             registry_freshness: datasources::DEFAULT_FRESHNESS,
+            master_key: None,
+            cert_key_file: None,
         }
     }
 }
@@ -102,6 +112,8 @@ pub struct App {
     notice_kick: tokio::sync::Notify,
     /// Shared data sources (数据共享).
     shared_data: datasources::SharedData,
+    /// Certificate signing keys (证照签名密钥).
+    cert_keys: certs::keys::CertKeys,
 }
 
 impl App {
@@ -118,7 +130,13 @@ impl App {
             }),
         };
         let shared_data = datasources::SharedData::new(source, settings.registry_freshness);
+        let cert_keys = certs::keys::CertKeys::new(
+            settings.master_key.as_deref(),
+            settings.cert_key_file.as_deref(),
+        )?;
+        certs::catalogue::cert_types()?;
         let app = App {
+            cert_keys,
             shared_data,
             store,
             clock,

@@ -133,8 +133,9 @@ impl App {
     }
 
     /// Issues the notice the status change `before` → `c.status` calls for, if any: rendered,
-    /// sealed, stored as a blob and listed on the case. A character no font can print is
-    /// refused (422 `NOTICE_UNRENDERABLE`), and nothing changes.
+    /// sealed, stored as a blob and listed on the case; and on a grant, the electronic
+    /// certificate (电子证照) the item issues, in the same transaction. A character no font can
+    /// print is refused (422 `NOTICE_UNRENDERABLE`), and nothing changes.
     pub(crate) async fn issue_notice_for(
         &self,
         tx: &mut Box<dyn shenpi_store::Tx>,
@@ -145,6 +146,9 @@ impl App {
         let Some(kind) = kind_for(before, c.status) else {
             return Ok(());
         };
+        if kind == NoticeKind::Grant {
+            self.issue_case_certificate(tx, c).await?;
+        }
         self.issue_notice(tx, c, kind, opinion, None).await
     }
 

@@ -56,6 +56,12 @@ pub enum Action {
     RuleManage,
     /// Look up shared data (数据共享) for a case one handles.
     DataLookup,
+    /// Hold electronic certificates: the wallet, show tokens, one's usage records.
+    CertHold,
+    /// Verify a certificate with a stated purpose and see all of it (用证, recorded).
+    CertVerify,
+    /// Revoke, cancel, withdraw or transfer certificates of one's region (证照状态管理).
+    CertManage,
 }
 
 impl Action {
@@ -82,6 +88,9 @@ impl Action {
             Action::PartnerManage => "partner.manage",
             Action::RuleManage => "rule.manage",
             Action::DataLookup => "data.lookup",
+            Action::CertHold => "cert.hold",
+            Action::CertVerify => "cert.verify",
+            Action::CertManage => "cert.manage",
         }
     }
 
@@ -120,6 +129,9 @@ impl Action {
             Action::PartnerManage => &[CityAdmin],
             Action::RuleManage => &[CityAdmin, DataSteward],
             Action::DataLookup => &[Clerk, Reviewer, Approver],
+            Action::CertHold => &[Citizen, Enterprise],
+            Action::CertVerify => &[Clerk, Reviewer, Approver, DeptAdmin, RegionAdmin, CityAdmin],
+            Action::CertManage => &[Approver, CityAdmin],
         }
     }
 }

@@ -121,6 +121,13 @@ error_codes! {
     DATA_RECORD_NOT_FOUND = 404, "共享数据中没有该记录", "The shared-data registry has no such record";
     DATA_PURPOSE_REQUIRED = 403, "没有授权用途（本人在办件或经办任务），不能调取共享数据", "No authorised purpose (an open case of yours or a task of yours on it): shared data is not fetched";
     DATA_SOURCE_UNAVAILABLE = 503, "共享数据源暂不可用，请稍后再试", "The shared-data source is unavailable; try again later";
+    CERT_NOT_FOUND = 404, "电子证照不存在", "No such electronic certificate";
+    CERT_TOKEN_INVALID = 422, "亮证码无效", "The certificate token is not valid";
+    CERT_STATUS_CHANGE_REFUSED = 409, "证照当前状态不能变更为所选状态", "The certificate cannot move from its current status to the one chosen";
+    CERT_REASON_REQUIRED = 422, "变更证照状态须说明理由", "A status change needs a stated reason";
+    CERT_PURPOSE_REQUIRED = 422, "查验证照全部信息须说明用途", "Say why you need the full certificate (the purpose is recorded)";
+    CERT_NOT_GRANTED = 409, "办件未准予许可，不能发证", "The case is not granted; no certificate can be issued";
+    CERT_KEYS_UNAVAILABLE = 503, "证照签名密钥不可用（请检查主密钥配置）", "The certificate signing key is unavailable (check the master key configuration)";
     IMPORT_INVALID = 422, "导入文件有误，未导入任何内容", "The import file has errors; nothing was imported";
     INTERNAL = 500, "服务器内部错误，请稍后再试", "Internal server error; try again later";
     UNAVAILABLE = 503, "服务暂不可用", "Service unavailable";

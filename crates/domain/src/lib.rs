@@ -22,6 +22,7 @@ pub mod bundle;
 pub mod calendar;
 pub mod case;
 pub mod catalog;
+pub mod certificate;
 pub mod error;
 pub mod form;
 pub mod lockout;

@@ -18,6 +18,7 @@ mod bundles;
 mod calendar;
 mod cases;
 mod catalog;
+mod certs;
 mod materials;
 mod migrate;
 mod org;

@@ -24,6 +24,7 @@ const SQLITE: &[(i64, &str, &str)] = &[
     (14, "rules", include_str!("../migrations/sqlite/0014_rules.sql")),
     (15, "registry", include_str!("../migrations/sqlite/0015_registry.sql")),
     (16, "scope_catalogs", include_str!("../migrations/sqlite/0016_scope_catalogs.sql")),
+    (17, "certificates", include_str!("../migrations/sqlite/0017_certificates.sql")),
 ];
 
 #[rustfmt::skip]
@@ -44,6 +45,7 @@ const POSTGRES: &[(i64, &str, &str)] = &[
     (14, "rules", include_str!("../migrations/postgres/0014_rules.sql")),
     (15, "registry", include_str!("../migrations/postgres/0015_registry.sql")),
     (16, "scope_catalogs", include_str!("../migrations/postgres/0016_scope_catalogs.sql")),
+    (17, "certificates", include_str!("../migrations/postgres/0017_certificates.sql")),
 ];
 
 /// Applies the pending migrations of `engine`; returns how many ran.

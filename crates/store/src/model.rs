@@ -536,3 +536,75 @@ pub struct ScopeCatalogVersion {
     pub imported_by: String,
     pub imported_at: DateTime<Utc>,
 }
+
+/// A key that signs certificates and show tokens (证照签名密钥), shared by every node.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+pub struct CertKeyRecord {
+    /// Key id: 16 hex digits of SM3 over the algorithm tag and the public key.
+    pub kid: String,
+    /// `SM2` or `Ed25519`.
+    pub alg: String,
+    /// The raw public key, hex (SM2: SEC1 uncompressed; Ed25519: 32 bytes).
+    pub public_key: String,
+    /// The secret sealed under the master key, hex; None when held outside the database.
+    #[serde(skip_serializing, default)]
+    pub sealed_secret: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub retired_at: Option<DateTime<Utc>>,
+    pub active: bool,
+}
+
+impl std::fmt::Debug for CertKeyRecord {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CertKeyRecord")
+            .field("kid", &self.kid)
+            .field("alg", &self.alg)
+            .field("active", &self.active)
+            .finish_non_exhaustive()
+    }
+}
+
+/// One version of an electronic certificate (电子证照), as stored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CertificateRecord {
+    pub id: String,
+    /// The GB/T 36904 identifier (证照标识) of this version.
+    pub identifier: String,
+    /// 流水号, shared by every version of the certificate.
+    pub serial: String,
+    pub version: i64,
+    /// The certificate type's code in the platform's catalogue.
+    pub type_code: String,
+    /// USCC of an enterprise or ID number of a person.
+    pub holder_id: String,
+    pub holder_name: String,
+    pub region_code: String,
+    /// The case that issued it (None for certificates loaded from elsewhere).
+    pub case_id: Option<String>,
+    /// The identifier of the version this one replaces.
+    pub previous: Option<String>,
+    /// `valid`, `expired`, `revoked`, `cancelled`, `withdrawn`, `transferred`, `superseded`.
+    pub status: String,
+    pub status_reason: String,
+    pub status_at: DateTime<Utc>,
+    /// `YYYY-MM-DD`.
+    pub valid_from: String,
+    pub valid_until: Option<String>,
+    /// The structured data, signature and key id, as JSON.
+    pub data: String,
+    pub issued_at: DateTime<Utc>,
+    pub revision: i64,
+}
+
+/// A use of a certificate by authorised staff (用证记录).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CertUsage {
+    pub id: String,
+    pub certificate_id: String,
+    pub region_code: String,
+    pub at: DateTime<Utc>,
+    pub actor_id: String,
+    pub actor_name: String,
+    pub department: String,
+    pub purpose: String,
+}

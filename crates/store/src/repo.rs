@@ -66,6 +66,7 @@ pub trait Tx:
     + RuleRepo
     + RegistryRepo
     + ScopeCatalogRepo
+    + CertRepo
 {
     /// Commits all changes of this unit of work.
     async fn commit(self: Box<Self>) -> Result<(), StoreError>;
@@ -517,4 +518,52 @@ pub trait ScopeCatalogRepo {
     async fn insert_scope_catalog(&mut self, c: &ScopeCatalogVersion) -> Result<(), StoreError>;
     /// The newest version, if any was imported.
     async fn latest_scope_catalog(&mut self) -> Result<Option<ScopeCatalogVersion>, StoreError>;
+}
+
+/// Electronic certificates (电子证照), their signing keys and usage records.
+#[async_trait]
+pub trait CertRepo {
+    /// Stores a key; when `k.active`, every other key is retired at `k.created_at` first.
+    async fn insert_cert_key(&mut self, k: &CertKeyRecord) -> Result<(), StoreError>;
+    /// Every key, oldest first.
+    async fn cert_keys(&mut self) -> Result<Vec<CertKeyRecord>, StoreError>;
+    /// A new certificate version; a taken identifier is a `Conflict`.
+    async fn insert_certificate(&mut self, c: &CertificateRecord) -> Result<(), StoreError>;
+    /// Replaces a certificate if its stored revision is `expected_revision` (else `Conflict`).
+    async fn update_certificate(
+        &mut self,
+        c: &CertificateRecord,
+        expected_revision: i64,
+    ) -> Result<(), StoreError>;
+    async fn certificate(
+        &mut self,
+        identifier: &str,
+    ) -> Result<Option<CertificateRecord>, StoreError>;
+    /// Every certificate version of a holder, newest first.
+    async fn certificates_of_holder(
+        &mut self,
+        holder_id: &str,
+    ) -> Result<Vec<CertificateRecord>, StoreError>;
+    /// The certificates a case issued.
+    async fn certificates_of_case(
+        &mut self,
+        case_id: &str,
+    ) -> Result<Vec<CertificateRecord>, StoreError>;
+    /// Every version of a certificate (same serial and type), oldest first.
+    async fn certificate_versions(
+        &mut self,
+        type_code: &str,
+        serial: &str,
+    ) -> Result<Vec<CertificateRecord>, StoreError>;
+    /// Every certificate version that is neither valid nor merely expired (revoked, cancelled,
+    /// withdrawn, transferred, superseded): the revocation list.
+    async fn inactive_certificates(&mut self) -> Result<Vec<CertificateRecord>, StoreError>;
+    /// Valid certificates whose last day is on or before `until` (`YYYY-MM-DD`), soonest first.
+    async fn certificates_expiring(
+        &mut self,
+        until: &str,
+    ) -> Result<Vec<CertificateRecord>, StoreError>;
+    async fn insert_cert_usage(&mut self, u: &CertUsage) -> Result<(), StoreError>;
+    /// The usage records of a certificate version, newest first.
+    async fn cert_usages(&mut self, certificate_id: &str) -> Result<Vec<CertUsage>, StoreError>;
 }

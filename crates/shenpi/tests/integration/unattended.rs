@@ -126,8 +126,15 @@ async fn a_labour_filing_is_granted_at_once_or_sent_to_a_reviewer_with_its_faile
             "enterprise",
             "auto-approval",
             "auto-approval",
-            "auto-approval"
+            "auto-approval",
+            "system"
         ]
+    );
+    // The grant issued the e-certificate (施工劳务资质备案凭证) at once.
+    let note = c["timeline"][4]["note"].as_str().unwrap();
+    assert!(
+        note.contains("施工劳务资质备案凭证") && note.contains("1.2.156.3005.2."),
+        "{note}"
     );
     let kinds: Vec<&str> = c["notices"]
         .as_array()

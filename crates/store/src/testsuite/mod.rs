@@ -13,6 +13,7 @@ use shenpi_domain::org::Role;
 
 mod batch;
 mod cases;
+mod certs;
 mod outbox;
 mod registry;
 mod rules;
@@ -90,6 +91,7 @@ pub async fn run_all(store: &dyn Store) {
     rules::rules_are_versioned(store).await;
     registry::registry_records_are_replaced_and_found_by_name(store).await;
     scopes::scope_catalogs_are_versioned(store).await;
+    certs::certificates_and_keys_are_kept(store).await;
 }
 
 async fn migrations_are_idempotent(store: &dyn Store) {

@@ -1,0 +1,356 @@
+//! Issuance (发证): when a case is granted, the certificate its item issues is made in the
+//! granting transaction — the GB/T 36904 identifier, the structured data resolved from the case,
+//! the signature over the canonical data and the static token the PDF prints. A grant of a
+//! change or renewal item (变更, 延续) to a holder who has a valid certificate of the type makes
+//! a new version of it (same serial, next version, linked to the previous one, which becomes
+//! superseded). The demo's existing certificates (an e-business licence for every demo
+//! enterprise) are issued the same way, without a case.
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde_json::{Value, json};
+use shenpi_certs::token::{self, Claims};
+use shenpi_domain::certificate::{CertStatus, CertType, FieldSources, HolderKind};
+use shenpi_domain::validate::{CertId, Uscc};
+use shenpi_store::model::CertificateRecord;
+
+use super::catalogue::{issuer, type_code, type_for_item};
+use super::{CertData, Certificate, StatusChange, key_error};
+use crate::cases::{CaseRecord, TimelineEntry};
+use crate::{App, AppError};
+
+/// Who a certificate is issued to.
+#[derive(Debug, Clone)]
+pub struct Holder {
+    pub kind: HolderKind,
+    /// USCC or ID number.
+    pub id: String,
+    pub name: String,
+}
+
+/// What to issue: the type, holder, region, case and its facts.
+pub(crate) struct IssueRequest<'a> {
+    pub cert_type: &'a CertType,
+    pub holder: Holder,
+    pub region: &'a str,
+    pub case: Option<&'a CaseRecord>,
+    pub enterprise: Option<&'a Value>,
+    pub valid_from: NaiveDate,
+    pub by: &'a str,
+}
+
+impl App {
+    /// Issues the certificate of a granted case's item, if the item issues one and the case
+    /// has none yet; notes it on the case's timeline.
+    pub(crate) async fn issue_case_certificate(
+        &self,
+        tx: &mut Box<dyn shenpi_store::Tx>,
+        c: &mut CaseRecord,
+    ) -> Result<Option<Certificate>, AppError> {
+        let Some(t) = type_for_item(&c.item_code)? else {
+            return Ok(None);
+        };
+        if c.status != shenpi_domain::case::lifecycle::CaseStatus::Granted {
+            return Err(AppError::rule(
+                shenpi_domain::error::ErrorCode::CERT_NOT_GRANTED,
+                json!({"case": c.number}),
+            ));
+        }
+        if !tx.certificates_of_case(&c.id).await?.is_empty() {
+            return Ok(None);
+        }
+        let holder = self.holder_of(tx, c, t).await?;
+        let enterprise = match holder.kind {
+            HolderKind::Enterprise => tx
+                .registry_record("enterprise", &holder.id)
+                .await?
+                .and_then(|r| serde_json::from_str::<Value>(&r.data).ok()),
+            HolderKind::Person => None,
+        };
+        let today = self.today();
+        let cert = self
+            .issue_certificate_in(
+                tx,
+                IssueRequest {
+                    cert_type: t,
+                    holder,
+                    region: &c.region.clone(),
+                    case: Some(c),
+                    enterprise: enterprise.as_ref(),
+                    valid_from: today,
+                    by: "system",
+                },
+            )
+            .await?;
+        c.timeline.push(TimelineEntry {
+            at: self.clock.now(),
+            status: c.status,
+            actor: "system".into(),
+            note: format!(
+                "电子证照已签发：{}（证照标识 {}）",
+                t.name, cert.record.identifier
+            ),
+            attachments: vec![],
+        });
+        Ok(Some(cert))
+    }
+
+    /// The holder of a case's certificate: for an enterprise type, the USCC on the form or the
+    /// applicant's own, named as the registry names it; a case with neither is the person's.
+    async fn holder_of(
+        &self,
+        tx: &mut Box<dyn shenpi_store::Tx>,
+        c: &CaseRecord,
+        t: &CertType,
+    ) -> Result<Holder, AppError> {
+        let user = tx.user_by_id(&c.applicant_id).await?;
+        if t.holder == HolderKind::Enterprise {
+            let uscc = c.form["uscc"]
+                .as_str()
+                .and_then(|u| Uscc::parse(u).ok())
+                .map(|u| u.to_string())
+                .or_else(|| user.as_ref().and_then(|u| u.uscc.clone()));
+            if let Some(uscc) = uscc {
+                let name = match tx.registry_record("enterprise", &uscc).await? {
+                    Some(r) => r.name,
+                    None => user
+                        .as_ref()
+                        .filter(|u| u.uscc.as_deref() == Some(uscc.as_str()))
+                        .and_then(|u| u.enterprise_name.clone())
+                        .unwrap_or_else(|| c.applicant_name.clone()),
+                };
+                return Ok(Holder {
+                    kind: HolderKind::Enterprise,
+                    id: uscc,
+                    name,
+                });
+            }
+        }
+        Ok(Holder {
+            kind: HolderKind::Person,
+            id: user
+                .and_then(|u| u.id_number)
+                .unwrap_or_else(|| c.applicant_id.clone()),
+            name: c.applicant_name.clone(),
+        })
+    }
+
+    /// Issues a certificate in `tx`: a new one, or the next version of the holder's valid
+    /// certificate of the type when the case's item changes or renews it.
+    pub(crate) async fn issue_certificate_in(
+        &self,
+        tx: &mut Box<dyn shenpi_store::Tx>,
+        r: IssueRequest<'_>,
+    ) -> Result<Certificate, AppError> {
+        let t = r.cert_type;
+        let now = self.clock.now();
+        let renews = r
+            .case
+            .is_some_and(|c| t.items.first().is_some_and(|first| *first != c.item_code));
+        let current = if renews {
+            tx.certificates_of_holder(&r.holder.id)
+                .await?
+                .into_iter()
+                .find(|x| x.type_code == t.code && x.status == CertStatus::Valid.as_str())
+        } else {
+            None
+        };
+        let (serial, version, previous) = match &current {
+            Some(old) => (
+                old.serial.clone(),
+                old.version + 1,
+                Some(old.identifier.clone()),
+            ),
+            None => {
+                let year = r.valid_from.format("%Y").to_string();
+                let seq = tx
+                    .next_case_seq(r.region, &format!("CERT-{}-{year}", t.code))
+                    .await?;
+                (format!("{year}{}{seq:06}", r.region), 1, None)
+            }
+        };
+        let (issuer_name, issuer_code) = issuer(t, r.region);
+        let identifier = CertId::compose(
+            &type_code(t),
+            &issuer_code,
+            &serial,
+            &format!("{version:03}"),
+        )
+        .map_err(|e| AppError::Internal(format!("certificate identifier: {}", e.reason_en)))?
+        .to_string();
+        let item_name = r.case.map(|c| c.item_name.as_str()).unwrap_or_default();
+        let values = t.resolve(&FieldSources {
+            holder_id: &r.holder.id,
+            holder_name: &r.holder.name,
+            case_number: r.case.map(|c| c.number.as_str()).unwrap_or_default(),
+            item_name,
+            form: r.case.map(|c| &c.form),
+            enterprise: r.enterprise,
+        });
+        let fields: Vec<Value> = t
+            .fields
+            .iter()
+            .map(|f| json!({"key": f.key, "label": f.label, "value": values.get(&f.key)}))
+            .collect();
+        let valid_until = t.valid_until(r.valid_from);
+        let payload = json!({
+            "identifier": identifier,
+            "version": version,
+            "previous": previous,
+            "type": t.code,
+            "type_name": t.name,
+            "holder": {"kind": r.holder.kind, "id": r.holder.id, "name": r.holder.name},
+            "issuer": {"name": issuer_name, "code": issuer_code},
+            "fields": fields,
+            "valid_from": r.valid_from.to_string(),
+            "valid_until": valid_until.map(|d| d.to_string()),
+            "issued_at": now.to_rfc3339(),
+            "case_number": r.case.map(|c| c.number.clone()),
+        });
+        let signer = self.cert_signer_in(tx).await?;
+        let signature =
+            shenpi_certs::canonical::sign_payload(signer.as_ref(), &payload).map_err(key_error)?;
+        let version16 = u16::try_from(version).map_err(key_error)?;
+        let static_token = token::issue(
+            signer.as_ref(),
+            &Claims::new_static(&signer.kid(), &identifier, version16, now.timestamp()),
+        )
+        .map_err(key_error)?;
+        let data = CertData {
+            payload,
+            alg: signer.alg().as_str().to_owned(),
+            kid: signer.kid(),
+            signature: URL_SAFE_NO_PAD.encode(signature),
+            static_token,
+            history: vec![StatusChange {
+                status: CertStatus::Valid.as_str().into(),
+                reason: if previous.is_some() {
+                    "变更或延续后换发新版本".into()
+                } else {
+                    "发证".into()
+                },
+                at: now,
+                by: r.by.to_owned(),
+            }],
+        };
+        let record = CertificateRecord {
+            id: shenpi_store::new_id(),
+            identifier: identifier.clone(),
+            serial,
+            version,
+            type_code: t.code.clone(),
+            holder_id: r.holder.id.clone(),
+            holder_name: r.holder.name.clone(),
+            region_code: r.region.to_owned(),
+            case_id: r.case.map(|c| c.id.clone()),
+            previous: previous.clone(),
+            status: CertStatus::Valid.as_str().into(),
+            status_reason: String::new(),
+            status_at: now,
+            valid_from: r.valid_from.to_string(),
+            valid_until: valid_until.map(|d| d.to_string()),
+            data: serde_json::to_string(&data).map_err(|e| AppError::Internal(e.to_string()))?,
+            issued_at: now,
+            revision: 1,
+        };
+        tx.insert_certificate(&record).await?;
+        if let Some(old) = current {
+            let reason = format!("已换发新版本 {identifier}");
+            self.move_status(tx, old, CertStatus::Superseded, &reason, r.by, now)
+                .await?;
+        }
+        tx.append_audit(crate::RequestMeta::cli().audit(
+            now,
+            r.region,
+            None,
+            "cert.issue",
+            ("certificate", &identifier),
+            "success",
+            json!({"type": t.code, "version": version, "previous": previous,
+                   "case": r.case.map(|c| c.number.clone()),
+                   "holder": shenpi_domain::mask::mask_generic(&r.holder.id)}),
+        ))
+        .await?;
+        Certificate::of(record)
+    }
+
+    /// Moves a stored certificate to `to` with its reason, keeping the history.
+    pub(crate) async fn move_status(
+        &self,
+        tx: &mut Box<dyn shenpi_store::Tx>,
+        mut rec: CertificateRecord,
+        to: CertStatus,
+        reason: &str,
+        by: &str,
+        at: DateTime<Utc>,
+    ) -> Result<CertificateRecord, AppError> {
+        let mut data: CertData = serde_json::from_str(&rec.data)
+            .map_err(|e| AppError::Internal(format!("certificate {}: {e}", rec.identifier)))?;
+        data.history.push(StatusChange {
+            status: to.as_str().into(),
+            reason: reason.to_owned(),
+            at,
+            by: by.to_owned(),
+        });
+        let expected = rec.revision;
+        rec.status = to.as_str().into();
+        rec.status_reason = reason.to_owned();
+        rec.status_at = at;
+        rec.revision += 1;
+        rec.data = serde_json::to_string(&data).map_err(|e| AppError::Internal(e.to_string()))?;
+        tx.update_certificate(&rec, expected)
+            .await
+            .map_err(crate::catalog::stale)?;
+        Ok(rec)
+    }
+
+    /// Issues the demo's existing certificates: an e-business licence for every demo
+    /// enterprise in the registry that has none. Returns how many.
+    pub async fn load_demo_certificates(&self) -> Result<usize, AppError> {
+        let Some(t) = super::catalogue::cert_type("e-business-licence")? else {
+            return Ok(0);
+        };
+        let enterprises = {
+            let mut tx = self.store.read().await?;
+            tx.registry_records_named("enterprise", "", 10_000).await?
+        };
+        let mut tx = self.store.begin().await?;
+        let mut n = 0;
+        for e in enterprises {
+            if tx
+                .certificates_of_holder(&e.key)
+                .await?
+                .iter()
+                .any(|c| c.type_code == t.code)
+            {
+                continue;
+            }
+            let data: Value = serde_json::from_str(&e.data).unwrap_or(Value::Null);
+            let from = data["established_on"]
+                .as_str()
+                .and_then(|d| d.parse::<NaiveDate>().ok())
+                .unwrap_or_else(|| self.today());
+            self.issue_certificate_in(
+                &mut tx,
+                IssueRequest {
+                    cert_type: t,
+                    holder: Holder {
+                        kind: HolderKind::Enterprise,
+                        id: e.key.clone(),
+                        name: e.name.clone(),
+                    },
+                    region: &e.region_code,
+                    case: None,
+                    enterprise: Some(&data),
+                    valid_from: from,
+                    by: "demo",
+                },
+            )
+            .await?;
+            n += 1;
+        }
+        tx.commit().await?;
+        Ok(n)
+    }
+}

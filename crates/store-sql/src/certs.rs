@@ -1,0 +1,273 @@
+//! Electronic certificates (电子证照): signing keys, certificate versions and usage records.
+
+use crate::rows::{RowExt, db_err, parse_ts, ts};
+use crate::tx::SqlTx;
+use async_trait::async_trait;
+use shenpi_store::StoreError;
+use shenpi_store::model::{CertKeyRecord, CertUsage, CertificateRecord};
+use shenpi_store::repo::CertRepo;
+use sqlx::AssertSqlSafe;
+use sqlx::any::AnyRow;
+
+const KEY_COLS: &str = "kid, alg, public_key, sealed_secret, created_at, retired_at, active";
+const CERT_COLS: &str = "id, identifier, serial, version, type_code, holder_id, holder_name, \
+    region_code, case_id, previous, status, status_reason, status_at, valid_from, valid_until, \
+    data, issued_at, revision";
+const USAGE_COLS: &str =
+    "id, certificate_id, region_code, at, actor_id, actor_name, department, purpose";
+
+fn key_from(r: &AnyRow) -> Result<CertKeyRecord, StoreError> {
+    Ok(CertKeyRecord {
+        kid: r.text("kid")?,
+        alg: r.text("alg")?,
+        public_key: r.text("public_key")?,
+        sealed_secret: r.opt_text("sealed_secret")?,
+        created_at: r.time("created_at")?,
+        retired_at: r
+            .opt_text("retired_at")?
+            .as_deref()
+            .map(parse_ts)
+            .transpose()?,
+        active: r.int("active")? == 1,
+    })
+}
+
+fn cert_from(r: &AnyRow) -> Result<CertificateRecord, StoreError> {
+    Ok(CertificateRecord {
+        id: r.text("id")?,
+        identifier: r.text("identifier")?,
+        serial: r.text("serial")?,
+        version: r.int("version")?,
+        type_code: r.text("type_code")?,
+        holder_id: r.text("holder_id")?,
+        holder_name: r.text("holder_name")?,
+        region_code: r.text("region_code")?,
+        case_id: r.opt_text("case_id")?,
+        previous: r.opt_text("previous")?,
+        status: r.text("status")?,
+        status_reason: r.text("status_reason")?,
+        status_at: r.time("status_at")?,
+        valid_from: r.text("valid_from")?,
+        valid_until: r.opt_text("valid_until")?,
+        data: r.text("data")?,
+        issued_at: r.time("issued_at")?,
+        revision: r.int("revision")?,
+    })
+}
+
+fn usage_from(r: &AnyRow) -> Result<CertUsage, StoreError> {
+    Ok(CertUsage {
+        id: r.text("id")?,
+        certificate_id: r.text("certificate_id")?,
+        region_code: r.text("region_code")?,
+        at: r.time("at")?,
+        actor_id: r.text("actor_id")?,
+        actor_name: r.text("actor_name")?,
+        department: r.text("department")?,
+        purpose: r.text("purpose")?,
+    })
+}
+
+impl SqlTx {
+    async fn certs_where(
+        &mut self,
+        clause: &str,
+        args: &[&str],
+    ) -> Result<Vec<CertificateRecord>, StoreError> {
+        let sql = format!("SELECT {CERT_COLS} FROM certificates WHERE {clause}");
+        let mut q = sqlx::query(AssertSqlSafe(sql));
+        for a in args {
+            q = q.bind(*a);
+        }
+        let rows = q.fetch_all(&mut *self.tx).await.map_err(db_err)?;
+        rows.iter().map(cert_from).collect()
+    }
+}
+
+#[async_trait]
+impl CertRepo for SqlTx {
+    async fn insert_cert_key(&mut self, k: &CertKeyRecord) -> Result<(), StoreError> {
+        if k.active {
+            sqlx::query("UPDATE cert_keys SET active = 0, retired_at = $1 WHERE active = 1")
+                .bind(ts(k.created_at))
+                .execute(&mut *self.tx)
+                .await
+                .map_err(db_err)?;
+        }
+        let sql = format!("INSERT INTO cert_keys ({KEY_COLS}) VALUES ($1,$2,$3,$4,$5,$6,$7)");
+        sqlx::query(AssertSqlSafe(sql))
+            .bind(&k.kid)
+            .bind(&k.alg)
+            .bind(&k.public_key)
+            .bind(&k.sealed_secret)
+            .bind(ts(k.created_at))
+            .bind(k.retired_at.map(ts))
+            .bind(i64::from(k.active))
+            .execute(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn cert_keys(&mut self) -> Result<Vec<CertKeyRecord>, StoreError> {
+        let sql = format!("SELECT {KEY_COLS} FROM cert_keys ORDER BY created_at, kid");
+        let rows = sqlx::query(AssertSqlSafe(sql))
+            .fetch_all(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        rows.iter().map(key_from).collect()
+    }
+
+    async fn insert_certificate(&mut self, c: &CertificateRecord) -> Result<(), StoreError> {
+        let sql = format!(
+            "INSERT INTO certificates ({CERT_COLS}) VALUES \
+             ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18)"
+        );
+        sqlx::query(AssertSqlSafe(sql))
+            .bind(&c.id)
+            .bind(&c.identifier)
+            .bind(&c.serial)
+            .bind(c.version)
+            .bind(&c.type_code)
+            .bind(&c.holder_id)
+            .bind(&c.holder_name)
+            .bind(&c.region_code)
+            .bind(&c.case_id)
+            .bind(&c.previous)
+            .bind(&c.status)
+            .bind(&c.status_reason)
+            .bind(ts(c.status_at))
+            .bind(&c.valid_from)
+            .bind(&c.valid_until)
+            .bind(&c.data)
+            .bind(ts(c.issued_at))
+            .bind(c.revision)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn update_certificate(
+        &mut self,
+        c: &CertificateRecord,
+        expected_revision: i64,
+    ) -> Result<(), StoreError> {
+        let r = sqlx::query(
+            "UPDATE certificates SET status = $2, status_reason = $3, status_at = $4, \
+             valid_until = $5, data = $6, revision = $7, holder_name = $8 \
+             WHERE id = $1 AND revision = $9",
+        )
+        .bind(&c.id)
+        .bind(&c.status)
+        .bind(&c.status_reason)
+        .bind(ts(c.status_at))
+        .bind(&c.valid_until)
+        .bind(&c.data)
+        .bind(c.revision)
+        .bind(&c.holder_name)
+        .bind(expected_revision)
+        .execute(&mut *self.tx)
+        .await
+        .map_err(db_err)?;
+        if r.rows_affected() == 0 {
+            return Err(StoreError::Conflict(format!(
+                "certificate {} changed meanwhile",
+                c.identifier
+            )));
+        }
+        Ok(())
+    }
+
+    async fn certificate(
+        &mut self,
+        identifier: &str,
+    ) -> Result<Option<CertificateRecord>, StoreError> {
+        Ok(self
+            .certs_where("identifier = $1", &[identifier])
+            .await?
+            .into_iter()
+            .next())
+    }
+
+    async fn certificates_of_holder(
+        &mut self,
+        holder_id: &str,
+    ) -> Result<Vec<CertificateRecord>, StoreError> {
+        self.certs_where(
+            "holder_id = $1 ORDER BY issued_at DESC, version DESC",
+            &[holder_id],
+        )
+        .await
+    }
+
+    async fn certificates_of_case(
+        &mut self,
+        case_id: &str,
+    ) -> Result<Vec<CertificateRecord>, StoreError> {
+        self.certs_where("case_id = $1 ORDER BY issued_at, identifier", &[case_id])
+            .await
+    }
+
+    async fn certificate_versions(
+        &mut self,
+        type_code: &str,
+        serial: &str,
+    ) -> Result<Vec<CertificateRecord>, StoreError> {
+        self.certs_where(
+            "type_code = $1 AND serial = $2 ORDER BY version",
+            &[type_code, serial],
+        )
+        .await
+    }
+
+    async fn inactive_certificates(&mut self) -> Result<Vec<CertificateRecord>, StoreError> {
+        self.certs_where(
+            "status NOT IN ('valid', 'expired') ORDER BY status_at, identifier",
+            &[],
+        )
+        .await
+    }
+
+    async fn certificates_expiring(
+        &mut self,
+        until: &str,
+    ) -> Result<Vec<CertificateRecord>, StoreError> {
+        self.certs_where(
+            "status = 'valid' AND valid_until IS NOT NULL AND valid_until <= $1 \
+             ORDER BY valid_until, identifier",
+            &[until],
+        )
+        .await
+    }
+
+    async fn insert_cert_usage(&mut self, u: &CertUsage) -> Result<(), StoreError> {
+        let sql =
+            format!("INSERT INTO cert_usages ({USAGE_COLS}) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)");
+        sqlx::query(AssertSqlSafe(sql))
+            .bind(&u.id)
+            .bind(&u.certificate_id)
+            .bind(&u.region_code)
+            .bind(ts(u.at))
+            .bind(&u.actor_id)
+            .bind(&u.actor_name)
+            .bind(&u.department)
+            .bind(&u.purpose)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn cert_usages(&mut self, certificate_id: &str) -> Result<Vec<CertUsage>, StoreError> {
+        let sql = format!(
+            "SELECT {USAGE_COLS} FROM cert_usages WHERE certificate_id = $1 ORDER BY at DESC, id"
+        );
+        let rows = sqlx::query(AssertSqlSafe(sql))
+            .bind(certificate_id)
+            .fetch_all(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        rows.iter().map(usage_from).collect()
+    }
+}
