@@ -14,6 +14,7 @@ mod integration {
     pub mod bundles;
     pub mod cases;
     pub mod catalog;
+    pub mod certificates;
     pub mod cli;
     pub mod common;
     pub mod deadlines;

@@ -231,6 +231,17 @@ pub fn table() -> Vec<RouteSpec> {
         // Process diagrams (流程图, bpmn-js in the browser).
         r(M::GET, "/assets/bpmn-js/{name}", Infra, Public, "Embedded bpmn-js viewer file (long cache)", get(assets::bpmn_js)),
         r(M::GET, "/api/v1/data/{kind}/{key}", Api, Signed(Action::DataLookup), "Shared-data look-up (数据共享) of an enterprise, person, expert or project for a case one handles (?case_id=; audited) → {record, pull}", get(api::data::lookup)),
+        // Electronic certificates (电子证照): wallet, show-and-verify, issuer's status changes.
+        r(M::GET, "/.well-known/shenpi-cert-keys.json", Infra, Public, "The certificate issuer's public keys, current and retired (key set for offline verifiers)", get(api::certs::keys)),
+        r(M::GET, "/api/v1/certificate-types", Api, Public, "The certificate catalogue (证照目录): types, issuing departments, validity, fields", get(api::certs::types)),
+        r(M::GET, "/api/v1/certificates/revocations", Api, Public, "The revocation list (revoked, cancelled, withdrawn, transferred, superseded versions) for offline verifiers", get(api::certs::revocations)),
+        r(M::POST, "/api/v1/certificates/verify", Api, Public, "Verify a show token or QR address {token} → {valid, reason, status, certificate (personal data masked)}", post(api::certs::verify)),
+        r(M::POST, "/api/v1/certificates/inspect", Api, Signed(Action::CertVerify), "Staff verification {token, purpose} → the full certificate; recorded as a usage record (用证记录)", post(api::certs::inspect)),
+        r(M::GET, "/api/v1/certificates", Api, Signed(Action::CertHold), "The caller's certificates (every version, newest first)", get(api::certs::mine)),
+        r(M::GET, "/api/v1/certificates/{identifier}", Api, Signed(Action::SelfService), "One certificate, for its holder or staff of its region", get(api::certs::one)),
+        r(M::POST, "/api/v1/certificates/{identifier}/show", Api, Signed(Action::CertHold), "A show token (亮证码) valid for 5 minutes, with its QR code (SVG) and verification address", post(api::certs::show)),
+        r(M::GET, "/api/v1/certificates/{identifier}/usages", Api, Signed(Action::SelfService), "The usage records (用证记录) of a certificate, for its holder", get(api::certs::usages)),
+        r(M::POST, "/api/v1/certificates/{identifier}/status", Api, Signed(Action::CertManage), "Revoke, cancel, withdraw or transfer a valid certificate {status, reason}", post(api::certs::status)),
         r(M::GET, "/api/v1/rules", Api, Signed(Action::StaffRead), "The rules library: the newest version of every rule (规则库)", get(api::rules::list)),
         r(M::POST, "/api/v1/rules", Api, Signed(Action::RuleManage), "Upload a rule {key, name, purpose, document (GoRules JDM), tests} → 201 with its version; refused (422 RULE_INVALID / RULE_TESTS_FAILED) when the graph or a test case fails", post(api::rules::upload).layer(DefaultBodyLimit::max(2 * 1024 * 1024))),
         r(M::GET, "/api/v1/rules/{key}", Api, Signed(Action::StaffRead), "A rule's newest version with its document and test cases", get(api::rules::one)),

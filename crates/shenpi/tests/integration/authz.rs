@@ -159,6 +159,25 @@ fn expected() -> BTreeMap<(&'static str, &'static str), &'static str> {
             ("GET", "/api/v1/data/{kind}/{key}"),
             "clerk reviewer approver",
         ),
+        (("GET", "/.well-known/shenpi-cert-keys.json"), "public"),
+        (("GET", "/api/v1/certificate-types"), "public"),
+        (("GET", "/api/v1/certificates/revocations"), "public"),
+        (("POST", "/api/v1/certificates/verify"), "public"),
+        (
+            ("POST", "/api/v1/certificates/inspect"),
+            "clerk reviewer approver dept_admin region_admin city_admin",
+        ),
+        (("GET", "/api/v1/certificates"), "citizen enterprise"),
+        (("GET", "/api/v1/certificates/{identifier}"), SIGNED),
+        (
+            ("POST", "/api/v1/certificates/{identifier}/show"),
+            "citizen enterprise",
+        ),
+        (("GET", "/api/v1/certificates/{identifier}/usages"), SIGNED),
+        (
+            ("POST", "/api/v1/certificates/{identifier}/status"),
+            "approver city_admin",
+        ),
         (("GET", "/api/v1/rules"), STAFF),
         (("POST", "/api/v1/rules"), "city_admin data_steward"),
         (("GET", "/api/v1/rules/{key}"), STAFF),
@@ -275,6 +294,7 @@ fn concrete(path: &str) -> String {
         .replace("{region}", "370202")
         .replace("{id}", "no-such-proposal")
         .replace("{notice}", "no-such-notice")
+        .replace("{identifier}", "no-such-certificate")
         + match path {
             "/api/v1/validate/{kind}" => "?value=91350200MA2YJ1XR9G",
             "/api/v1/calendar/add-working-days" => "?from=2026-02-13&days=1",

@@ -5,6 +5,7 @@ pub mod auth;
 pub mod bundles;
 pub mod cases;
 pub mod catalog;
+pub mod certs;
 pub mod data;
 pub mod drafts;
 pub mod materials;
