@@ -35,6 +35,13 @@ pub struct Config {
     /// `GET {url}/{kind}/{key}`) (`SHENPI_REGISTRY_URL`); unset: the platform's own registry
     /// tables (the demo registries).
     pub registry_url: Option<String>,
+    /// The master key that seals certificate signing keys (`SHENPI_MASTER_KEY`: 64 hex digits
+    /// or base64 of 32 bytes); unset: `<data dir>/master.key`, made on first start. Never
+    /// printed.
+    pub master_key: Option<String>,
+    /// A key file holding the certificate signing key (`SHENPI_CERT_KEY_FILE`, mode 0600,
+    /// `<SM2|Ed25519> <64 hex digits>`) instead of the database.
+    pub cert_key_file: Option<PathBuf>,
 }
 
 impl std::fmt::Debug for Config {
@@ -54,6 +61,11 @@ impl std::fmt::Debug for Config {
             .field("validate_per_minute", &self.validate_per_minute)
             .field("log", &self.log)
             .field("registry_url", &self.registry_url)
+            .field(
+                "master_key",
+                &self.master_key.as_ref().map(|_| "<set, hidden>"),
+            )
+            .field("cert_key_file", &self.cert_key_file)
             .finish()
     }
 }
@@ -80,6 +92,8 @@ impl Config {
             validate_per_minute: self.validate_per_minute.or(other.validate_per_minute),
             log: self.log.or(other.log),
             registry_url: self.registry_url.or(other.registry_url),
+            master_key: self.master_key.or(other.master_key),
+            cert_key_file: self.cert_key_file.or(other.cert_key_file),
         }
     }
 
@@ -100,6 +114,8 @@ impl Config {
                 .registry_url
                 .as_deref()
                 .map(shenpi_app::datasources::HttpSettings::new),
+            master_key: self.master_key.clone(),
+            cert_key_file: self.cert_key_file.clone(),
             ..Default::default()
         }
     }

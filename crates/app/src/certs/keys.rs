@@ -69,6 +69,13 @@ impl CertKeys {
     }
 }
 
+/// A new random master key, as configuration text (64 hex digits).
+pub fn new_master_key_text() -> Result<String, AppError> {
+    let mut bytes = zeroize::Zeroizing::new([0u8; 32]);
+    getrandom::fill(bytes.as_mut()).map_err(key_error)?;
+    Ok(hex::encode(&bytes[..]))
+}
+
 /// Reads a key file: `<alg> <64 hex digits>` (e.g. `SM2 9f…`), readable by its owner only.
 fn read_key_file(path: &Path) -> Result<KeyPair, AppError> {
     let bad = |why: &str| AppError::Internal(format!("key file {}: {why}", path.display()));

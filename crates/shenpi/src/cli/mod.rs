@@ -4,6 +4,7 @@
 mod backup;
 mod bench;
 mod bench_unattended;
+mod cert;
 mod import;
 mod user;
 
@@ -86,6 +87,11 @@ pub enum Command {
     Notice {
         #[command(subcommand)]
         command: NoticeCommand,
+    },
+    /// Electronic certificates (电子证照): keys, revocation list, offline verification.
+    Cert {
+        #[command(subcommand)]
+        command: cert::CertCommand,
     },
     /// Benchmarks (results go to docs/BENCHMARKS.md).
     Bench {
@@ -233,6 +239,12 @@ fn config_of(cli: &Cli, serve: Option<&ServeArgs>) -> Result<Config, String> {
         registry_url: std::env::var("SHENPI_REGISTRY_URL")
             .ok()
             .filter(|u| !u.is_empty()),
+        master_key: std::env::var("SHENPI_MASTER_KEY")
+            .ok()
+            .filter(|k| !k.is_empty()),
+        cert_key_file: std::env::var_os("SHENPI_CERT_KEY_FILE")
+            .filter(|f| !f.is_empty())
+            .map(PathBuf::from),
         ..Default::default()
     };
     if let Some(a) = serve {
@@ -277,9 +289,43 @@ pub async fn open_app(cfg: &Config) -> Result<Arc<App>, String> {
         tracing::info!(applied, "database migrated");
     }
     let store: Arc<dyn Store> = Arc::new(store);
-    App::new(store, Arc::new(SystemClock), cfg.settings())
+    let mut settings = cfg.settings();
+    if settings.master_key.is_none() {
+        settings.master_key = Some(master_key_file(&cfg.data_dir())?);
+    }
+    App::new(store, Arc::new(SystemClock), settings)
         .await
         .map_err(|e| e.to_string())
+}
+
+/// The master key when `SHENPI_MASTER_KEY` is not set: `<data dir>/master.key`, made on first
+/// start (readable by its owner only). Fine for one node; several nodes on one PostgreSQL must
+/// share one `SHENPI_MASTER_KEY`, or they cannot unseal each other's signing keys.
+fn master_key_file(data_dir: &std::path::Path) -> Result<String, String> {
+    let path = data_dir.join("master.key");
+    if let Ok(text) = std::fs::read_to_string(&path) {
+        return Ok(text.trim().to_owned());
+    }
+    std::fs::create_dir_all(data_dir)
+        .map_err(|e| format!("cannot create {}: {e}", data_dir.display()))?;
+    let text = shenpi_app::certs::keys::new_master_key_text().map_err(|e| e.to_string())?;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        options.mode(0o600);
+    }
+    let mut file = options
+        .open(&path)
+        .map_err(|e| format!("cannot create {}: {e}", path.display()))?;
+    std::io::Write::write_all(&mut file, format!("{text}\n").as_bytes())
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    tracing::warn!(
+        file = %path.display(),
+        "SHENPI_MASTER_KEY is not set: certificate keys are sealed under a new master key kept in the data dir (set SHENPI_MASTER_KEY when several nodes share a database)"
+    );
+    Ok(text)
 }
 
 /// Runs a command.
@@ -309,6 +355,7 @@ pub async fn run(cli: Cli) -> Result<(), String> {
             command: NoticeCommand::Verify { file },
         } => notice_verify(&cfg, file).await,
         Command::Calendar { command } => calendar(&cfg, command).await,
+        Command::Cert { command } => cert::run(&cfg, command).await,
         Command::Import { command } => import::run(&cfg, command).await,
         Command::Catalog {
             command: CatalogCommand::Export { out },

@@ -201,3 +201,142 @@ fn a_fresh_install_without_demo_data_can_create_its_first_administrator() {
     let list = ok(&shenpi(&data, &["user", "list"]));
     assert!(list.contains("sysadmin") && !list.contains("TOTP exempt"));
 }
+
+/// The static token of the demo enterprise's e-business licence, read from the database.
+async fn demo_licence_token(data: &Path) -> (String, String) {
+    use shenpi_store::Store as _;
+    let store = shenpi_store_sql::SqlStore::open_sqlite(data).await.unwrap();
+    let mut tx = store.read().await.unwrap();
+    let certs = tx
+        .certificates_of_holder(&shenpi_app::demo::demo_uscc())
+        .await
+        .unwrap();
+    let c = certs
+        .iter()
+        .find(|c| c.type_code == "e-business-licence")
+        .unwrap();
+    let data: serde_json::Value = serde_json::from_str(&c.data).unwrap();
+    (
+        c.identifier.clone(),
+        data["static_token"].as_str().unwrap().to_owned(),
+    )
+}
+
+#[tokio::test]
+async fn certificate_keys_rotate_and_tokens_verify_offline_with_or_without_a_revocation_list() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    ok(&shenpi(&data, &["demo"]));
+    // No SHENPI_MASTER_KEY: a master key made in the data dir, readable by its owner only.
+    let master = data.join("master.key");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(&master).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    assert_eq!(std::fs::read_to_string(&master).unwrap().trim().len(), 64);
+
+    let keys = dir.path().join("keys.json");
+    ok(&shenpi(
+        &data,
+        &["cert", "keys", "export", "--out", keys.to_str().unwrap()],
+    ));
+    let set: shenpi_certs::keyset::KeySet =
+        serde_json::from_str(&std::fs::read_to_string(&keys).unwrap()).unwrap();
+    assert_eq!(set.keys.len(), 1);
+    let (identifier, token) = demo_licence_token(&data).await;
+
+    // Offline: the signature checks; revocation is said not to be checked.
+    let k = keys.to_str().unwrap();
+    let out = ok(&shenpi(&data, &["cert", "verify", &token, "--keys", k]));
+    assert!(out.contains(&identifier), "{out}");
+    assert!(out.contains("未检查吊销"), "{out}");
+    // With the issuer's (empty) revocation list it is checked and still valid.
+    let rev = dir.path().join("rev.json");
+    ok(&shenpi(
+        &data,
+        &["cert", "revocations", "--out", rev.to_str().unwrap()],
+    ));
+    let out = ok(&shenpi(
+        &data,
+        &[
+            "cert",
+            "verify",
+            &token,
+            "--keys",
+            k,
+            "--revocations",
+            rev.to_str().unwrap(),
+        ],
+    ));
+    assert!(!out.contains("未检查吊销"), "{out}");
+    // On a list that names it: refused.
+    let listed = dir.path().join("listed.json");
+    std::fs::write(
+        &listed,
+        serde_json::json!({"issued_at": "2026-11-28T00:00:00Z", "revoked": [
+            {"cert_id": identifier, "version": 1, "status": "revoked", "reason": "测试撤销", "at": "2026-11-28T00:00:00Z"}]})
+        .to_string(),
+    )
+    .unwrap();
+    let o = shenpi(
+        &data,
+        &[
+            "cert",
+            "verify",
+            &token,
+            "--keys",
+            k,
+            "--revocations",
+            listed.to_str().unwrap(),
+        ],
+    );
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("CERT_REVOKED"));
+    // A tampered token is refused.
+    let mut chars: Vec<char> = token.chars().collect();
+    let i = chars.len() / 2;
+    chars[i] = if chars[i] == 'A' { 'B' } else { 'A' };
+    let tampered: String = chars.into_iter().collect();
+    assert!(
+        !shenpi(&data, &["cert", "verify", &tampered, "--keys", k])
+            .status
+            .success()
+    );
+
+    // Rotation: a new key; the old one is retired and still verifies.
+    let out = ok(&shenpi(
+        &data,
+        &["cert", "keys", "rotate", "--alg", "Ed25519"],
+    ));
+    assert!(out.contains("Ed25519"), "{out}");
+    ok(&shenpi(
+        &data,
+        &["cert", "keys", "export", "--out", keys.to_str().unwrap()],
+    ));
+    let set: shenpi_certs::keyset::KeySet =
+        serde_json::from_str(&std::fs::read_to_string(&keys).unwrap()).unwrap();
+    assert_eq!(set.keys.len(), 2);
+    assert!(set.keys[0].retired_at.is_some() && set.keys[1].retired_at.is_none());
+    ok(&shenpi(&data, &["cert", "verify", &token, "--keys", k]));
+
+    // A key file others can read is refused at start.
+    let key_file = dir.path().join("cert.key");
+    std::fs::write(&key_file, format!("SM2 {}\n", "11".repeat(32))).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(&key_file, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let o = Command::new(env!("CARGO_BIN_EXE_shenpi"))
+            .arg("--data-dir")
+            .arg(&data)
+            .args(["cert", "keys", "export"])
+            .env("SHENPI_CERT_KEY_FILE", &key_file)
+            .env("SHENPI_LOG", "warn")
+            .output()
+            .unwrap();
+        assert!(!o.status.success());
+        assert!(String::from_utf8_lossy(&o.stderr).contains("chmod 600"));
+    }
+}
