@@ -10,6 +10,7 @@ mod integration {
     pub mod bad_input;
     pub mod browser;
     pub mod browser_bundles;
+    pub mod browser_certificates;
     pub mod browser_registration;
     pub mod bundles;
     pub mod cases;

@@ -178,6 +178,17 @@ fn expected() -> BTreeMap<(&'static str, &'static str), &'static str> {
             ("POST", "/api/v1/certificates/{identifier}/status"),
             "approver city_admin",
         ),
+        (("GET", "/certificates"), "citizen enterprise"),
+        (("GET", "/certificates/{identifier}"), SIGNED),
+        (
+            ("POST", "/certificates/{identifier}/show"),
+            "citizen enterprise",
+        ),
+        (
+            ("POST", "/certificates/{identifier}/status"),
+            "approver city_admin",
+        ),
+        (("GET", "/verify"), "public"),
         (("GET", "/api/v1/rules"), STAFF),
         (("POST", "/api/v1/rules"), "city_admin data_steward"),
         (("GET", "/api/v1/rules/{key}"), STAFF),

@@ -136,6 +136,8 @@ struct CasePage {
     staff_view: bool,
     /// Materials fetched instead of the applicant (免提交): (name, source, found, summary).
     shared_materials: Vec<(String, String, bool, String)>,
+    /// Electronic certificates the case issued: (identifier, name, status).
+    certificates: Vec<(String, String, String)>,
 }
 
 /// A stored rule decision as the case page shows it.
@@ -350,7 +352,21 @@ pub async fn case_page(
     } else {
         vec![]
     };
+    let certificates = match s.app.case_certificates(&c.id).await {
+        Ok(list) => list
+            .iter()
+            .map(|x| {
+                (
+                    x.record.identifier.clone(),
+                    x.type_name().to_owned(),
+                    x.status_on(s.app.today()).name_zh().to_owned(),
+                )
+            })
+            .collect(),
+        Err(e) => return super::error_page(&s, &headers, Some(&p), e.public()),
+    };
     let page = CasePage {
+        certificates,
         ctx: Ctx::new(&headers, Some(&p), "/cases"),
         id: c.id.clone(),
         number: c.number.clone(),

@@ -8,6 +8,7 @@ pub mod bundles;
 pub mod calendar;
 pub mod cases;
 pub mod catalog;
+pub mod certs;
 pub mod data;
 pub mod form_view;
 pub mod home;
@@ -123,6 +124,7 @@ fn nav_for(p: &Principal, lang: Lang, path: &str) -> Vec<NavItem> {
     if p.user.roles.iter().any(|r| r.is_applicant()) {
         v.push(("/bundles", lang.t("一件事", "One application")));
         v.push(("/registration", lang.t("企业开办", "Company registration")));
+        v.push(("/certificates", lang.t("我的证照", "My certificates")));
     }
     if allowed(Action::CatalogReview) {
         v.push(("/proposals", lang.t("事项变更", "Catalog changes")));
