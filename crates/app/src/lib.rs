@@ -82,6 +82,10 @@ pub struct Settings {
     /// A key file that holds the certificate signing key instead of the database
     /// (`SHENPI_CERT_KEY_FILE`, mode 0600).
     pub cert_key_file: Option<std::path::PathBuf>,
+    /// Channels that carry certificate expiry reminders besides in-app notices: (name, webhook
+    /// address), e.g. `("sms", …)` (`SHENPI_SMS_WEBHOOK`), `("email", …)`
+    /// (`SHENPI_EMAIL_WEBHOOK`).
+    pub reminder_webhooks: Vec<(String, String)>,
 }
 
 impl Default for Settings {
@@ -97,6 +101,7 @@ impl Default for Settings {
             registry_freshness: datasources::DEFAULT_FRESHNESS,
             master_key: None,
             cert_key_file: None,
+            reminder_webhooks: vec![],
         }
     }
 }

@@ -21,9 +21,16 @@ pub fn role_recipient(role: &str, region: &str) -> String {
     format!("role:{role}@{region}")
 }
 
-/// The recipients that reach `p`: their user name and each of their roles in their region.
+/// The recipients that reach `p`: their user name, each of their roles in their region, and
+/// the certificate holders they are (their USCC, their ID number).
 pub fn recipients_of(p: &Principal) -> Vec<String> {
     let mut out = vec![p.user.username.clone()];
+    out.extend(
+        [p.user.uscc.as_deref(), p.user.id_number.as_deref()]
+            .into_iter()
+            .flatten()
+            .map(crate::certs::remind::holder_recipient),
+    );
     out.extend(
         p.user
             .roles

@@ -116,6 +116,18 @@ impl Config {
                 .map(shenpi_app::datasources::HttpSettings::new),
             master_key: self.master_key.clone(),
             cert_key_file: self.cert_key_file.clone(),
+            reminder_webhooks: [
+                ("sms", "SHENPI_SMS_WEBHOOK"),
+                ("email", "SHENPI_EMAIL_WEBHOOK"),
+            ]
+            .into_iter()
+            .filter_map(|(name, var)| {
+                std::env::var(var)
+                    .ok()
+                    .filter(|u| !u.is_empty())
+                    .map(|u| (name.to_owned(), u))
+            })
+            .collect(),
             ..Default::default()
         }
     }

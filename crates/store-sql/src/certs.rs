@@ -4,7 +4,7 @@ use crate::rows::{RowExt, db_err, parse_ts, ts};
 use crate::tx::SqlTx;
 use async_trait::async_trait;
 use shenpi_store::StoreError;
-use shenpi_store::model::{CertKeyRecord, CertUsage, CertificateRecord};
+use shenpi_store::model::{CertKeyRecord, CertReminder, CertUsage, CertificateRecord};
 use shenpi_store::repo::CertRepo;
 use sqlx::AssertSqlSafe;
 use sqlx::any::AnyRow;
@@ -239,6 +239,67 @@ impl CertRepo for SqlTx {
             &[until],
         )
         .await
+    }
+
+    async fn insert_cert_reminder(&mut self, r: &CertReminder) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "INSERT INTO cert_reminders (identifier, threshold, region_code, holder_id, \
+             valid_until, created_at, deliveries) VALUES ($1,$2,$3,$4,$5,$6,$7) \
+             ON CONFLICT (identifier, threshold) DO NOTHING",
+        )
+        .bind(&r.identifier)
+        .bind(r.threshold)
+        .bind(&r.region_code)
+        .bind(&r.holder_id)
+        .bind(&r.valid_until)
+        .bind(ts(r.created_at))
+        .bind(&r.deliveries)
+        .execute(&mut *self.tx)
+        .await
+        .map_err(db_err)?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    async fn update_cert_reminder_deliveries(
+        &mut self,
+        identifier: &str,
+        threshold: i64,
+        deliveries: &str,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE cert_reminders SET deliveries = $3 WHERE identifier = $1 AND threshold = $2",
+        )
+        .bind(identifier)
+        .bind(threshold)
+        .bind(deliveries)
+        .execute(&mut *self.tx)
+        .await
+        .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn cert_reminders(&mut self, identifier: &str) -> Result<Vec<CertReminder>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT identifier, threshold, region_code, holder_id, valid_until, created_at, \
+             deliveries FROM cert_reminders WHERE identifier = $1 ORDER BY threshold DESC",
+        )
+        .bind(identifier)
+        .fetch_all(&mut *self.tx)
+        .await
+        .map_err(db_err)?;
+        rows.iter()
+            .map(|r| {
+                Ok(CertReminder {
+                    identifier: r.text("identifier")?,
+                    threshold: r.int("threshold")?,
+                    region_code: r.text("region_code")?,
+                    holder_id: r.text("holder_id")?,
+                    valid_until: r.text("valid_until")?,
+                    created_at: r.time("created_at")?,
+                    deliveries: r.text("deliveries")?,
+                })
+            })
+            .collect()
     }
 
     async fn insert_cert_usage(&mut self, u: &CertUsage) -> Result<(), StoreError> {

@@ -25,6 +25,7 @@ const SQLITE: &[(i64, &str, &str)] = &[
     (15, "registry", include_str!("../migrations/sqlite/0015_registry.sql")),
     (16, "scope_catalogs", include_str!("../migrations/sqlite/0016_scope_catalogs.sql")),
     (17, "certificates", include_str!("../migrations/sqlite/0017_certificates.sql")),
+    (18, "cert_reminders", include_str!("../migrations/sqlite/0018_cert_reminders.sql")),
 ];
 
 #[rustfmt::skip]
@@ -46,6 +47,7 @@ const POSTGRES: &[(i64, &str, &str)] = &[
     (15, "registry", include_str!("../migrations/postgres/0015_registry.sql")),
     (16, "scope_catalogs", include_str!("../migrations/postgres/0016_scope_catalogs.sql")),
     (17, "certificates", include_str!("../migrations/postgres/0017_certificates.sql")),
+    (18, "cert_reminders", include_str!("../migrations/postgres/0018_cert_reminders.sql")),
 ];
 
 /// Applies the pending migrations of `engine`; returns how many ran.

@@ -608,3 +608,18 @@ pub struct CertUsage {
     pub department: String,
     pub purpose: String,
 }
+
+/// An expiry reminder of a certificate version at one threshold (无感提醒), with its deliveries.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CertReminder {
+    pub identifier: String,
+    /// Days before expiry.
+    pub threshold: i64,
+    pub region_code: String,
+    pub holder_id: String,
+    /// The certificate's last day (`YYYY-MM-DD`).
+    pub valid_until: String,
+    pub created_at: DateTime<Utc>,
+    /// JSON list of `{channel, status, at, detail}`.
+    pub deliveries: String,
+}

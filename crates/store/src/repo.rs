@@ -563,6 +563,17 @@ pub trait CertRepo {
         &mut self,
         until: &str,
     ) -> Result<Vec<CertificateRecord>, StoreError>;
+    /// Records a reminder; `false` when this (certificate, threshold) has one already.
+    async fn insert_cert_reminder(&mut self, r: &CertReminder) -> Result<bool, StoreError>;
+    /// Replaces a reminder's deliveries.
+    async fn update_cert_reminder_deliveries(
+        &mut self,
+        identifier: &str,
+        threshold: i64,
+        deliveries: &str,
+    ) -> Result<(), StoreError>;
+    /// The reminders of a certificate version, largest threshold first.
+    async fn cert_reminders(&mut self, identifier: &str) -> Result<Vec<CertReminder>, StoreError>;
     async fn insert_cert_usage(&mut self, u: &CertUsage) -> Result<(), StoreError>;
     /// The usage records of a certificate version, newest first.
     async fn cert_usages(&mut self, certificate_id: &str) -> Result<Vec<CertUsage>, StoreError>;

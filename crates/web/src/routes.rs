@@ -241,6 +241,7 @@ pub fn table() -> Vec<RouteSpec> {
         r(M::GET, "/api/v1/certificates/{identifier}", Api, Signed(Action::SelfService), "One certificate, for its holder or staff of its region", get(api::certs::one)),
         r(M::POST, "/api/v1/certificates/{identifier}/show", Api, Signed(Action::CertHold), "A show token (亮证码) valid for 5 minutes, with its QR code (SVG) and verification address", post(api::certs::show)),
         r(M::GET, "/api/v1/certificates/{identifier}/usages", Api, Signed(Action::SelfService), "The usage records (用证记录) of a certificate, for its holder", get(api::certs::usages)),
+        r(M::GET, "/api/v1/certificates/{identifier}/reminders", Api, Signed(Action::SelfService), "The expiry reminders (无感提醒) of a certificate with each channel's delivery", get(api::certs::reminders)),
         r(M::POST, "/api/v1/certificates/{identifier}/status", Api, Signed(Action::CertManage), "Revoke, cancel, withdraw or transfer a valid certificate {status, reason}", post(api::certs::status)),
         r(M::GET, "/certificates", Page, Signed(Action::CertHold), "My certificates (我的证照)", get(pages::certs::wallet)),
         r(M::GET, "/certificates/{identifier}", Page, Signed(Action::SelfService), "A certificate: data, history, usage records; show QR for its holder, status change for its issuer", get(pages::certs::detail)),

@@ -465,6 +465,10 @@ async fn serve(cfg: &Config, demo: bool) -> Result<(), String> {
             if let Err(e) = scanner.fire_due_timers().await {
                 tracing::warn!(error = %e, "workflow timer scan failed");
             }
+            // Certificate expiry reminders (one per threshold, kept unique by the store).
+            if let Err(e) = scanner.scan_certificate_expiry().await {
+                tracing::warn!(error = %e, "certificate expiry scan failed");
+            }
         }
     });
     // The notice job: notices are typeset and sealed after the step that issued them commits,

@@ -175,6 +175,10 @@ fn expected() -> BTreeMap<(&'static str, &'static str), &'static str> {
         ),
         (("GET", "/api/v1/certificates/{identifier}/usages"), SIGNED),
         (
+            ("GET", "/api/v1/certificates/{identifier}/reminders"),
+            SIGNED,
+        ),
+        (
             ("POST", "/api/v1/certificates/{identifier}/status"),
             "approver city_admin",
         ),

@@ -356,3 +356,198 @@ async fn keys_rotate_without_invalidating_earlier_certificates() {
         assert_eq!(v["valid"], true, "{v}");
     }
 }
+
+#[tokio::test]
+async fn expiry_reminders_fire_once_per_threshold_and_the_certificate_then_expires() {
+    let app = spawn_app().await;
+    let enterprise = login(&app, "enterprise").await;
+    labour_filing(&app, &enterprise, "remind-1").await;
+    let cert = mine(&app, &enterprise, "labour-filing").await[0].clone();
+    let identifier = cert["identifier"].as_str().unwrap().to_owned();
+    assert_eq!(cert["valid_until"], "2031-11-27");
+    let reminders = format!("/api/v1/certificates/{identifier}/reminders");
+    let thresholds = |v: &Value| -> Vec<i64> {
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["threshold_days"].as_i64().unwrap())
+            .collect()
+    };
+    let at = |date: &str| {
+        chrono::DateTime::parse_from_rfc3339(&format!("{date}T01:00:00Z"))
+            .unwrap()
+            .with_timezone(&chrono::Utc)
+    };
+
+    // 91 days before: nothing is due.
+    app.clock.set(at("2031-08-28"));
+    let r = app.app.scan_certificate_expiry().await.unwrap();
+    assert_eq!(r.reminded, 0);
+    // 90 days before: one reminder, once, even with two scans side by side (two nodes).
+    app.clock.set(at("2031-08-29"));
+    let (a, b) = tokio::join!(
+        app.app.scan_certificate_expiry(),
+        app.app.scan_certificate_expiry()
+    );
+    assert_eq!(a.unwrap().reminded + b.unwrap().reminded, 1);
+    assert_eq!(app.app.scan_certificate_expiry().await.unwrap().reminded, 0);
+    // Years have passed on the fake clock: a new session.
+    let enterprise = login(&app, "enterprise").await;
+    let v = json_of(get(&app, &enterprise, &reminders).await).await;
+    assert_eq!(thresholds(&v), [90], "{v}");
+    let channels: Vec<(&str, &str)> = v["items"][0]["deliveries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["channel"].as_str().unwrap(),
+                d["status"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(channels, [("in_app", "sent"), ("log", "sent")]);
+    // The holder's notices say it (every account of the holder reads them).
+    let notes = json_of(get(&app, &enterprise, "/api/v1/notifications").await).await;
+    let expiry: Vec<&Value> = notes["items"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{notes}"))
+        .iter()
+        .filter(|n| n["kind"] == "cert_expiry")
+        .collect();
+    assert_eq!(expiry.len(), 1, "{notes}");
+    assert!(expiry[0]["body"].as_str().unwrap().contains("还有 90 天"));
+
+    // 30 and 7 days before: one each. A scan that starts late (3 days left, after a stop)
+    // would send only the nearest; here each threshold comes in turn.
+    app.clock.set(at("2031-10-28"));
+    assert_eq!(app.app.scan_certificate_expiry().await.unwrap().reminded, 1);
+    app.clock.set(at("2031-11-25"));
+    assert_eq!(app.app.scan_certificate_expiry().await.unwrap().reminded, 1);
+    assert_eq!(app.app.scan_certificate_expiry().await.unwrap().reminded, 0);
+    let enterprise = login(&app, "enterprise").await;
+    let v = json_of(get(&app, &enterprise, &reminders).await).await;
+    assert_eq!(thresholds(&v), [90, 30, 7]);
+
+    // After its last day the certificate is expired, once, and verification says so.
+    app.clock.set(at("2031-11-28"));
+    let r = app.app.scan_certificate_expiry().await.unwrap();
+    assert_eq!((r.reminded, r.expired), (0, 1));
+    assert_eq!(app.app.scan_certificate_expiry().await.unwrap().expired, 0);
+    let enterprise = login(&app, "enterprise").await;
+    let now = json_of(
+        get(
+            &app,
+            &enterprise,
+            &format!("/api/v1/certificates/{identifier}"),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(now["status"], "expired");
+    let v = json_of(verify(&app, cert["static_token"].as_str().unwrap()).await).await;
+    assert_eq!(
+        (v["valid"].as_bool(), v["reason"].as_str()),
+        (Some(false), Some("CERT_EXPIRED"))
+    );
+}
+
+/// A stand-in SMS gateway: records every reminder it is sent; returns its address.
+async fn sms_gateway() -> (String, std::sync::Arc<std::sync::Mutex<Vec<Value>>>) {
+    let inbox = std::sync::Arc::new(std::sync::Mutex::new(vec![]));
+    let sink = inbox.clone();
+    let router = axum::Router::new().route(
+        "/sms",
+        axum::routing::post(move |body: axum::body::Bytes| {
+            let sink = sink.clone();
+            async move {
+                sink.lock()
+                    .unwrap()
+                    .push(serde_json::from_slice::<Value>(&body).unwrap());
+                axum::http::StatusCode::OK
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    (format!("http://{addr}/sms"), inbox)
+}
+
+#[tokio::test]
+async fn a_late_first_scan_sends_only_the_nearest_reminder_through_every_channel() {
+    let (sms, inbox) = sms_gateway().await;
+    // The e-mail gateway is down (nothing listens on that port).
+    let closed = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let email = format!("http://{}/mail", closed.local_addr().unwrap());
+    drop(closed);
+    let settings = shenpi_app::Settings {
+        reminder_webhooks: vec![("sms".into(), sms), ("email".into(), email)],
+        ..Default::default()
+    };
+    let app = shenpi_testkit::spawn_app_with(shenpi_testkit::Options {
+        settings,
+        ..Default::default()
+    })
+    .await;
+    let enterprise = login(&app, "enterprise").await;
+    labour_filing(&app, &enterprise, "remind-2").await;
+    let identifier = mine(&app, &enterprise, "labour-filing").await[0]["identifier"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.clock.set(
+        chrono::DateTime::parse_from_rfc3339("2031-11-24T01:00:00Z")
+            .unwrap()
+            .with_timezone(&chrono::Utc),
+    );
+    assert_eq!(app.app.scan_certificate_expiry().await.unwrap().reminded, 1);
+    let enterprise = login(&app, "enterprise").await;
+    let v = json_of(
+        get(
+            &app,
+            &enterprise,
+            &format!("/api/v1/certificates/{identifier}/reminders"),
+        )
+        .await,
+    )
+    .await;
+    let got: Vec<(i64, &str)> = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["threshold_days"].as_i64().unwrap(),
+                r["deliveries"][0]["status"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(got, [(90, "skipped"), (30, "skipped"), (7, "sent")]);
+    let channels: Vec<(&str, &str)> = v["items"][2]["deliveries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["channel"].as_str().unwrap(),
+                d["status"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        channels,
+        [
+            ("in_app", "sent"),
+            ("log", "sent"),
+            ("sms", "sent"),
+            ("email", "failed")
+        ]
+    );
+    let sent = inbox.lock().unwrap().clone();
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0]["channel"], "sms");
+    assert_eq!(sent[0]["reminder"]["identifier"], identifier.as_str());
+    assert_eq!(sent[0]["reminder"]["days_left"], 3);
+}

@@ -2,7 +2,7 @@
 //! others), certificate versions by holder, case and serial, optimistic updates, usage records.
 
 use super::t0;
-use crate::model::{CertKeyRecord, CertUsage, CertificateRecord};
+use crate::model::{CertKeyRecord, CertReminder, CertUsage, CertificateRecord};
 use crate::{Store, StoreError};
 use chrono::Duration;
 
@@ -128,6 +128,34 @@ pub(super) async fn certificates_and_keys_are_kept(store: &dyn Store) {
             .unwrap()
             .is_empty()
     );
+    drop(tx);
+    let reminder = |threshold: i64| CertReminder {
+        identifier: v2.identifier.clone(),
+        threshold,
+        region_code: "370202".into(),
+        holder_id: holder.into(),
+        valid_until: "2031-11-27".into(),
+        created_at: t0(),
+        deliveries: "[]".into(),
+    };
+    let mut tx = store.begin().await.unwrap();
+    assert!(tx.insert_cert_reminder(&reminder(30)).await.unwrap());
+    assert!(tx.insert_cert_reminder(&reminder(90)).await.unwrap());
+    assert!(
+        !tx.insert_cert_reminder(&reminder(30)).await.unwrap(),
+        "once per threshold"
+    );
+    tx.update_cert_reminder_deliveries(&v2.identifier, 30, "[{\"channel\":\"log\"}]")
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let mut tx = store.read().await.unwrap();
+    let got = tx.cert_reminders(&v2.identifier).await.unwrap();
+    assert_eq!(
+        got.iter().map(|r| r.threshold).collect::<Vec<_>>(),
+        [90, 30]
+    );
+    assert_eq!(got[1].deliveries, "[{\"channel\":\"log\"}]");
     let usages = tx.cert_usages(&v2.identifier).await.unwrap();
     assert_eq!(usages.len(), 1);
     assert_eq!(usages[0].purpose, "现场核查");

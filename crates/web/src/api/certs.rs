@@ -189,3 +189,20 @@ pub async fn inspect(
     malformed(&v)?;
     Ok(ApiJsonOut(json!(v)))
 }
+
+/// `GET /api/v1/certificates/{identifier}/reminders` — the expiry reminders sent, with what each
+/// channel answered.
+pub async fn reminders(
+    State(s): State<AppState>,
+    Extension(p): Extension<Principal>,
+    ApiPath(identifier): ApiPath<String>,
+) -> Result<ApiJsonOut, ApiError> {
+    let list = s.app.certificate_reminders(&p, &identifier).await?;
+    Ok(ApiJsonOut(json!({
+        "items": list.iter().map(|(r, d)| json!({
+            "threshold_days": r.threshold, "valid_until": r.valid_until,
+            "created_at": r.created_at, "deliveries": d,
+        })).collect::<Vec<_>>(),
+        "total": list.len(),
+    })))
+}

@@ -94,6 +94,8 @@ struct CertPage {
     history: Vec<(String, String, String, String)>,
     /// (at, who, department, purpose)
     usages: Vec<(String, String, String, String)>,
+    /// (threshold days, when, deliveries as text)
+    reminders: Vec<(i64, String, String)>,
     can_show: bool,
     can_manage: bool,
     shown: Option<ShowToken>,
@@ -112,6 +114,7 @@ async fn cert_page(
 ) -> Result<CertPage, AppError> {
     let c = s.app.certificate_for(p, identifier).await?;
     let usages = s.app.certificate_usages(p, identifier).await?;
+    let reminders = s.app.certificate_reminders(p, identifier).await?;
     let status = c.status_on(s.app.today());
     let holder_view = [p.user.uscc.as_deref(), p.user.id_number.as_deref()]
         .contains(&Some(c.record.holder_id.as_str()));
@@ -168,6 +171,26 @@ async fn cert_page(
                     u.actor_name.clone(),
                     u.department.clone(),
                     u.purpose.clone(),
+                )
+            })
+            .collect(),
+        reminders: reminders
+            .iter()
+            .map(|(r, d)| {
+                (
+                    r.threshold,
+                    when(r.created_at),
+                    d.iter()
+                        .map(|x| {
+                            let status = match x.status.as_str() {
+                                "sent" => "已发送",
+                                "failed" => "失败",
+                                _ => "未发送",
+                            };
+                            format!("{} {status}", x.channel)
+                        })
+                        .collect::<Vec<_>>()
+                        .join("；"),
                 )
             })
             .collect(),
