@@ -353,6 +353,8 @@ impl App {
             ));
         }
         crate::forms::check_form(item, a.situation.as_deref(), &a.form)?;
+        // The enterprise named on the form: the applicant's own, or one they are agent of.
+        self.check_acts_for(p, &a.form).await?;
         let needed = item.materials_for(a.situation.as_deref());
         for key in a.materials.keys() {
             if !needed.iter().any(|m| &m.key == key) {

@@ -251,7 +251,34 @@ impl App {
                     continue;
                 }
                 MaterialSource::SharedData { dataset } => ("数据共享获取", dataset.clone()),
-                MaterialSource::ECertificate { cert_type } => ("电子证照调用", cert_type.clone()),
+                MaterialSource::ECertificate { cert_type } => {
+                    // 免证办: a valid certificate of the enterprise or the applicant, from the
+                    // platform's certificate library, is the material.
+                    let holders: Vec<&str> = uscc
+                        .into_iter()
+                        .chain(applicant.id_number.as_deref())
+                        .collect();
+                    if let Some(c) = self.valid_certificate(&holders, cert_type).await? {
+                        out.push(SharedMaterial {
+                            key: m.key.clone(),
+                            name: m.name.clone(),
+                            source_zh: "电子证照库".into(),
+                            dataset: cert_type.clone(),
+                            found: true,
+                            summary: format!(
+                                "{}：{}，有效（证照标识 {}，有效期至 {}）",
+                                c.type_name(),
+                                c.record.holder_name,
+                                c.record.identifier,
+                                c.record.valid_until.as_deref().unwrap_or("长期")
+                            ),
+                            error: None,
+                            at: now,
+                        });
+                        continue;
+                    }
+                    ("电子证照调用", cert_type.clone())
+                }
             };
             // Which registry serves the data set, and by which key.
             let target: Vec<(RegistryKind, String)> = match RegistryKind::serving(&dataset) {
@@ -397,6 +424,30 @@ pub fn fetched_materials(item: &ServiceItem, situation: Option<&str>) -> Vec<(St
             MaterialSource::Commitment => Some((m.name.clone(), "告知承诺".into())),
         })
         .collect()
+}
+
+impl App {
+    /// A valid certificate of one of `holders` whose type is `wanted` (a catalogue material's
+    /// certificate type, e.g. 营业执照 for 营业执照（电子）).
+    async fn valid_certificate(
+        &self,
+        holders: &[&str],
+        wanted: &str,
+    ) -> Result<Option<crate::certs::Certificate>, AppError> {
+        let today = self.today();
+        for h in holders {
+            for c in self.certificates_of(h).await? {
+                let name = c.type_name();
+                let base = name.split('（').next().unwrap_or(name);
+                if (name == wanted || base == wanted)
+                    && c.status_on(today) == shenpi_domain::certificate::CertStatus::Valid
+                {
+                    return Ok(Some(c));
+                }
+            }
+        }
+        Ok(None)
+    }
 }
 
 #[cfg(test)]

@@ -128,6 +128,8 @@ error_codes! {
     CERT_PURPOSE_REQUIRED = 422, "查验证照全部信息须说明用途", "Say why you need the full certificate (the purpose is recorded)";
     CERT_NOT_GRANTED = 409, "办件未准予许可，不能发证", "The case is not granted; no certificate can be issued";
     CERT_KEYS_UNAVAILABLE = 503, "证照签名密钥不可用（请检查主密钥配置）", "The certificate signing key is unavailable (check the master key configuration)";
+    ENTERPRISE_NOT_AUTHORISED = 403, "您未获该企业授权办理（须由法定代表人通过电子营业执照授权为办事人）", "You are not authorised to act for this enterprise (its legal representative authorises agents through the e-business licence)";
+    ENTERPRISE_GRANT_REFUSED = 422, "授权未成功：被授权人须为已实名注册的个人账号，角色须为办事人或证照管理员", "The grant was refused: the grantee must be a registered person's account and the role agent or cert_manager";
     IMPORT_INVALID = 422, "导入文件有误，未导入任何内容", "The import file has errors; nothing was imported";
     INTERNAL = 500, "服务器内部错误，请稍后再试", "Internal server error; try again later";
     UNAVAILABLE = 503, "服务暂不可用", "Service unavailable";

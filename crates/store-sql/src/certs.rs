@@ -4,7 +4,9 @@ use crate::rows::{RowExt, db_err, parse_ts, ts};
 use crate::tx::SqlTx;
 use async_trait::async_trait;
 use shenpi_store::StoreError;
-use shenpi_store::model::{CertKeyRecord, CertReminder, CertUsage, CertificateRecord};
+use shenpi_store::model::{
+    CertKeyRecord, CertReminder, CertUsage, CertificateRecord, EnterpriseGrant,
+};
 use shenpi_store::repo::CertRepo;
 use sqlx::AssertSqlSafe;
 use sqlx::any::AnyRow;
@@ -52,6 +54,24 @@ fn cert_from(r: &AnyRow) -> Result<CertificateRecord, StoreError> {
         data: r.text("data")?,
         issued_at: r.time("issued_at")?,
         revision: r.int("revision")?,
+    })
+}
+
+const GRANT_COLS: &str = "uscc, username, role, region_code, granted_by, granted_at, revoked_at";
+
+fn grant_from(r: &AnyRow) -> Result<EnterpriseGrant, StoreError> {
+    Ok(EnterpriseGrant {
+        uscc: r.text("uscc")?,
+        username: r.text("username")?,
+        role: r.text("role")?,
+        region_code: r.text("region_code")?,
+        granted_by: r.text("granted_by")?,
+        granted_at: r.time("granted_at")?,
+        revoked_at: r
+            .opt_text("revoked_at")?
+            .as_deref()
+            .map(parse_ts)
+            .transpose()?,
     })
 }
 
@@ -300,6 +320,73 @@ impl CertRepo for SqlTx {
                 })
             })
             .collect()
+    }
+
+    async fn upsert_enterprise_grant(&mut self, g: &EnterpriseGrant) -> Result<(), StoreError> {
+        let sql = format!(
+            "INSERT INTO enterprise_grants ({GRANT_COLS}) VALUES ($1,$2,$3,$4,$5,$6,$7) \
+             ON CONFLICT (uscc, username, role) DO UPDATE SET granted_by = excluded.granted_by, \
+             granted_at = excluded.granted_at, revoked_at = excluded.revoked_at, \
+             region_code = excluded.region_code"
+        );
+        sqlx::query(AssertSqlSafe(sql))
+            .bind(&g.uscc)
+            .bind(&g.username)
+            .bind(&g.role)
+            .bind(&g.region_code)
+            .bind(&g.granted_by)
+            .bind(ts(g.granted_at))
+            .bind(g.revoked_at.map(ts))
+            .execute(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn revoke_enterprise_grant(
+        &mut self,
+        uscc: &str,
+        username: &str,
+        role: &str,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<bool, StoreError> {
+        let r = sqlx::query(
+            "UPDATE enterprise_grants SET revoked_at = $4 \
+             WHERE uscc = $1 AND username = $2 AND role = $3 AND revoked_at IS NULL",
+        )
+        .bind(uscc)
+        .bind(username)
+        .bind(role)
+        .bind(ts(at))
+        .execute(&mut *self.tx)
+        .await
+        .map_err(db_err)?;
+        Ok(r.rows_affected() > 0)
+    }
+
+    async fn enterprise_grants(&mut self, uscc: &str) -> Result<Vec<EnterpriseGrant>, StoreError> {
+        let sql = format!(
+            "SELECT {GRANT_COLS} FROM enterprise_grants WHERE uscc = $1 ORDER BY username, role"
+        );
+        let rows = sqlx::query(AssertSqlSafe(sql))
+            .bind(uscc)
+            .fetch_all(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        rows.iter().map(grant_from).collect()
+    }
+
+    async fn grants_of_user(&mut self, username: &str) -> Result<Vec<EnterpriseGrant>, StoreError> {
+        let sql = format!(
+            "SELECT {GRANT_COLS} FROM enterprise_grants WHERE username = $1 \
+             AND revoked_at IS NULL ORDER BY uscc, role"
+        );
+        let rows = sqlx::query(AssertSqlSafe(sql))
+            .bind(username)
+            .fetch_all(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        rows.iter().map(grant_from).collect()
     }
 
     async fn insert_cert_usage(&mut self, u: &CertUsage) -> Result<(), StoreError> {

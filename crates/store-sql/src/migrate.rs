@@ -26,6 +26,7 @@ const SQLITE: &[(i64, &str, &str)] = &[
     (16, "scope_catalogs", include_str!("../migrations/sqlite/0016_scope_catalogs.sql")),
     (17, "certificates", include_str!("../migrations/sqlite/0017_certificates.sql")),
     (18, "cert_reminders", include_str!("../migrations/sqlite/0018_cert_reminders.sql")),
+    (19, "enterprise_grants", include_str!("../migrations/sqlite/0019_enterprise_grants.sql")),
 ];
 
 #[rustfmt::skip]
@@ -48,6 +49,7 @@ const POSTGRES: &[(i64, &str, &str)] = &[
     (16, "scope_catalogs", include_str!("../migrations/postgres/0016_scope_catalogs.sql")),
     (17, "certificates", include_str!("../migrations/postgres/0017_certificates.sql")),
     (18, "cert_reminders", include_str!("../migrations/postgres/0018_cert_reminders.sql")),
+    (19, "enterprise_grants", include_str!("../migrations/postgres/0019_enterprise_grants.sql")),
 ];
 
 /// Applies the pending migrations of `engine`; returns how many ran.

@@ -623,3 +623,16 @@ pub struct CertReminder {
     /// JSON list of `{channel, status, at, detail}`.
     pub deliveries: String,
 }
+
+/// A grant of an enterprise to an account (一照通城): `agent` (办事人) or `cert_manager`
+/// (证照管理员).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EnterpriseGrant {
+    pub uscc: String,
+    pub username: String,
+    pub role: String,
+    pub region_code: String,
+    pub granted_by: String,
+    pub granted_at: DateTime<Utc>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}

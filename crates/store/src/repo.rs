@@ -574,6 +574,20 @@ pub trait CertRepo {
     ) -> Result<(), StoreError>;
     /// The reminders of a certificate version, largest threshold first.
     async fn cert_reminders(&mut self, identifier: &str) -> Result<Vec<CertReminder>, StoreError>;
+    /// Grants (or grants again, clearing a revocation) a role of an enterprise to an account.
+    async fn upsert_enterprise_grant(&mut self, g: &EnterpriseGrant) -> Result<(), StoreError>;
+    /// Revokes a grant at `at`; `false` when there was no active one.
+    async fn revoke_enterprise_grant(
+        &mut self,
+        uscc: &str,
+        username: &str,
+        role: &str,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+    /// Every grant of an enterprise (active and revoked), by user name.
+    async fn enterprise_grants(&mut self, uscc: &str) -> Result<Vec<EnterpriseGrant>, StoreError>;
+    /// The active grants an account holds.
+    async fn grants_of_user(&mut self, username: &str) -> Result<Vec<EnterpriseGrant>, StoreError>;
     async fn insert_cert_usage(&mut self, u: &CertUsage) -> Result<(), StoreError>;
     /// The usage records of a certificate version, newest first.
     async fn cert_usages(&mut self, certificate_id: &str) -> Result<Vec<CertUsage>, StoreError>;

@@ -2,6 +2,8 @@
 //! certificate keys, shown by QR (扫码亮证) and verified by anyone.
 //!
 //! - [`catalogue`]: the certificate types (证照目录) and the codes of GB/T 36904 identifiers;
+//! - [`enterprise`]: one licence for the city (一照通城): agents and certificate managers an
+//!   enterprise authorises, its certificates on one page and API;
 //! - [`keys`]: the signing keys, shared by every node through the database, sealed under the
 //!   master key; rotation; the published key set;
 //! - [`issue`]: issuance on grant (and for the demo's existing certificates), new versions;
@@ -13,6 +15,7 @@
 //! The cryptography (keys, tokens, key sets, QR codes) is the pure `shenpi-certs` crate.
 
 pub mod catalogue;
+pub mod enterprise;
 pub mod issue;
 pub mod keys;
 pub mod remind;

@@ -25,12 +25,24 @@ pub struct ShowToken {
     pub verify_url: String,
 }
 
-/// The holder ids (USCC, ID number) of an account.
-fn holder_ids(p: &Principal) -> Vec<&str> {
-    [p.user.uscc.as_deref(), p.user.id_number.as_deref()]
-        .into_iter()
-        .flatten()
-        .collect()
+impl App {
+    /// The holders whose certificates `p` holds: their own USCC and ID number, and the
+    /// enterprises that made them certificate manager (证照管理员).
+    pub async fn holder_ids(&self, p: &Principal) -> Result<Vec<String>, AppError> {
+        let mut out: Vec<String> = [p.user.uscc.clone(), p.user.id_number.clone()]
+            .into_iter()
+            .flatten()
+            .collect();
+        for u in self
+            .enterprises_of(p, super::enterprise::CERT_MANAGER)
+            .await?
+        {
+            if !out.contains(&u) {
+                out.push(u);
+            }
+        }
+        Ok(out)
+    }
 }
 
 fn not_found(identifier: &str) -> AppError {
@@ -54,8 +66,9 @@ impl App {
     pub async fn my_certificates(&self, p: &Principal) -> Result<Vec<Certificate>, AppError> {
         authorize(p, Action::CertHold, None)?;
         let mut out = vec![];
+        let ids = self.holder_ids(p).await?;
         let mut tx = self.store.read().await?;
-        for id in holder_ids(p) {
+        for id in &ids {
             for rec in tx.certificates_of_holder(id).await? {
                 out.push(Certificate::of(rec)?);
             }
@@ -73,7 +86,7 @@ impl App {
             .certificate_by_identifier(identifier)
             .await?
             .ok_or_else(|| not_found(identifier))?;
-        let holder = holder_ids(p).contains(&cert.record.holder_id.as_str());
+        let holder = self.holder_ids(p).await?.contains(&cert.record.holder_id);
         let staff = authorize(p, Action::StaffRead, Some(&cert.record.region_code)).is_ok();
         if !holder && !staff {
             // Not "forbidden": whether a certificate exists is not told to strangers.
@@ -101,10 +114,11 @@ impl App {
         base_url: &str,
     ) -> Result<ShowToken, AppError> {
         authorize(p, Action::CertHold, None)?;
+        let ids = self.holder_ids(p).await?;
         let cert = self
             .certificate_by_identifier(identifier)
             .await?
-            .filter(|c| holder_ids(p).contains(&c.record.holder_id.as_str()))
+            .filter(|c| ids.contains(&c.record.holder_id))
             .ok_or_else(|| not_found(identifier))?;
         let status = cert.status_on(self.today());
         if status != CertStatus::Valid {

@@ -424,14 +424,12 @@ impl App {
         Ok(delivered)
     }
 
-    /// A partner's signed progress report on its sub-case: the signature, timestamp window and
-    /// nonce are checked before anything else; a repeated report (same idempotency key) changes
-    /// nothing; a sub-case of another partner is refused.
-    pub async fn report_progress(
+    /// Checks a partner system's signed request — signature, timestamp window, nonce not seen
+    /// before — and spends the nonce; returns the partner.
+    pub async fn authenticate_partner(
         &self,
         req: &SignedRequest<'_>,
-        case_id: &str,
-    ) -> Result<CaseRecord, AppError> {
+    ) -> Result<shenpi_store::model::Partner, AppError> {
         let now = self.clock.now();
         let bad = || AppError::rule(ErrorCode::PARTNER_SIGNATURE_INVALID, json!({}));
         let (Some(app_key), Some(ts), Some(nonce), Some(sig)) =
@@ -474,9 +472,21 @@ impl App {
         }
         tx.prune_nonces(now - Duration::seconds(2 * sign::WINDOW_SECONDS))
             .await?;
-        // The nonce is spent even when the report is refused below.
         tx.commit().await?;
+        Ok(partner)
+    }
 
+    /// A partner's signed progress report on its sub-case: the signature, timestamp window and
+    /// nonce are checked before anything else; a repeated report (same idempotency key) changes
+    /// nothing; a sub-case of another partner is refused.
+    pub async fn report_progress(
+        &self,
+        req: &SignedRequest<'_>,
+        case_id: &str,
+    ) -> Result<CaseRecord, AppError> {
+        let now = self.clock.now();
+        // The nonce is spent even when the report is refused below.
+        let partner = self.authenticate_partner(req).await?;
         let report: ProgressReport = serde_json::from_slice(req.body).map_err(|e| {
             AppError::invalid_text(
                 "body",

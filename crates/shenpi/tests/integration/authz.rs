@@ -193,6 +193,18 @@ fn expected() -> BTreeMap<(&'static str, &'static str), &'static str> {
             "approver city_admin",
         ),
         (("GET", "/verify"), "public"),
+        (("GET", "/enterprises/{uscc}"), SIGNED),
+        (("POST", "/enterprises/{uscc}/grants"), "citizen enterprise"),
+        (("GET", "/api/v1/enterprises/{uscc}/certificates"), "public"),
+        (("GET", "/api/v1/enterprises/{uscc}/grants"), SIGNED),
+        (
+            ("POST", "/api/v1/enterprises/{uscc}/grants"),
+            "citizen enterprise",
+        ),
+        (
+            ("POST", "/api/v1/enterprises/{uscc}/grants/revoke"),
+            "citizen enterprise",
+        ),
         (("GET", "/api/v1/rules"), STAFF),
         (("POST", "/api/v1/rules"), "city_admin data_steward"),
         (("GET", "/api/v1/rules/{key}"), STAFF),
@@ -310,6 +322,7 @@ fn concrete(path: &str) -> String {
         .replace("{id}", "no-such-proposal")
         .replace("{notice}", "no-such-notice")
         .replace("{identifier}", "no-such-certificate")
+        .replace("{uscc}", &shenpi_app::demo::demo_uscc())
         + match path {
             "/api/v1/validate/{kind}" => "?value=91350200MA2YJ1XR9G",
             "/api/v1/calendar/add-working-days" => "?from=2026-02-13&days=1",

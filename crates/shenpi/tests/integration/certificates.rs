@@ -551,3 +551,203 @@ async fn a_late_first_scan_sends_only_the_nearest_reminder_through_every_channel
     assert_eq!(sent[0]["reminder"]["identifier"], identifier.as_str());
     assert_eq!(sent[0]["reminder"]["days_left"], 3);
 }
+
+#[tokio::test]
+async fn an_enterprise_authorises_an_agent_and_a_certificate_manager_through_its_licence() {
+    let app = spawn_app().await;
+    let uscc = demo_uscc();
+    let enterprise = login(&app, "enterprise").await;
+    let citizen = login(&app, "citizen").await;
+    let grants = format!("/api/v1/enterprises/{uscc}/grants");
+    let form = json!({"uscc": uscc, "contact": "李示例", "contact_mobile": "13800000000", "commitment": true});
+    let apply = |token: String, key: &'static str| {
+        let app = &app;
+        let form = form.clone();
+        async move {
+            post(
+                app,
+                &token,
+                "/api/v1/cases",
+                json!({"item_code": LABOUR, "region": "370202", "situation": "first",
+                       "form": form, "materials": {}, "idempotency_key": key}),
+            )
+            .await
+        }
+    };
+
+    // Not authorised yet: the citizen cannot apply in the enterprise's name, see its page or
+    // manage its grants.
+    assert_error(
+        apply(citizen.clone(), "agent-0").await,
+        403,
+        "ENTERPRISE_NOT_AUTHORISED",
+    )
+    .await;
+    assert_error(
+        get(&app, &citizen, &grants).await,
+        403,
+        "ENTERPRISE_NOT_AUTHORISED",
+    )
+    .await;
+    let r = post(
+        &app,
+        &citizen,
+        &grants,
+        json!({"username": "citizen", "role": "agent"}),
+    )
+    .await;
+    assert_error(r, 403, "ENTERPRISE_NOT_AUTHORISED").await;
+    // Only a registered person can be authorised, in a known role.
+    for bad in [
+        json!({"username": "nobody", "role": "agent"}),
+        json!({"username": "clerk-370202", "role": "agent"}),
+        json!({"username": "citizen", "role": "owner"}),
+    ] {
+        let r = post(&app, &enterprise, &grants, bad.clone()).await;
+        assert_error(r, 422, "ENTERPRISE_GRANT_REFUSED").await;
+    }
+
+    // The legal representative (the enterprise's account) authorises the citizen as agent.
+    let r = post(
+        &app,
+        &enterprise,
+        &grants,
+        json!({"username": "citizen", "role": "agent"}),
+    )
+    .await;
+    assert_eq!(r.status(), 200);
+    let r = apply(citizen.clone(), "agent-1").await;
+    assert_eq!(r.status(), 201);
+    let c: Value = r.json().await.unwrap();
+    assert_eq!(c["status"], "granted", "{c}");
+    // The licence shown by the platform instead of a copy (免证办): the e-business licence.
+    let licence = c["shared_materials"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["source_zh"] == "电子证照库")
+        .unwrap_or_else(|| panic!("{c}"))
+        .clone();
+    assert!(
+        licence["summary"]
+            .as_str()
+            .unwrap()
+            .contains("营业执照（电子）")
+    );
+    assert_eq!(licence["found"], true);
+    // The certificate is the enterprise's, not the agent's.
+    let certs = mine(&app, &enterprise, "labour-filing").await;
+    assert_eq!(certs.len(), 1);
+    let identifier = certs[0]["identifier"].as_str().unwrap().to_owned();
+    assert!(mine(&app, &citizen, "labour-filing").await.is_empty());
+    assert_eq!(show(&app, &citizen, &identifier).await.status(), 404);
+
+    // As certificate manager the citizen holds and shows the enterprise's certificates.
+    let r = post(
+        &app,
+        &enterprise,
+        &grants,
+        json!({"username": "citizen", "role": "cert_manager"}),
+    )
+    .await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(mine(&app, &citizen, "labour-filing").await.len(), 1);
+    assert_eq!(show(&app, &citizen, &identifier).await.status(), 200);
+    // One page with every certificate of the enterprise.
+    let page = page_session(&app, "citizen").await;
+    let (status, html) = get_page(&app, &page.token, &format!("/enterprises/{uscc}")).await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("施工劳务资质备案凭证") && html.contains("营业执照（电子）"),
+        "{html}"
+    );
+    let listed = json_of(get(&app, &enterprise, &grants).await).await;
+    assert_eq!(listed["total"], 2);
+
+    // Revoked: neither role works any more.
+    for role in ["agent", "cert_manager"] {
+        let r = post(
+            &app,
+            &enterprise,
+            &format!("{grants}/revoke"),
+            json!({"username": "citizen", "role": role}),
+        )
+        .await;
+        assert_eq!(r.status(), 200);
+    }
+    assert_eq!(show(&app, &citizen, &identifier).await.status(), 404);
+    assert_error(
+        apply(citizen.clone(), "agent-2").await,
+        403,
+        "ENTERPRISE_NOT_AUTHORISED",
+    )
+    .await;
+    let r = post(
+        &app,
+        &enterprise,
+        &format!("{grants}/revoke"),
+        json!({"username": "citizen", "role": "agent"}),
+    )
+    .await;
+    assert_eq!(r.status(), 404);
+}
+
+#[tokio::test]
+async fn partner_systems_read_an_enterprises_certificates_with_signed_requests() {
+    use shenpi_app::partners::sign;
+    let app = spawn_app().await;
+    let admin = login(&app, "admin").await;
+    let v: Value = post(
+        &app,
+        &admin,
+        "/api/v1/partners/water-supply/secret",
+        json!({}),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    let (key, secret) = (
+        v["app_key"].as_str().unwrap().to_owned(),
+        v["secret"].as_str().unwrap().to_owned(),
+    );
+    let path = format!("/api/v1/enterprises/{}/certificates", demo_uscc());
+    let call = |nonce: &'static str, secret: String| {
+        let (app, path, key) = (&app, path.clone(), key.clone());
+        async move {
+            let ts = app.clock.now().timestamp();
+            let sig = sign::sign(&secret, "GET", &path, ts, nonce, b"");
+            client()
+                .get(app.url(&path))
+                .header(sign::KEY_HEADER, key)
+                .header(sign::TIMESTAMP_HEADER, ts.to_string())
+                .header(sign::NONCE_HEADER, nonce)
+                .header(sign::SIGNATURE_HEADER, sig)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let r = call("n-1", secret.clone()).await;
+    assert_eq!(r.status(), 200);
+    let v = json_of(r).await;
+    assert!(
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["type"] == "e-business-licence"),
+        "{v}"
+    );
+    // The same nonce again, a wrong secret, or no signature: refused.
+    assert_error(
+        call("n-1", secret.clone()).await,
+        409,
+        "PARTNER_NONCE_REUSED",
+    )
+    .await;
+    let r = call("n-2", "wrong".into()).await;
+    assert_eq!(r.status(), 401);
+    let r = client().get(app.url(&path)).send().await.unwrap();
+    assert_eq!(r.status(), 401);
+}

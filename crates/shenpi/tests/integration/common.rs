@@ -116,3 +116,39 @@ pub async fn get_page(app: &TestApp, session_token: &str, path: &str) -> (u16, S
         .unwrap();
     (r.status().as_u16(), r.text().await.unwrap())
 }
+
+/// Signs in as the enterprise `uscc`, registering its account first (the demo has one
+/// enterprise account; the scenario companies of the shared-data registries get theirs here).
+pub async fn enterprise_account(app: &TestApp, uscc: &str) -> String {
+    let username = format!("ent-{}", &uscc[uscc.len() - 8..]).to_lowercase();
+    let body = serde_json::json!({"username": username, "password": "Reg#Pass2026", "kind": "enterprise",
+        "name": "张测试", "id_number": shenpi_app::demo::demo_id_number(), "mobile": "13912345678",
+        "uscc": uscc, "enterprise_name": "示例企业"});
+    let r = client()
+        .post(app.url("/api/v1/auth/register"))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status() == 201 || r.status() == 409, "{}", r.status());
+    login_with(app, &username, "Reg#Pass2026", None)
+        .await
+        .unwrap()
+}
+
+/// The demo enterprise makes `username` (a registered person) its agent (办事人), so they may
+/// apply in its name.
+pub async fn make_agent(app: &TestApp, username: &str) {
+    let enterprise = login(app, "enterprise").await;
+    let r = post(
+        app,
+        &enterprise,
+        &format!(
+            "/api/v1/enterprises/{}/grants",
+            shenpi_app::demo::demo_uscc()
+        ),
+        serde_json::json!({"username": username, "role": "agent"}),
+    )
+    .await;
+    assert_eq!(r.status(), 200);
+}

@@ -96,6 +96,8 @@ async fn an_items_form_is_served_and_checked_field_by_field() {
 #[tokio::test]
 async fn an_application_whose_form_fails_is_refused_and_nothing_is_saved() {
     let app = spawn_app().await;
+    // The citizen applies as the demo enterprise's agent (办事人).
+    make_agent(&app, "citizen").await;
     let citizen = login(&app, "citizen").await;
     let item: Value = get(
         &app,
@@ -150,6 +152,7 @@ async fn an_application_whose_form_fails_is_refused_and_nothing_is_saved() {
 async fn the_apply_page_renders_the_form_and_shows_errors_at_each_field() {
     use super::pages::{browser_like, csrf_of, field_of, multipart, sign_in};
     let app = spawn_app().await;
+    make_agent(&app, "citizen").await;
     let c = browser_like();
     sign_in(&app, &c, "citizen").await;
     let html = c

@@ -164,7 +164,8 @@ async fn shared_data_materials_are_attached_to_the_case_with_their_provenance() 
     assert_eq!(
         m,
         [
-            ("business-license", "电子证照调用", true),
+            // 免证办: the enterprise's e-business licence, from the certificate library.
+            ("business-license", "电子证照库", true),
             ("registry", "数据共享获取", true),
             ("personnel-certificates", "数据共享获取", true),
             ("worker-skills", "数据共享获取", true),
@@ -174,7 +175,7 @@ async fn shared_data_materials_are_attached_to_the_case_with_their_provenance() 
     );
     let summary = c["shared_materials"][0]["summary"].as_str().unwrap();
     assert!(
-        summary.contains("青岛示例科技有限公司（演示）") && summary.contains("存续"),
+        summary.contains("青岛示例科技有限公司（演示）") && summary.contains("有效"),
         "{summary}"
     );
     assert_eq!(

@@ -189,9 +189,10 @@ async fn a_labour_filing_is_granted_at_once_or_sent_to_a_reviewer_with_its_faile
     );
 
     // Technical lead insured with another company: accepted by the platform, then a reviewer.
+    let other = enterprise_account(&app, &insured_elsewhere_uscc()).await;
     let r = apply(
         &app,
-        &enterprise,
+        &other,
         LABOUR,
         "first",
         labour_form(&insured_elsewhere_uscc()),
@@ -498,7 +499,7 @@ async fn a_registry_that_is_down_sends_the_case_to_a_reviewer_and_loses_nothing(
 #[tokio::test]
 async fn a_reviewer_looks_up_shared_data_for_a_case_on_the_page() {
     let app = spawn_app().await;
-    let enterprise = login(&app, "enterprise").await;
+    let enterprise = enterprise_account(&app, &insured_elsewhere_uscc()).await;
     let r = apply(
         &app,
         &enterprise,

@@ -2,7 +2,7 @@
 //! others), certificate versions by holder, case and serial, optimistic updates, usage records.
 
 use super::t0;
-use crate::model::{CertKeyRecord, CertReminder, CertUsage, CertificateRecord};
+use crate::model::{CertKeyRecord, CertReminder, CertUsage, CertificateRecord, EnterpriseGrant};
 use crate::{Store, StoreError};
 use chrono::Duration;
 
@@ -160,4 +160,62 @@ pub(super) async fn certificates_and_keys_are_kept(store: &dyn Store) {
     assert_eq!(usages.len(), 1);
     assert_eq!(usages[0].purpose, "现场核查");
     assert!(tx.cert_usages(&v1.identifier).await.unwrap().is_empty());
+}
+
+pub(super) async fn enterprise_grants_are_kept_and_revoked(store: &dyn Store) {
+    let grant = |username: &str, role: &str| EnterpriseGrant {
+        uscc: "91370202MA3GRANT0X".into(),
+        username: username.into(),
+        role: role.into(),
+        region_code: "370202".into(),
+        granted_by: "enterprise".into(),
+        granted_at: t0(),
+        revoked_at: None,
+    };
+    let mut tx = store.begin().await.unwrap();
+    tx.upsert_enterprise_grant(&grant("agent1", "agent"))
+        .await
+        .unwrap();
+    tx.upsert_enterprise_grant(&grant("agent1", "cert_manager"))
+        .await
+        .unwrap();
+    tx.upsert_enterprise_grant(&grant("agent2", "agent"))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let mut tx = store.begin().await.unwrap();
+    let at = t0() + Duration::hours(1);
+    assert!(
+        tx.revoke_enterprise_grant("91370202MA3GRANT0X", "agent2", "agent", at)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !tx.revoke_enterprise_grant("91370202MA3GRANT0X", "agent2", "agent", at)
+            .await
+            .unwrap()
+    );
+    tx.commit().await.unwrap();
+    let mut tx = store.read().await.unwrap();
+    let all = tx.enterprise_grants("91370202MA3GRANT0X").await.unwrap();
+    assert_eq!(all.len(), 3);
+    assert_eq!(all[2].revoked_at, Some(at));
+    assert!(tx.grants_of_user("agent2").await.unwrap().is_empty());
+    let roles: Vec<String> = tx
+        .grants_of_user("agent1")
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|g| g.role)
+        .collect();
+    assert_eq!(roles, ["agent", "cert_manager"]);
+    drop(tx);
+    // Granted again: active again.
+    let mut tx = store.begin().await.unwrap();
+    tx.upsert_enterprise_grant(&grant("agent2", "agent"))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let mut tx = store.read().await.unwrap();
+    assert_eq!(tx.grants_of_user("agent2").await.unwrap().len(), 1);
 }

@@ -92,6 +92,7 @@ pub async fn run_all(store: &dyn Store) {
     registry::registry_records_are_replaced_and_found_by_name(store).await;
     scopes::scope_catalogs_are_versioned(store).await;
     certs::certificates_and_keys_are_kept(store).await;
+    certs::enterprise_grants_are_kept_and_revoked(store).await;
 }
 
 async fn migrations_are_idempotent(store: &dyn Store) {

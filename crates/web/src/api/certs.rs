@@ -206,3 +206,82 @@ pub async fn reminders(
         "total": list.len(),
     })))
 }
+
+/// `GET /api/v1/enterprises/{uscc}/certificates` — every certificate of an enterprise, for an
+/// authorised partner system: signed like partner progress reports (`X-Shenpi-Key`,
+/// `X-Shenpi-Timestamp`, `X-Shenpi-Nonce`, `X-Shenpi-Signature` over `GET`, the path and an
+/// empty body).
+pub async fn enterprise_certificates(
+    State(s): State<AppState>,
+    ApiPath(uscc): ApiPath<String>,
+    uri: axum::http::Uri,
+    headers: HeaderMap,
+) -> Result<ApiJsonOut, ApiError> {
+    use shenpi_app::partners::sign;
+    let h = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    let req = shenpi_app::partners::SignedRequest {
+        method: "GET",
+        path: uri.path(),
+        app_key: h(sign::KEY_HEADER),
+        timestamp: h(sign::TIMESTAMP_HEADER),
+        nonce: h(sign::NONCE_HEADER),
+        signature: h(sign::SIGNATURE_HEADER),
+        body: b"",
+    };
+    let list = s
+        .app
+        .enterprise_certificates_for_partner(&req, &uscc)
+        .await?;
+    Ok(ApiJsonOut(json!({
+        "uscc": uscc,
+        "items": list.iter().map(|c| holder_json(&s, c)).collect::<Vec<_>>(),
+        "total": list.len(),
+    })))
+}
+
+/// A grant to change.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GrantBody {
+    pub username: String,
+    pub role: String,
+}
+
+/// `GET /api/v1/enterprises/{uscc}/grants`
+pub async fn grants(
+    State(s): State<AppState>,
+    Extension(p): Extension<Principal>,
+    ApiPath(uscc): ApiPath<String>,
+) -> Result<ApiJsonOut, ApiError> {
+    let list = s.app.enterprise_grants_for(&p, &uscc).await?;
+    Ok(ApiJsonOut(json!({"items": list, "total": list.len()})))
+}
+
+/// `POST /api/v1/enterprises/{uscc}/grants {username, role: agent|cert_manager}`
+pub async fn grant(
+    State(s): State<AppState>,
+    Extension(meta): Extension<RequestMeta>,
+    Extension(p): Extension<Principal>,
+    ApiPath(uscc): ApiPath<String>,
+    ApiJson(b): ApiJson<GrantBody>,
+) -> Result<ApiJsonOut, ApiError> {
+    let g = s
+        .app
+        .grant_enterprise_role(&p, &uscc, &b.username, &b.role, &meta)
+        .await?;
+    Ok(ApiJsonOut(json!(g)))
+}
+
+/// `POST /api/v1/enterprises/{uscc}/grants/revoke {username, role}`
+pub async fn revoke_grant(
+    State(s): State<AppState>,
+    Extension(meta): Extension<RequestMeta>,
+    Extension(p): Extension<Principal>,
+    ApiPath(uscc): ApiPath<String>,
+    ApiJson(b): ApiJson<GrantBody>,
+) -> Result<ApiJsonOut, ApiError> {
+    s.app
+        .revoke_enterprise_role(&p, &uscc, &b.username, &b.role, &meta)
+        .await?;
+    Ok(ApiJsonOut(json!({"revoked": true})))
+}

@@ -53,6 +53,8 @@ struct WalletPage {
     ctx: Ctx,
     /// Current versions first, then the superseded ones.
     rows: Vec<Row>,
+    /// The enterprises whose certificates the reader holds (一照通城 pages).
+    enterprises: Vec<String>,
 }
 
 /// `GET /certificates` — 我的证照.
@@ -61,6 +63,11 @@ pub async fn wallet(
     Extension(p): Extension<Principal>,
     headers: HeaderMap,
 ) -> Response {
+    let enterprises = s
+        .app
+        .enterprises_of(&p, shenpi_app::certs::enterprise::CERT_MANAGER)
+        .await
+        .unwrap_or_default();
     match s.app.my_certificates(&p).await {
         Ok(list) => {
             let mut rows: Vec<Row> = list.iter().map(|c| row(&s, c)).collect();
@@ -68,6 +75,7 @@ pub async fn wallet(
             render(&WalletPage {
                 ctx: Ctx::new(&headers, Some(&p), "/certificates"),
                 rows,
+                enterprises,
             })
         }
         Err(e) => error_page(&s, &headers, Some(&p), e.public()),
@@ -361,4 +369,136 @@ pub async fn verify(
         }
     }
     render(&page)
+}
+
+#[derive(Template)]
+#[template(path = "enterprise.html")]
+struct EnterprisePage {
+    ctx: Ctx,
+    uscc: String,
+    name: String,
+    rows: Vec<Row>,
+    /// (username, role, role name, granted by, granted at, active)
+    grants: Vec<(String, String, String, String, String, bool)>,
+    /// Whether the reader is the enterprise's own account (manages the grants).
+    own: bool,
+    message: Option<String>,
+    error: Option<String>,
+}
+
+async fn enterprise_page(
+    s: &AppState,
+    headers: &HeaderMap,
+    p: &Principal,
+    uscc: &str,
+    message: Option<String>,
+    error: Option<String>,
+) -> Result<EnterprisePage, AppError> {
+    let list = s.app.enterprise_certificates(p, uscc).await?;
+    let own = p.user.uscc.as_deref() == Some(uscc);
+    let grants = if own || authorize(p, Action::StaffRead, None).is_ok() {
+        s.app.enterprise_grants_for(p, uscc).await?
+    } else {
+        vec![]
+    };
+    let name = list
+        .first()
+        .map(|c| c.record.holder_name.clone())
+        .unwrap_or_default();
+    let mut rows: Vec<Row> = list.iter().map(|c| row(s, c)).collect();
+    rows.sort_by_key(|r| r.5 == CertStatus::Superseded.name_zh());
+    Ok(EnterprisePage {
+        ctx: Ctx::new(headers, Some(p), "/certificates"),
+        uscc: uscc.to_owned(),
+        name,
+        rows,
+        grants: grants
+            .iter()
+            .map(|g| {
+                (
+                    g.username.clone(),
+                    g.role.clone(),
+                    shenpi_app::certs::enterprise::role_zh(&g.role).to_owned(),
+                    g.granted_by.clone(),
+                    (g.granted_at + chrono::Duration::hours(8))
+                        .format("%Y-%m-%d %H:%M")
+                        .to_string(),
+                    g.revoked_at.is_none(),
+                )
+            })
+            .collect(),
+        own,
+        message,
+        error,
+    })
+}
+
+/// `GET /enterprises/{uscc}` — 一照通城: every certificate of an enterprise on one page, and
+/// the agents and certificate managers it authorised.
+pub async fn enterprise(
+    State(s): State<AppState>,
+    Extension(p): Extension<Principal>,
+    headers: HeaderMap,
+    Path(uscc): Path<String>,
+) -> Response {
+    match enterprise_page(&s, &headers, &p, &uscc, None, None).await {
+        Ok(page) => render(&page),
+        // Whose certificates an enterprise holds is not told to those it did not authorise.
+        Err(e) if e.public().code == shenpi_domain::error::ErrorCode::ENTERPRISE_NOT_AUTHORISED => {
+            error_page(
+                &s,
+                &headers,
+                Some(&p),
+                shenpi_app::error::PublicError::of(shenpi_domain::error::ErrorCode::NOT_FOUND),
+            )
+        }
+        Err(e) => error_page(&s, &headers, Some(&p), e.public()),
+    }
+}
+
+/// The grant form.
+#[derive(Debug, Deserialize)]
+pub struct GrantForm {
+    /// `grant` or `revoke`.
+    pub action: String,
+    pub username: String,
+    pub role: String,
+}
+
+/// `POST /enterprises/{uscc}/grants`
+pub async fn enterprise_grant(
+    State(s): State<AppState>,
+    Extension(meta): Extension<RequestMeta>,
+    Extension(p): Extension<Principal>,
+    headers: HeaderMap,
+    Path(uscc): Path<String>,
+    PageForm(f): PageForm<GrantForm>,
+) -> Response {
+    let done = if f.action == "revoke" {
+        s.app
+            .revoke_enterprise_role(&p, &uscc, &f.username, &f.role, &meta)
+            .await
+            .map(|_| "已撤销授权。")
+    } else {
+        s.app
+            .grant_enterprise_role(&p, &uscc, &f.username, &f.role, &meta)
+            .await
+            .map(|_| "已授权。")
+    };
+    let (message, error, status) = match done {
+        Ok(m) => (Some(m.to_owned()), None, axum::http::StatusCode::OK),
+        Err(e) => {
+            let pe = e.public();
+            (
+                None,
+                Some(pe.message_zh.clone()),
+                axum::http::StatusCode::from_u16(pe.code.status)
+                    .unwrap_or(axum::http::StatusCode::UNPROCESSABLE_ENTITY),
+            )
+        }
+    };
+    match enterprise_page(&s, &headers, &p, &uscc, message, error).await {
+        Ok(page) => (status, render(&page)).into_response(),
+        Err(e) => error_page(&s, &headers, Some(&p), e.public()),
+    }
 }
