@@ -36,6 +36,9 @@ pub struct CertType {
     /// The item that renews it (延续), if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub renewal_item: Option<String>,
+    /// Whether a coming expiry opens a proactive renewal (无感审批) besides the reminder.
+    #[serde(default)]
+    pub proactive_renewal: bool,
     /// The fields it prints, in order.
     pub fields: Vec<FieldSpec>,
 }

@@ -5,7 +5,7 @@ use crate::tx::SqlTx;
 use async_trait::async_trait;
 use shenpi_store::StoreError;
 use shenpi_store::model::{
-    CertKeyRecord, CertReminder, CertUsage, CertificateRecord, EnterpriseGrant,
+    CertKeyRecord, CertReminder, CertUsage, CertificateRecord, EnterpriseGrant, ProactiveCase,
 };
 use shenpi_store::repo::CertRepo;
 use sqlx::AssertSqlSafe;
@@ -72,6 +72,28 @@ fn grant_from(r: &AnyRow) -> Result<EnterpriseGrant, StoreError> {
             .as_deref()
             .map(parse_ts)
             .transpose()?,
+    })
+}
+
+const PROACTIVE_COLS: &str =
+    "id, identifier, kind, holder_id, region_code, status, data, created_at, decided_at, revision";
+
+fn proactive_from(r: &AnyRow) -> Result<ProactiveCase, StoreError> {
+    Ok(ProactiveCase {
+        id: r.text("id")?,
+        identifier: r.text("identifier")?,
+        kind: r.text("kind")?,
+        holder_id: r.text("holder_id")?,
+        region_code: r.text("region_code")?,
+        status: r.text("status")?,
+        data: r.text("data")?,
+        created_at: r.time("created_at")?,
+        decided_at: r
+            .opt_text("decided_at")?
+            .as_deref()
+            .map(parse_ts)
+            .transpose()?,
+        revision: r.int("revision")?,
     })
 }
 
@@ -387,6 +409,81 @@ impl CertRepo for SqlTx {
             .await
             .map_err(db_err)?;
         rows.iter().map(grant_from).collect()
+    }
+
+    async fn insert_proactive_case(&mut self, c: &ProactiveCase) -> Result<bool, StoreError> {
+        let sql = format!(
+            "INSERT INTO proactive_cases ({PROACTIVE_COLS}) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10) \
+             ON CONFLICT DO NOTHING"
+        );
+        let r = sqlx::query(AssertSqlSafe(sql))
+            .bind(&c.id)
+            .bind(&c.identifier)
+            .bind(&c.kind)
+            .bind(&c.holder_id)
+            .bind(&c.region_code)
+            .bind(&c.status)
+            .bind(&c.data)
+            .bind(ts(c.created_at))
+            .bind(c.decided_at.map(ts))
+            .bind(c.revision)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        Ok(r.rows_affected() > 0)
+    }
+
+    async fn update_proactive_case(
+        &mut self,
+        c: &ProactiveCase,
+        expected_revision: i64,
+    ) -> Result<(), StoreError> {
+        let r = sqlx::query(
+            "UPDATE proactive_cases SET status = $2, data = $3, decided_at = $4, revision = $5 \
+             WHERE id = $1 AND revision = $6",
+        )
+        .bind(&c.id)
+        .bind(&c.status)
+        .bind(&c.data)
+        .bind(c.decided_at.map(ts))
+        .bind(c.revision)
+        .bind(expected_revision)
+        .execute(&mut *self.tx)
+        .await
+        .map_err(db_err)?;
+        if r.rows_affected() == 0 {
+            return Err(StoreError::Conflict(format!(
+                "proactive case {} changed meanwhile",
+                c.id
+            )));
+        }
+        Ok(())
+    }
+
+    async fn proactive_case(&mut self, id: &str) -> Result<Option<ProactiveCase>, StoreError> {
+        let sql = format!("SELECT {PROACTIVE_COLS} FROM proactive_cases WHERE id = $1");
+        let row = sqlx::query(AssertSqlSafe(sql))
+            .bind(id)
+            .fetch_optional(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        row.as_ref().map(proactive_from).transpose()
+    }
+
+    async fn proactive_cases_of(
+        &mut self,
+        holder_id: &str,
+    ) -> Result<Vec<ProactiveCase>, StoreError> {
+        let sql = format!(
+            "SELECT {PROACTIVE_COLS} FROM proactive_cases WHERE holder_id = $1 \
+             ORDER BY created_at DESC, id"
+        );
+        let rows = sqlx::query(AssertSqlSafe(sql))
+            .bind(holder_id)
+            .fetch_all(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        rows.iter().map(proactive_from).collect()
     }
 
     async fn insert_cert_usage(&mut self, u: &CertUsage) -> Result<(), StoreError> {

@@ -27,6 +27,7 @@ const SQLITE: &[(i64, &str, &str)] = &[
     (17, "certificates", include_str!("../migrations/sqlite/0017_certificates.sql")),
     (18, "cert_reminders", include_str!("../migrations/sqlite/0018_cert_reminders.sql")),
     (19, "enterprise_grants", include_str!("../migrations/sqlite/0019_enterprise_grants.sql")),
+    (20, "proactive_cases", include_str!("../migrations/sqlite/0020_proactive_cases.sql")),
 ];
 
 #[rustfmt::skip]
@@ -50,6 +51,7 @@ const POSTGRES: &[(i64, &str, &str)] = &[
     (17, "certificates", include_str!("../migrations/postgres/0017_certificates.sql")),
     (18, "cert_reminders", include_str!("../migrations/postgres/0018_cert_reminders.sql")),
     (19, "enterprise_grants", include_str!("../migrations/postgres/0019_enterprise_grants.sql")),
+    (20, "proactive_cases", include_str!("../migrations/postgres/0020_proactive_cases.sql")),
 ];
 
 /// Applies the pending migrations of `engine`; returns how many ran.

@@ -636,3 +636,22 @@ pub struct EnterpriseGrant {
     pub granted_at: DateTime<Utc>,
     pub revoked_at: Option<DateTime<Utc>>,
 }
+
+/// A proactive case (无感审批): an offer to update or renew a certificate, waiting for its holder.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProactiveCase {
+    pub id: String,
+    /// The certificate version it concerns.
+    pub identifier: String,
+    /// `change` (a registry change) or `renewal` (a coming expiry).
+    pub kind: String,
+    pub holder_id: String,
+    pub region_code: String,
+    /// `offered`, `confirmed` (done, with the new version) or `declined`.
+    pub status: String,
+    /// JSON: what changed, the pre-filled values, the new version once confirmed.
+    pub data: String,
+    pub created_at: DateTime<Utc>,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub revision: i64,
+}

@@ -588,6 +588,20 @@ pub trait CertRepo {
     async fn enterprise_grants(&mut self, uscc: &str) -> Result<Vec<EnterpriseGrant>, StoreError>;
     /// The active grants an account holds.
     async fn grants_of_user(&mut self, username: &str) -> Result<Vec<EnterpriseGrant>, StoreError>;
+    /// Opens a proactive case; `false` when that certificate has an open one of that kind.
+    async fn insert_proactive_case(&mut self, c: &ProactiveCase) -> Result<bool, StoreError>;
+    /// Replaces a proactive case at its stored revision (else `Conflict`).
+    async fn update_proactive_case(
+        &mut self,
+        c: &ProactiveCase,
+        expected_revision: i64,
+    ) -> Result<(), StoreError>;
+    async fn proactive_case(&mut self, id: &str) -> Result<Option<ProactiveCase>, StoreError>;
+    /// The proactive cases of a holder, newest first.
+    async fn proactive_cases_of(
+        &mut self,
+        holder_id: &str,
+    ) -> Result<Vec<ProactiveCase>, StoreError>;
     async fn insert_cert_usage(&mut self, u: &CertUsage) -> Result<(), StoreError>;
     /// The usage records of a certificate version, newest first.
     async fn cert_usages(&mut self, certificate_id: &str) -> Result<Vec<CertUsage>, StoreError>;

@@ -38,6 +38,12 @@ pub(crate) struct IssueRequest<'a> {
     pub enterprise: Option<&'a Value>,
     pub valid_from: NaiveDate,
     pub by: &'a str,
+    /// A new version of this certificate (无感审批), keeping its serial; else the case decides.
+    pub replaces: Option<CertificateRecord>,
+    /// A change keeps the replaced version's last day; a renewal starts a new period.
+    pub keep_valid_until: bool,
+    /// The printed `form.*` values of a certificate issued without a case (the demo's).
+    pub form: Option<&'a Value>,
 }
 
 impl App {
@@ -80,6 +86,9 @@ impl App {
                     enterprise: enterprise.as_ref(),
                     valid_from: today,
                     by: "system",
+                    replaces: None,
+                    keep_valid_until: false,
+                    form: None,
                 },
             )
             .await?;
@@ -148,7 +157,9 @@ impl App {
         let renews = r
             .case
             .is_some_and(|c| t.items.first().is_some_and(|first| *first != c.item_code));
-        let current = if renews {
+        let current = if r.replaces.is_some() {
+            r.replaces.clone()
+        } else if renews {
             tx.certificates_of_holder(&r.holder.id)
                 .await?
                 .into_iter()
@@ -180,12 +191,19 @@ impl App {
         .map_err(|e| AppError::Internal(format!("certificate identifier: {}", e.reason_en)))?
         .to_string();
         let item_name = r.case.map(|c| c.item_name.as_str()).unwrap_or_default();
+        // A new version without a case keeps what the old one printed from its case.
+        let kept = r.replaces.as_ref().map(|old| kept_values(t, old));
+        let kept_number = kept.as_ref().and_then(|k| k.1.clone()).unwrap_or_default();
         let values = t.resolve(&FieldSources {
             holder_id: &r.holder.id,
             holder_name: &r.holder.name,
-            case_number: r.case.map(|c| c.number.as_str()).unwrap_or_default(),
+            case_number: r.case.map_or(kept_number.as_str(), |c| c.number.as_str()),
             item_name,
-            form: r.case.map(|c| &c.form),
+            form: r
+                .case
+                .map(|c| &c.form)
+                .or(kept.as_ref().map(|k| &k.0))
+                .or(r.form),
             enterprise: r.enterprise,
         });
         let fields: Vec<Value> = t
@@ -193,7 +211,13 @@ impl App {
             .iter()
             .map(|f| json!({"key": f.key, "label": f.label, "value": values.get(&f.key)}))
             .collect();
-        let valid_until = t.valid_until(r.valid_from);
+        let valid_until = match (&r.replaces, r.keep_valid_until) {
+            (Some(old), true) => old
+                .valid_until
+                .as_deref()
+                .and_then(|d| d.parse::<NaiveDate>().ok()),
+            _ => t.valid_until(r.valid_from),
+        };
         let payload = json!({
             "identifier": identifier,
             "version": version,
@@ -345,6 +369,46 @@ impl App {
                     enterprise: Some(&data),
                     valid_from: from,
                     by: "demo",
+                    replaces: None,
+                    keep_valid_until: false,
+                    form: None,
+                },
+            )
+            .await?;
+            n += 1;
+        }
+        // The demo enterprise also holds a food business licence (食品经营许可证), the one a
+        // renaming updates by proactive approval (无感审批).
+        let uscc = crate::demo::demo_uscc();
+        if let (Some(food), Some(e)) = (
+            super::catalogue::cert_type("food-business")?,
+            tx.registry_record("enterprise", &uscc).await?,
+        ) && !tx
+            .certificates_of_holder(&uscc)
+            .await?
+            .iter()
+            .any(|c| c.type_code == food.code)
+        {
+            let data: Value = serde_json::from_str(&e.data).unwrap_or(Value::Null);
+            let form = json!({"legal_rep": data["legal_representative"], "business_type": "餐饮服务经营者（小型餐馆）"});
+            let from = NaiveDate::from_ymd_opt(2023, 3, 15).unwrap_or_else(|| self.today());
+            self.issue_certificate_in(
+                &mut tx,
+                IssueRequest {
+                    cert_type: food,
+                    holder: Holder {
+                        kind: HolderKind::Enterprise,
+                        id: uscc.clone(),
+                        name: e.name.clone(),
+                    },
+                    region: &e.region_code,
+                    case: None,
+                    enterprise: Some(&data),
+                    valid_from: from,
+                    by: "demo",
+                    replaces: None,
+                    keep_valid_until: false,
+                    form: Some(&form),
                 },
             )
             .await?;
@@ -353,4 +417,32 @@ impl App {
         tx.commit().await?;
         Ok(n)
     }
+}
+
+/// What an old version printed from its case: its `form.*` fields as a form, and its case
+/// number.
+fn kept_values(t: &CertType, old: &CertificateRecord) -> (Value, Option<String>) {
+    let payload: Value = serde_json::from_str::<Value>(&old.data)
+        .map(|d| d["payload"].clone())
+        .unwrap_or(Value::Null);
+    let printed = |key: &str| -> Option<Value> {
+        payload["fields"]
+            .as_array()?
+            .iter()
+            .find(|f| f["key"] == key)
+            .map(|f| f["value"].clone())
+    };
+    let mut form = serde_json::Map::new();
+    let mut number = None;
+    for f in &t.fields {
+        if let Some(k) = f.from.strip_prefix("form.")
+            && let Some(v) = printed(&f.key)
+        {
+            form.insert(k.to_owned(), v);
+        }
+        if f.from == "case.number" {
+            number = printed(&f.key).and_then(|v| v.as_str().map(str::to_owned));
+        }
+    }
+    (Value::Object(form), number)
 }

@@ -7,6 +7,7 @@
 //! - [`keys`]: the signing keys, shared by every node through the database, sealed under the
 //!   master key; rotation; the published key set;
 //! - [`issue`]: issuance on grant (and for the demo's existing certificates), new versions;
+//! - [`proactive`]: proactive approval (无感审批) on registry changes and coming expiry;
 //! - [`remind`]: expiry reminders (无感提醒) at each type's thresholds, once each, and expiry;
 //! - [`show`]: the holder's certificates, show tokens, status changes (撤销, 注销, 吊销 …);
 //! - [`verify`]: public verification of a token, and staff verification with a purpose, which
@@ -18,6 +19,7 @@ pub mod catalogue;
 pub mod enterprise;
 pub mod issue;
 pub mod keys;
+pub mod proactive;
 pub mod remind;
 pub mod show;
 pub mod verify;

@@ -167,6 +167,20 @@ impl App {
                 && self.remind(&cert, *nearest, rest, days_left).await?
             {
                 report.reminded += 1;
+                // 无感审批: designated types are offered their renewal with the reminder.
+                if t.proactive_renewal {
+                    let text = format!(
+                        "您的{}将于 {last} 到期。确认“继续办理”即可延续，无需提交材料。",
+                        cert.type_name()
+                    );
+                    self.offer(
+                        &cert,
+                        "renewal",
+                        json!({"valid_until": last.to_string()}),
+                        &text,
+                    )
+                    .await?;
+                }
             }
         }
         Ok(report)

@@ -27,7 +27,7 @@ pub const MAX_ATTEMPTS: i64 = 8;
 
 /// The demo partners: the seven utility companies of the 12-in-1 bundle and the three
 /// government systems of company opening. Their secrets are made at load time.
-const DEMO_PARTNERS: [(&str, &str); 10] = [
+const DEMO_PARTNERS: [(&str, &str); 11] = [
     ("water-supply", "青岛示例供水有限公司"),
     ("drainage", "青岛示例排水有限公司"),
     ("power-grid", "示例供电公司青岛分公司"),
@@ -38,6 +38,8 @@ const DEMO_PARTNERS: [(&str, &str); 10] = [
     ("police-seal", "公安机关印章管理系统（示例）"),
     ("tax", "税务机关新办纳税人系统（示例）"),
     ("social-insurance", "社会保险经办系统（示例）"),
+    // Pushes enterprise change events for proactive approval (无感审批).
+    ("market-registry", "市场主体登记系统（示例）"),
 ];
 
 /// A partner as the city admin sees it, with its secret only when it was just made.

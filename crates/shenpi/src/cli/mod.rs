@@ -469,6 +469,10 @@ async fn serve(cfg: &Config, demo: bool) -> Result<(), String> {
             if let Err(e) = scanner.scan_certificate_expiry().await {
                 tracing::warn!(error = %e, "certificate expiry scan failed");
             }
+            // Proactive approval: certificates against the registry (catches missed events).
+            if let Err(e) = scanner.scan_registry_changes().await {
+                tracing::warn!(error = %e, "registry comparison failed");
+            }
         }
     });
     // The notice job: notices are typeset and sealed after the step that issued them commits,

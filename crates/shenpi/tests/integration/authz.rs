@@ -193,6 +193,20 @@ fn expected() -> BTreeMap<(&'static str, &'static str), &'static str> {
             "approver city_admin",
         ),
         (("GET", "/verify"), "public"),
+        (("POST", "/api/v1/registry/events"), "public"),
+        (("GET", "/api/v1/proactive-cases"), "citizen enterprise"),
+        (
+            ("POST", "/api/v1/proactive-cases/{id}/confirm"),
+            "citizen enterprise",
+        ),
+        (
+            ("POST", "/api/v1/proactive-cases/{id}/decline"),
+            "citizen enterprise",
+        ),
+        (
+            ("POST", "/proactive-cases/{id}/confirm"),
+            "citizen enterprise",
+        ),
         (("GET", "/enterprises/{uscc}"), SIGNED),
         (("POST", "/enterprises/{uscc}/grants"), "citizen enterprise"),
         (("GET", "/api/v1/enterprises/{uscc}/certificates"), "public"),

@@ -751,3 +751,261 @@ async fn partner_systems_read_an_enterprises_certificates_with_signed_requests()
     let r = client().get(app.url(&path)).send().await.unwrap();
     assert_eq!(r.status(), 401);
 }
+
+/// Sends a registry change event signed as the partner `key` (its secret renewed first).
+async fn registry_event(app: &TestApp, key: &str, body: &Value, nonce: &str) -> reqwest::Response {
+    let admin = login(app, "admin").await;
+    let v: Value = post(
+        app,
+        &admin,
+        &format!("/api/v1/partners/{key}/secret"),
+        json!({}),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    super::partners::signed(
+        app,
+        (
+            v["app_key"].as_str().unwrap(),
+            v["secret"].as_str().unwrap(),
+        ),
+        "/api/v1/registry/events",
+        body,
+        app.clock.now().timestamp(),
+        nonce,
+    )
+    .await
+}
+
+#[tokio::test]
+async fn renaming_an_enterprise_offers_new_versions_that_its_holder_confirms() {
+    let app = spawn_app().await;
+    let enterprise = login(&app, "enterprise").await;
+    labour_filing(&app, &enterprise, "proactive-1").await;
+    let food = mine(&app, &enterprise, "food-business").await;
+    assert_eq!(
+        food.len(),
+        1,
+        "the demo enterprise holds a food business licence"
+    );
+    let old_food = food[0].clone();
+    let old_name = old_food["holder"]["name"].as_str().unwrap().to_owned();
+    let event = json!({"event_id": "evt-1", "kind": "enterprise", "key": demo_uscc(),
+                       "changes": {"name": "青岛新示例科技有限公司（演示）"}});
+
+    // Only the registry's system may push events, with a well-formed body.
+    let r = registry_event(&app, "water-supply", &event, "n1").await;
+    assert_eq!(r.status(), 403);
+    let bad = json!({"event_id": "evt-x", "kind": "enterprise", "key": demo_uscc(),
+                     "changes": {"registered_capital": "1"}});
+    let body = assert_error(
+        registry_event(&app, "market-registry", &bad, "n2").await,
+        422,
+        "VALIDATION_FAILED",
+    )
+    .await;
+    assert_eq!(body["details"]["reason_code"], "REGISTRY_EVENT_INVALID");
+
+    // The rename: every valid certificate printing the name gets an offer; nothing changes yet.
+    let r = registry_event(&app, "market-registry", &event, "n3").await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(
+        json_of(r).await["opened"],
+        3,
+        "licence, food licence, labour filing"
+    );
+    // Delivered again: nothing new.
+    let r = registry_event(&app, "market-registry", &event, "n4").await;
+    assert_eq!(json_of(r).await["opened"], 0);
+    assert_eq!(
+        mine(&app, &enterprise, "food-business").await[0]["holder"]["name"],
+        old_name.as_str()
+    );
+    let offers = json_of(get(&app, &enterprise, "/api/v1/proactive-cases").await).await;
+    assert_eq!(offers["total"], 3, "{offers}");
+    let offer_for = |identifier: &str| {
+        offers["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|o| o["identifier"] == identifier)
+            .unwrap()
+            .clone()
+    };
+    let food_offer = offer_for(old_food["identifier"].as_str().unwrap());
+    assert_eq!(
+        food_offer["data"]["changes"][0]["to"],
+        "青岛新示例科技有限公司（演示）"
+    );
+    let notes = json_of(get(&app, &enterprise, "/api/v1/notifications").await).await;
+    assert!(notes.to_string().contains("主动服务"), "{notes}");
+
+    // 继续办理: the new version at once; the old one superseded, linked, same last day.
+    let r = post(
+        &app,
+        &enterprise,
+        &format!(
+            "/api/v1/proactive-cases/{}/confirm",
+            food_offer["id"].as_str().unwrap()
+        ),
+        json!({}),
+    )
+    .await;
+    assert_eq!(r.status(), 200);
+    let new = json_of(r).await;
+    assert_eq!(new["version"], 2);
+    assert_eq!(new["previous"], old_food["identifier"]);
+    assert_eq!(new["holder"]["name"], "青岛新示例科技有限公司（演示）");
+    assert_eq!(new["valid_until"], old_food["valid_until"]);
+    let kept = |c: &Value, label: &str| -> Value {
+        c["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["label"] == label)
+            .unwrap()["value"]
+            .clone()
+    };
+    assert_eq!(
+        kept(&new, "主体业态"),
+        kept(&old_food, "主体业态"),
+        "printed case data kept"
+    );
+    let v = json_of(verify(&app, old_food["static_token"].as_str().unwrap()).await).await;
+    assert_eq!(v["reason"], "CERT_SUPERSEDED", "{v}");
+    assert_eq!(
+        json_of(verify(&app, new["static_token"].as_str().unwrap()).await).await["valid"],
+        true
+    );
+    // Confirmed once only; a declined offer changes nothing.
+    let r = post(
+        &app,
+        &enterprise,
+        &format!(
+            "/api/v1/proactive-cases/{}/confirm",
+            food_offer["id"].as_str().unwrap()
+        ),
+        json!({}),
+    )
+    .await;
+    assert_eq!(r.status(), 409);
+    let labour = mine(&app, &enterprise, "labour-filing").await[0].clone();
+    let labour_offer = offer_for(labour["identifier"].as_str().unwrap());
+    let r = post(
+        &app,
+        &enterprise,
+        &format!(
+            "/api/v1/proactive-cases/{}/decline",
+            labour_offer["id"].as_str().unwrap()
+        ),
+        json!({}),
+    )
+    .await;
+    assert_eq!(r.status(), 200);
+    let labour_now = mine(&app, &enterprise, "labour-filing").await;
+    assert_eq!(labour_now.len(), 1);
+    assert_eq!(labour_now[0]["status"], "valid");
+    assert_eq!(labour_now[0]["holder"]["name"], old_name.as_str());
+    // Someone else cannot confirm it.
+    let citizen = login(&app, "citizen").await;
+    let licence = offers["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| {
+            o["status"] == "offered"
+                && o["identifier"] != labour["identifier"]
+                && o["identifier"] != old_food["identifier"]
+        })
+        .unwrap()
+        .clone();
+    let r = post(
+        &app,
+        &citizen,
+        &format!(
+            "/api/v1/proactive-cases/{}/confirm",
+            licence["id"].as_str().unwrap()
+        ),
+        json!({}),
+    )
+    .await;
+    assert_eq!(r.status(), 404);
+}
+
+#[tokio::test]
+async fn the_periodic_comparison_catches_a_change_event_that_never_arrived() {
+    use shenpi_store::Store as _;
+    let app = spawn_app().await;
+    let enterprise = login(&app, "enterprise").await;
+    assert_eq!(
+        app.app.scan_registry_changes().await.unwrap(),
+        0,
+        "all in step"
+    );
+    // The registry's record changes without an event reaching the platform.
+    let mut tx = app.store.begin().await.unwrap();
+    let mut rec = tx
+        .registry_record("enterprise", &demo_uscc())
+        .await
+        .unwrap()
+        .unwrap();
+    let mut data: Value = serde_json::from_str(&rec.data).unwrap();
+    data["address"] = json!("山东省青岛市市南区示例路 99 号");
+    rec.data = data.to_string();
+    tx.upsert_registry_records(&[rec]).await.unwrap();
+    tx.commit().await.unwrap();
+    // The e-business licence prints the address; the food licence does not.
+    assert_eq!(app.app.scan_registry_changes().await.unwrap(), 1);
+    assert_eq!(
+        app.app.scan_registry_changes().await.unwrap(),
+        0,
+        "one open offer"
+    );
+    let offers = json_of(get(&app, &enterprise, "/api/v1/proactive-cases").await).await;
+    assert_eq!(offers["total"], 1);
+    assert_eq!(offers["items"][0]["data"]["changes"][0]["field"], "住所");
+}
+
+#[tokio::test]
+async fn a_coming_expiry_of_a_designated_type_offers_its_renewal() {
+    let app = spawn_app().await;
+    let enterprise = login(&app, "enterprise").await;
+    let food = mine(&app, &enterprise, "food-business").await[0].clone();
+    assert_eq!(food["valid_until"], "2028-03-14");
+    // 90 days before: the reminder, and (食品经营许可 is designated) the renewal offer.
+    app.clock.set(
+        chrono::DateTime::parse_from_rfc3339("2027-12-15T01:00:00Z")
+            .unwrap()
+            .with_timezone(&chrono::Utc),
+    );
+    assert_eq!(app.app.scan_certificate_expiry().await.unwrap().reminded, 1);
+    let enterprise = login(&app, "enterprise").await;
+    let offers = json_of(get(&app, &enterprise, "/api/v1/proactive-cases").await).await;
+    let renewal = offers["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["kind"] == "renewal")
+        .unwrap_or_else(|| panic!("{offers}"))
+        .clone();
+    assert_eq!(renewal["identifier"], food["identifier"]);
+    let r = post(
+        &app,
+        &enterprise,
+        &format!(
+            "/api/v1/proactive-cases/{}/confirm",
+            renewal["id"].as_str().unwrap()
+        ),
+        json!({}),
+    )
+    .await;
+    assert_eq!(r.status(), 200);
+    let new = json_of(r).await;
+    assert_eq!(
+        (new["version"].as_i64(), new["valid_from"].as_str()),
+        (Some(2), Some("2027-12-15"))
+    );
+    assert_eq!(new["valid_until"], "2032-12-14", "a new five-year period");
+}

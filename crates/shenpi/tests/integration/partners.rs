@@ -153,7 +153,7 @@ async fn utility_companies_get_their_sub_cases_by_signed_webhook_and_report_prog
         .json()
         .await
         .unwrap();
-    assert_eq!(list["items"].as_array().unwrap().len(), 10);
+    assert_eq!(list["items"].as_array().unwrap().len(), 11);
     assert!(
         !list.to_string().contains(&creds[0].2),
         "secrets are never listed"

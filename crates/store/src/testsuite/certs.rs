@@ -2,7 +2,9 @@
 //! others), certificate versions by holder, case and serial, optimistic updates, usage records.
 
 use super::t0;
-use crate::model::{CertKeyRecord, CertReminder, CertUsage, CertificateRecord, EnterpriseGrant};
+use crate::model::{
+    CertKeyRecord, CertReminder, CertUsage, CertificateRecord, EnterpriseGrant, ProactiveCase,
+};
 use crate::{Store, StoreError};
 use chrono::Duration;
 
@@ -218,4 +220,41 @@ pub(super) async fn enterprise_grants_are_kept_and_revoked(store: &dyn Store) {
     tx.commit().await.unwrap();
     let mut tx = store.read().await.unwrap();
     assert_eq!(tx.grants_of_user("agent2").await.unwrap().len(), 1);
+}
+
+pub(super) async fn proactive_cases_are_offered_once(store: &dyn Store) {
+    let offer = |id: &str| ProactiveCase {
+        id: id.into(),
+        identifier: "suite.p.001".into(),
+        kind: "change".into(),
+        holder_id: "91370202MA3PROACT0X".into(),
+        region_code: "370202".into(),
+        status: "offered".into(),
+        data: "{}".into(),
+        created_at: t0(),
+        decided_at: None,
+        revision: 1,
+    };
+    let mut tx = store.begin().await.unwrap();
+    assert!(tx.insert_proactive_case(&offer("p1")).await.unwrap());
+    assert!(
+        !tx.insert_proactive_case(&offer("p2")).await.unwrap(),
+        "one open offer"
+    );
+    let mut got = tx.proactive_case("p1").await.unwrap().unwrap();
+    got.status = "confirmed".into();
+    got.decided_at = Some(t0());
+    got.revision = 2;
+    tx.update_proactive_case(&got, 1).await.unwrap();
+    assert!(matches!(
+        tx.update_proactive_case(&got, 1).await,
+        Err(StoreError::Conflict(_))
+    ));
+    // Decided: a new offer may open.
+    assert!(tx.insert_proactive_case(&offer("p3")).await.unwrap());
+    tx.commit().await.unwrap();
+    let mut tx = store.read().await.unwrap();
+    let all = tx.proactive_cases_of("91370202MA3PROACT0X").await.unwrap();
+    assert_eq!(all.len(), 2);
+    assert!(tx.proactive_case("p2").await.unwrap().is_none());
 }

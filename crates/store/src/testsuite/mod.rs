@@ -93,6 +93,7 @@ pub async fn run_all(store: &dyn Store) {
     scopes::scope_catalogs_are_versioned(store).await;
     certs::certificates_and_keys_are_kept(store).await;
     certs::enterprise_grants_are_kept_and_revoked(store).await;
+    certs::proactive_cases_are_offered_once(store).await;
 }
 
 async fn migrations_are_idempotent(store: &dyn Store) {

@@ -285,3 +285,69 @@ pub async fn revoke_grant(
         .await?;
     Ok(ApiJsonOut(json!({"revoked": true})))
 }
+
+/// `POST /api/v1/registry/events` — a change event of the enterprise registry (the partner
+/// system `market-registry`), signed like partner reports → how many proactive cases opened.
+pub async fn registry_event(
+    State(s): State<AppState>,
+    uri: axum::http::Uri,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Result<ApiJsonOut, ApiError> {
+    use shenpi_app::partners::sign;
+    let h = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    let req = shenpi_app::partners::SignedRequest {
+        method: "POST",
+        path: uri.path(),
+        app_key: h(sign::KEY_HEADER),
+        timestamp: h(sign::TIMESTAMP_HEADER),
+        nonce: h(sign::NONCE_HEADER),
+        signature: h(sign::SIGNATURE_HEADER),
+        body: &body,
+    };
+    let opened = s.app.registry_event(&req).await?;
+    Ok(ApiJsonOut(json!({"opened": opened})))
+}
+
+/// A proactive case as its holder reads it.
+pub fn proactive_json(c: &shenpi_store::model::ProactiveCase) -> Value {
+    json!({
+        "id": c.id, "identifier": c.identifier, "kind": c.kind,
+        "kind_zh": if c.kind == "renewal" { "延续" } else { "变更" },
+        "status": c.status, "data": serde_json::from_str::<Value>(&c.data).unwrap_or(Value::Null),
+        "created_at": c.created_at, "decided_at": c.decided_at,
+    })
+}
+
+/// `GET /api/v1/proactive-cases` — the offers for the caller's certificates.
+pub async fn proactive_cases(
+    State(s): State<AppState>,
+    Extension(p): Extension<Principal>,
+) -> Result<ApiJsonOut, ApiError> {
+    let list = s.app.my_proactive_cases(&p).await?;
+    Ok(ApiJsonOut(json!({
+        "items": list.iter().map(proactive_json).collect::<Vec<_>>(),
+        "total": list.len(),
+    })))
+}
+
+/// `POST /api/v1/proactive-cases/{id}/confirm` — 继续办理: the new version, at once.
+pub async fn confirm_proactive(
+    State(s): State<AppState>,
+    Extension(meta): Extension<RequestMeta>,
+    Extension(p): Extension<Principal>,
+    ApiPath(id): ApiPath<String>,
+) -> Result<ApiJsonOut, ApiError> {
+    let c = s.app.confirm_proactive(&p, &id, &meta).await?;
+    Ok(ApiJsonOut(holder_json(&s, &c)))
+}
+
+/// `POST /api/v1/proactive-cases/{id}/decline` — nothing changes.
+pub async fn decline_proactive(
+    State(s): State<AppState>,
+    Extension(p): Extension<Principal>,
+    ApiPath(id): ApiPath<String>,
+) -> Result<ApiJsonOut, ApiError> {
+    s.app.decline_proactive(&p, &id).await?;
+    Ok(ApiJsonOut(json!({"declined": true})))
+}

@@ -55,6 +55,8 @@ struct WalletPage {
     rows: Vec<Row>,
     /// The enterprises whose certificates the reader holds (一照通城 pages).
     enterprises: Vec<String>,
+    /// Open proactive offers (无感审批): (id, kind, certificate identifier, what changed).
+    offers: Vec<(String, String, String, String)>,
 }
 
 /// `GET /certificates` — 我的证照.
@@ -68,6 +70,44 @@ pub async fn wallet(
         .enterprises_of(&p, shenpi_app::certs::enterprise::CERT_MANAGER)
         .await
         .unwrap_or_default();
+    let offers = s
+        .app
+        .my_proactive_cases(&p)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|c| c.status == "offered")
+        .map(|c| {
+            let data: serde_json::Value = serde_json::from_str(&c.data).unwrap_or_default();
+            let what = data["changes"]
+                .as_array()
+                .map(|l| {
+                    l.iter()
+                        .map(|x| {
+                            format!(
+                                "{}：{} → {}",
+                                x["field"].as_str().unwrap_or_default(),
+                                x["from"].as_str().unwrap_or_default(),
+                                x["to"].as_str().unwrap_or_default()
+                            )
+                        })
+                        .collect::<Vec<_>>()
+                        .join("；")
+                })
+                .unwrap_or_else(|| {
+                    format!(
+                        "有效期至 {}，延续后换发新证",
+                        data["valid_until"].as_str().unwrap_or_default()
+                    )
+                });
+            let kind = if c.kind == "renewal" {
+                "延续"
+            } else {
+                "变更"
+            };
+            (c.id, kind.to_owned(), c.identifier, what)
+        })
+        .collect();
     match s.app.my_certificates(&p).await {
         Ok(list) => {
             let mut rows: Vec<Row> = list.iter().map(|c| row(&s, c)).collect();
@@ -76,6 +116,7 @@ pub async fn wallet(
                 ctx: Ctx::new(&headers, Some(&p), "/certificates"),
                 rows,
                 enterprises,
+                offers,
             })
         }
         Err(e) => error_page(&s, &headers, Some(&p), e.public()),
@@ -499,6 +540,24 @@ pub async fn enterprise_grant(
     };
     match enterprise_page(&s, &headers, &p, &uscc, message, error).await {
         Ok(page) => (status, render(&page)).into_response(),
+        Err(e) => error_page(&s, &headers, Some(&p), e.public()),
+    }
+}
+
+/// `POST /proactive-cases/{id}/confirm` — 继续办理 from the wallet, then the new version.
+pub async fn confirm_proactive(
+    State(s): State<AppState>,
+    Extension(meta): Extension<RequestMeta>,
+    Extension(p): Extension<Principal>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    match s.app.confirm_proactive(&p, &id, &meta).await {
+        Ok(c) => Redirect::to(&format!(
+            "/certificates/{}",
+            super::encode(&c.record.identifier)
+        ))
+        .into_response(),
         Err(e) => error_page(&s, &headers, Some(&p), e.public()),
     }
 }
