@@ -13,7 +13,8 @@ const URL: &str = "https://shenpi.example.cn/verify?t=eyJhbGciOiJTTTIifQ.c2FtcGx
 fn layout() -> CertificateLayout {
     CertificateLayout {
         title: "施工劳务资质备案凭证".into(),
-        identifier: "1237020000400001820263702020000001001".into(),
+        identifier:
+            "1.2.156.3005.2.11100000MB0288171L001.11370202MB1586699W.2026370202000001.001.X".into(),
         holder_name: "青岛海之蓝建筑劳务有限公司".into(),
         holder_id: "91370202MA3C4H8X2K".into(),
         issuer: "青岛市市南区行政审批服务局".into(),
