@@ -6,6 +6,7 @@
 //!   master key; rotation; the published key set;
 //! - [`issue`]: issuance on grant (and for the demo's existing certificates), new versions;
 //! - [`show`]: the holder's certificates, show tokens, status changes (撤销, 注销, 吊销 …);
+//! - [`print`]: the printed certificate (PDF) with its static QR code;
 //! - [`verify`]: public verification of a token, and staff verification with a purpose, which
 //!   leaves a usage record (用证记录) the holder sees.
 //!
@@ -14,6 +15,7 @@
 pub mod catalogue;
 pub mod issue;
 pub mod keys;
+pub mod print;
 pub mod show;
 pub mod verify;
 
