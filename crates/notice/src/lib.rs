@@ -11,9 +11,12 @@
 //!   printed as a blank box.
 //! - [`registration`] prints the company-registration documents (申请书, 章程, 股东决定 …) from
 //!   versioned templates with the same layout machinery.
+//! - [`certificate`] prints an electronic certificate (电子证照打印版) with its static QR
+//!   code, template `cert.v1`.
 //! - [`seal`] signs a PDF with a department's [`SealKey`] (SM2 with SM3) by appending a comment
 //!   line after `%%EOF`; [`verify`] checks it. The format is described in [`seal`](mod@seal).
 
+pub mod certificate;
 mod data;
 pub mod registration;
 pub mod seal;
@@ -22,6 +25,7 @@ mod world;
 use typst_layout::PagedDocument;
 use typst_pdf::PdfOptions;
 
+pub use certificate::{CertificateLayout, render_certificate};
 pub use data::{Layout, NoticeData, NoticeKind, RIGHTS_SENTENCE, SpecialProcedure, chinese_date};
 pub use seal::{DIST_ID, KeyError, PublicKey, SealKey, Verified, VerifyError, seal, verify};
 

@@ -10,6 +10,7 @@
 //! - [`proactive`]: proactive approval (无感审批) on registry changes and coming expiry;
 //! - [`remind`]: expiry reminders (无感提醒) at each type's thresholds, once each, and expiry;
 //! - [`show`]: the holder's certificates, show tokens, status changes (撤销, 注销, 吊销 …);
+//! - [`print`]: the printed certificate (PDF) with its static QR code;
 //! - [`verify`]: public verification of a token, and staff verification with a purpose, which
 //!   leaves a usage record (用证记录) the holder sees.
 //!
@@ -19,6 +20,7 @@ pub mod catalogue;
 pub mod enterprise;
 pub mod issue;
 pub mod keys;
+pub mod print;
 pub mod proactive;
 pub mod remind;
 pub mod show;

@@ -72,3 +72,48 @@ pub fn page_count(pdf: &[u8]) -> usize {
     }
     count
 }
+
+/// The texts of the QR codes on the first page of a PDF (rendered at 150 dpi with pdftoppm,
+/// decoded with zbarimg), or `None` when one of the tools is not installed (Debian packages
+/// poppler-utils and zbar-tools).
+pub fn qr_texts(pdf: &[u8]) -> Option<Vec<String>> {
+    let dir = std::env::temp_dir().join(format!(
+        "shenpi-notice-qr-{}-{:?}",
+        std::process::id(),
+        std::thread::current().id()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("doc.pdf");
+    std::fs::write(&file, pdf).unwrap();
+    let prefix = dir.join("page");
+    let rendered = Command::new("pdftoppm")
+        .args(["-r", "150", "-png", "-f", "1", "-l", "1", "-singlefile"])
+        .arg(&file)
+        .arg(&prefix)
+        .status();
+    let out = match rendered {
+        Ok(s) if s.success() => Command::new("zbarimg")
+            .args(["--quiet", "--raw", "-Sdisable", "-Sqrcode.enable"])
+            .arg(dir.join("page.png"))
+            .output()
+            .ok(),
+        Ok(s) => panic!("pdftoppm failed: {s}"),
+        Err(_) => None,
+    };
+    let _ = std::fs::remove_dir_all(&dir);
+    let out = out?;
+    // zbarimg exits with 4 when it found no code.
+    assert!(
+        out.status.success() || out.status.code() == Some(4),
+        "zbarimg failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Some(
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .filter(|l| !l.is_empty())
+            .map(str::to_owned)
+            .collect(),
+    )
+}

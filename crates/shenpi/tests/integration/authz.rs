@@ -173,6 +173,7 @@ fn expected() -> BTreeMap<(&'static str, &'static str), &'static str> {
             ("POST", "/api/v1/certificates/{identifier}/show"),
             "citizen enterprise",
         ),
+        (("GET", "/api/v1/certificates/{identifier}/pdf"), SIGNED),
         (("GET", "/api/v1/certificates/{identifier}/usages"), SIGNED),
         (
             ("GET", "/api/v1/certificates/{identifier}/reminders"),
@@ -184,6 +185,7 @@ fn expected() -> BTreeMap<(&'static str, &'static str), &'static str> {
         ),
         (("GET", "/certificates"), "citizen enterprise"),
         (("GET", "/certificates/{identifier}"), SIGNED),
+        (("GET", "/certificates/{identifier}/pdf"), SIGNED),
         (
             ("POST", "/certificates/{identifier}/show"),
             "citizen enterprise",

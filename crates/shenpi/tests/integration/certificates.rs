@@ -1009,3 +1009,160 @@ async fn a_coming_expiry_of_a_designated_type_offers_its_renewal() {
     );
     assert_eq!(new["valid_until"], "2032-12-14", "a new five-year period");
 }
+
+/// The text of a PDF without whitespace, or `None` when pdftotext is not installed.
+fn pdf_text(pdf: &[u8]) -> Option<String> {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("cert.pdf");
+    std::fs::write(&file, pdf).unwrap();
+    match std::process::Command::new("pdftotext")
+        .args(["-enc", "UTF-8"])
+        .arg(&file)
+        .arg("-")
+        .output()
+    {
+        Ok(o) if o.status.success() => Some(
+            String::from_utf8_lossy(&o.stdout)
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .collect(),
+        ),
+        Ok(o) => panic!("pdftotext failed: {}", String::from_utf8_lossy(&o.stderr)),
+        Err(_) => {
+            eprintln!("SKIPPED text check: pdftotext not installed (poppler-utils)");
+            None
+        }
+    }
+}
+
+/// The QR codes on the first page of a PDF (pdftoppm at 150 dpi, then zbarimg), or `None`
+/// when one of the tools is not installed (poppler-utils, zbar-tools).
+fn pdf_qr_codes(pdf: &[u8]) -> Option<Vec<String>> {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("cert.pdf");
+    std::fs::write(&file, pdf).unwrap();
+    let png = dir.path().join("page");
+    match std::process::Command::new("pdftoppm")
+        .args(["-r", "150", "-png", "-f", "1", "-l", "1", "-singlefile"])
+        .arg(&file)
+        .arg(&png)
+        .status()
+    {
+        Ok(s) => assert!(s.success(), "pdftoppm failed: {s}"),
+        Err(_) => {
+            eprintln!("SKIPPED QR check: pdftoppm not installed (poppler-utils)");
+            return None;
+        }
+    }
+    let out = match std::process::Command::new("zbarimg")
+        .args(["--quiet", "--raw", "-Sdisable", "-Sqrcode.enable"])
+        .arg(dir.path().join("page.png"))
+        .output()
+    {
+        Ok(o) => o,
+        Err(_) => {
+            eprintln!("SKIPPED QR check: zbarimg not installed (zbar-tools)");
+            return None;
+        }
+    };
+    // zbarimg exits with 4 when it finds no code.
+    assert!(
+        out.status.success() || out.status.code() == Some(4),
+        "zbarimg failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Some(
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter(|l| !l.is_empty())
+            .map(str::to_owned)
+            .collect(),
+    )
+}
+
+#[tokio::test]
+async fn the_holder_downloads_the_printed_certificate_with_a_qr_code_to_verify_it() {
+    let app = spawn_app().await;
+    let enterprise = login(&app, "enterprise").await;
+    labour_filing(&app, &enterprise, "pdf-1").await;
+    let cert = mine(&app, &enterprise, "labour-filing").await[0].clone();
+    let identifier = cert["identifier"].as_str().unwrap().to_owned();
+    let static_token = cert["static_token"].as_str().unwrap().to_owned();
+    let path = format!("/api/v1/certificates/{identifier}/pdf");
+
+    let r = get(&app, &enterprise, &path).await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-type"], "application/pdf");
+    assert_eq!(
+        r.headers()["content-disposition"].to_str().unwrap(),
+        format!("inline; filename=\"{identifier}.pdf\"")
+    );
+    let pdf = r.bytes().await.unwrap().to_vec();
+    assert!(pdf.starts_with(b"%PDF-"));
+    if let Some(text) = pdf_text(&pdf) {
+        let holder: String = cert["holder"]["name"]
+            .as_str()
+            .unwrap()
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect();
+        for needle in [
+            holder.as_str(),
+            &identifier,
+            "扫码核验",
+            cert["type_name"].as_str().unwrap(),
+            "cert.v1",
+        ] {
+            assert!(text.contains(needle), "{needle:?} not in: {text}");
+        }
+        assert!(!text.contains("本证照已"), "{text}");
+    }
+    let verify_url = app.url(&format!("/verify?t={static_token}"));
+    if let Some(codes) = pdf_qr_codes(&pdf) {
+        assert_eq!(codes, vec![verify_url.clone()]);
+        // The address it carries verifies the certificate.
+        let v = json_of(verify(&app, &verify_url).await).await;
+        assert_eq!(v["valid"], true, "{v}");
+    }
+
+    // Nobody else learns that it exists.
+    let citizen = login(&app, "citizen").await;
+    assert_error(get(&app, &citizen, &path).await, 404, "CERT_NOT_FOUND").await;
+
+    // The certificate page links to the printed version, served as a page route too.
+    let page = page_session(&app, "enterprise").await;
+    let (status, html) = get_page(&app, &page.token, &format!("/certificates/{identifier}")).await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains(&format!(
+            "<a id=\"cert-pdf\" href=\"/certificates/{identifier}/pdf\">下载打印版（PDF）</a>"
+        )),
+        "{html}"
+    );
+    let r = client()
+        .get(app.url(&format!("/certificates/{identifier}/pdf")))
+        .header("cookie", format!("shenpi_session={}", page.token))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-type"], "application/pdf");
+    assert!(r.bytes().await.unwrap().starts_with(b"%PDF-"));
+
+    // Revoked, it still prints, saying so with the reason; staff of the region can print it.
+    let approver = login(&app, "approver-370202").await;
+    let r = post(
+        &app,
+        &approver,
+        &format!("/api/v1/certificates/{identifier}/status"),
+        json!({"status": "revoked", "reason": "以欺骗手段取得备案"}),
+    )
+    .await;
+    assert_eq!(r.status(), 200);
+    let r = get(&app, &approver, &path).await;
+    assert_eq!(r.status(), 200);
+    let pdf = r.bytes().await.unwrap().to_vec();
+    if let Some(text) = pdf_text(&pdf) {
+        assert!(text.contains("本证照已撤销：以欺骗手段取得备案"), "{text}");
+    }
+}

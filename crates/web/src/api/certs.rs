@@ -351,3 +351,46 @@ pub async fn decline_proactive(
     s.app.decline_proactive(&p, &id).await?;
     Ok(ApiJsonOut(json!({"declined": true})))
 }
+
+/// A printed certificate shown inline, named by its identifier.
+pub fn pdf_response(identifier: &str, pdf: Vec<u8>) -> axum::response::Response {
+    use axum::response::IntoResponse as _;
+    // A GB/T 36904 identifier is ASCII letters, digits and dots; anything else is replaced.
+    let name: String = identifier
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '-' | '.') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    (
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/pdf".to_string(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("inline; filename=\"{name}.pdf\""),
+            ),
+        ],
+        pdf,
+    )
+        .into_response()
+}
+
+/// `GET /api/v1/certificates/{identifier}/pdf` — the printed certificate (电子证照打印版) with
+/// its static QR code, for its holder or staff of its region.
+pub async fn pdf(
+    State(s): State<AppState>,
+    Extension(p): Extension<Principal>,
+    headers: HeaderMap,
+    ApiPath(identifier): ApiPath<String>,
+) -> Result<axum::response::Response, ApiError> {
+    let base = base_url(&headers, &s.config);
+    let bytes = s.app.certificate_pdf(&p, &identifier, &base).await?;
+    Ok(pdf_response(&identifier, bytes))
+}

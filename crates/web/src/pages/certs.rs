@@ -561,3 +561,17 @@ pub async fn confirm_proactive(
         Err(e) => error_page(&s, &headers, Some(&p), e.public()),
     }
 }
+
+/// `GET /certificates/{identifier}/pdf` — the printed certificate (下载打印版), inline.
+pub async fn pdf(
+    State(s): State<AppState>,
+    Extension(p): Extension<Principal>,
+    headers: HeaderMap,
+    Path(identifier): Path<String>,
+) -> Response {
+    let base = base_url(&headers, &s.config);
+    match s.app.certificate_pdf(&p, &identifier, &base).await {
+        Ok(bytes) => crate::api::certs::pdf_response(&identifier, bytes),
+        Err(e) => error_page(&s, &headers, Some(&p), e.public()),
+    }
+}
