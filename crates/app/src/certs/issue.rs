@@ -329,6 +329,44 @@ impl App {
         Ok(rec)
     }
 
+    /// For `shenpi bench certs`: issues `n` e-business licences to made-up holders, each signed
+    /// and committed in its own transaction, as issuance on grant is. Returns how many.
+    pub async fn bench_issue_certificates(&self, n: usize) -> Result<usize, AppError> {
+        let Some(t) = super::catalogue::cert_type("e-business-licence")? else {
+            return Ok(0);
+        };
+        let data = json!({"entity_type": "有限责任公司（自然人独资）", "legal_representative": "测试",
+                          "address": "山东省青岛市市南区测试路 1 号", "established_on": "2026-01-01",
+                          "business_scope": "测试"});
+        let today = self.today();
+        let run = shenpi_store::new_id();
+        for i in 0..n {
+            let mut tx = self.store.begin().await?;
+            self.issue_certificate_in(
+                &mut tx,
+                IssueRequest {
+                    cert_type: t,
+                    holder: Holder {
+                        kind: HolderKind::Enterprise,
+                        id: format!("BENCH-{run}-{i}"),
+                        name: format!("性能测试企业 {i}"),
+                    },
+                    region: "370202",
+                    case: None,
+                    enterprise: Some(&data),
+                    valid_from: today,
+                    by: "bench",
+                    replaces: None,
+                    keep_valid_until: false,
+                    form: None,
+                },
+            )
+            .await?;
+            tx.commit().await?;
+        }
+        Ok(n)
+    }
+
     /// Issues the demo's existing certificates: an e-business licence for every demo
     /// enterprise in the registry that has none. Returns how many.
     pub async fn load_demo_certificates(&self) -> Result<usize, AppError> {

@@ -3,6 +3,7 @@
 
 mod backup;
 mod bench;
+mod bench_certs;
 mod bench_unattended;
 mod cert;
 mod import;
@@ -133,6 +134,24 @@ pub enum BenchCommand {
         /// Concurrent transactions the cases are split over.
         #[arg(long, default_value_t = 1)]
         workers: usize,
+    },
+    /// Electronic certificates: signature library (one thread), issuance by the platform and,
+    /// with --base, the public verification endpoint of a running server.
+    Certs {
+        /// Operations per library measurement.
+        #[arg(long, default_value_t = 20_000)]
+        iterations: u32,
+        /// Certificates the platform issues (0: skip).
+        #[arg(long, default_value_t = 2_000)]
+        issue: usize,
+        /// A running server to load, e.g. http://127.0.0.1:8080.
+        #[arg(long)]
+        base: Option<String>,
+        #[arg(long, default_value_t = 10.0)]
+        seconds: f64,
+        /// Verifications in flight at once.
+        #[arg(long, default_value_t = 32)]
+        concurrency: usize,
     },
     /// Unattended approval (无人干预自助办) with the demo data: submission to decision.
     Unattended {
@@ -408,6 +427,26 @@ pub async fn run(cli: Cli) -> Result<(), String> {
                     concurrency,
                 },
         } => bench::http(base, *seconds, *concurrency).await,
+        Command::Bench {
+            command:
+                BenchCommand::Certs {
+                    iterations,
+                    issue,
+                    base,
+                    seconds,
+                    concurrency,
+                },
+        } => {
+            bench_certs::run(
+                &cfg,
+                *iterations,
+                *issue,
+                base.as_deref(),
+                *seconds,
+                *concurrency,
+            )
+            .await
+        }
         Command::Backup { out } => backup::backup(&cfg, out).await,
         Command::Restore { from, force } => backup::restore(&cfg, from, *force).await,
     }
@@ -439,6 +478,14 @@ async fn serve(cfg: &Config, demo: bool) -> Result<(), String> {
         load_demo(&app).await?;
     }
     warn_totp_exemptions(&app).await;
+    // The certificate signing key: made on the first start (sealed under the master key),
+    // unsealed on every later one — a wrong master key is found now, not at the first grant.
+    let kid = app
+        .cert_signer()
+        .await
+        .map_err(|e| format!("certificate signing key: {}", e.public().message_en))?
+        .kid();
+    tracing::info!(%kid, "certificate signing key ready");
     let listener = tokio::net::TcpListener::bind(cfg.listen())
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", cfg.listen()))?;

@@ -340,3 +340,18 @@ async fn certificate_keys_rotate_and_tokens_verify_offline_with_or_without_a_rev
         assert!(String::from_utf8_lossy(&o.stderr).contains("chmod 600"));
     }
 }
+
+#[test]
+fn the_certificate_benchmark_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let out = ok(&shenpi(
+        &data,
+        &["bench", "certs", "--iterations", "20", "--issue", "3"],
+    ));
+    assert!(out.contains("SM2") && out.contains("Ed25519"), "{out}");
+    assert!(
+        out.contains("issuance by the platform: 3 certificates"),
+        "{out}"
+    );
+}
