@@ -81,9 +81,18 @@ impl App {
         base_url: &str,
     ) -> Result<Vec<u8>, AppError> {
         let cert = self.certificate_for(p, identifier).await?;
+        self.render_certificate_pdf(&cert, base_url).await
+    }
+
+    /// Renders a certificate the caller was allowed to read (off the async threads).
+    pub(crate) async fn render_certificate_pdf(
+        &self,
+        cert: &Certificate,
+        base_url: &str,
+    ) -> Result<Vec<u8>, AppError> {
         let status = cert.status_on(self.today());
-        let layout = layout(&cert, status, base_url)?;
-        let identifier = identifier.to_owned();
+        let layout = layout(cert, status, base_url)?;
+        let identifier = cert.record.identifier.clone();
         tokio::task::spawn_blocking(move || {
             render_certificate(&layout).map_err(|e| match e {
                 NoticeError::MissingGlyphs { chars } => AppError::rule(

@@ -2,6 +2,7 @@
 //! valid, why not, the certificate's status and its data with personal data masked; staff who
 //! state a purpose get the full data, and the use is recorded (用证记录) for the holder to see.
 
+use base64::Engine as _;
 use serde::Serialize;
 use serde_json::{Value, json};
 use shenpi_certs::token::{self, Claims, TokenError};
@@ -32,6 +33,9 @@ pub struct Verification {
     pub certificate: Option<Value>,
     /// The token's claims, when its signature was good.
     pub token: Option<Value>,
+    /// The printed certificate (PDF, base64), for staff who stated a purpose.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
 }
 
 fn token_failure(e: &TokenError) -> Verification {
@@ -45,6 +49,7 @@ fn token_failure(e: &TokenError) -> Verification {
         status_reason: None,
         certificate: None,
         token: None,
+        file: None,
     }
 }
 
@@ -130,6 +135,7 @@ impl App {
                     status_reason: None,
                     certificate: None,
                     token: Some(token_json),
+                    file: None,
                 },
                 None,
             ));
@@ -168,18 +174,21 @@ impl App {
                     .then(|| cert.record.status_reason.clone()),
                 certificate: Some(certificate_json(&cert, false, status)),
                 token: Some(token_json),
+                file: None,
             },
             Some(cert),
         ))
     }
 
-    /// Verification by authorised staff with a stated purpose: the full certificate, and a
-    /// usage record (用证记录) the holder sees. A token that does not verify records nothing.
+    /// Verification by authorised staff with a stated purpose: the full certificate and its
+    /// printed file, and a usage record (用证记录) the holder sees. A token that does not verify
+    /// records nothing.
     pub async fn verify_certificate_as_staff(
         &self,
         p: &Principal,
         text: &str,
         purpose: &str,
+        base_url: &str,
         meta: &RequestMeta,
     ) -> Result<Verification, AppError> {
         authorize(p, Action::CertVerify, None)?;
@@ -196,6 +205,8 @@ impl App {
         };
         let status = cert.status_on(self.today());
         v.certificate = Some(certificate_json(&cert, true, status));
+        let pdf = self.render_certificate_pdf(&cert, base_url).await?;
+        v.file = Some(base64::engine::general_purpose::STANDARD.encode(pdf));
         let now = self.clock.now();
         let usage = CertUsage {
             id: shenpi_store::new_id(),

@@ -335,9 +335,16 @@ fn master_key_file(data_dir: &std::path::Path) -> Result<String, String> {
         use std::os::unix::fs::OpenOptionsExt as _;
         options.mode(0o600);
     }
-    let mut file = options
-        .open(&path)
-        .map_err(|e| format!("cannot create {}: {e}", path.display()))?;
+    let mut file = match options.open(&path) {
+        Ok(f) => f,
+        // Another process sharing the data dir made it first.
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            return std::fs::read_to_string(&path)
+                .map(|t| t.trim().to_owned())
+                .map_err(|e| format!("cannot read {}: {e}", path.display()));
+        }
+        Err(e) => return Err(format!("cannot create {}: {e}", path.display())),
+    };
     std::io::Write::write_all(&mut file, format!("{text}\n").as_bytes())
         .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     tracing::warn!(

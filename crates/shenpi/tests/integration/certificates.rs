@@ -145,6 +145,7 @@ async fn a_grant_issues_a_signed_certificate_its_holder_shows_and_anyone_verifie
         v["certificate"].get("payload").is_none(),
         "public gets no payload"
     );
+    assert!(v.get("file").is_none(), "nor the file");
     let v = json_of(verify(&app, shown["verify_url"].as_str().unwrap()).await).await;
     assert_eq!(v["valid"], true);
     // Someone else cannot show it, and nobody learns it exists.
@@ -202,6 +203,11 @@ async fn a_grant_issues_a_signed_certificate_its_holder_shows_and_anyone_verifie
         full["certificate"]["payload"]["identifier"],
         identifier.as_str()
     );
+    // … and the file.
+    let file = base64::engine::general_purpose::STANDARD
+        .decode(full["file"].as_str().unwrap())
+        .unwrap();
+    assert!(file.starts_with(b"%PDF-"));
     let usages = json_of(
         get(
             &app,

@@ -110,10 +110,16 @@ async fn two_nodes_on_one_postgresql_fire_each_timer_once_and_apply_each_step_on
         .unwrap();
     store.migrate().await.unwrap();
     let store: Arc<dyn Store> = Arc::new(store);
+    // Every node shares one master key, which unseals the certificate signing key the demo's
+    // certificates were signed with.
+    let master = shenpi_app::certs::keys::new_master_key_text().unwrap();
     let app = shenpi_app::App::new(
         store.clone(),
         Arc::new(shenpi_app::SystemClock),
-        Default::default(),
+        shenpi_app::Settings {
+            master_key: Some(master.clone()),
+            ..Default::default()
+        },
     )
     .await
     .unwrap();
@@ -128,6 +134,7 @@ async fn two_nodes_on_one_postgresql_fire_each_timer_once_and_apply_each_step_on
                     .arg("serve")
                     .env("SHENPI_DATABASE_URL", &url)
                     .env("SHENPI_DATABASE_SCHEMA", &schema)
+                    .env("SHENPI_MASTER_KEY", &master)
                     .env("SHENPI_LISTEN", format!("127.0.0.1:{p}"))
                     .env("SHENPI_JOB_SECONDS", "1")
                     .env("SHENPI_LOG", "warn")

@@ -174,17 +174,19 @@ fn malformed(v: &shenpi_app::certs::verify::Verification) -> Result<(), ApiError
     Ok(())
 }
 
-/// `POST /api/v1/certificates/inspect {"token", "purpose"}` — staff: the full certificate;
-/// the use is recorded for the holder.
+/// `POST /api/v1/certificates/inspect {"token", "purpose"}` — staff: the full certificate and
+/// its printed file (`file`, PDF in base64); the use is recorded for the holder.
 pub async fn inspect(
     State(s): State<AppState>,
     Extension(meta): Extension<RequestMeta>,
     Extension(p): Extension<Principal>,
+    headers: HeaderMap,
     ApiJson(b): ApiJson<VerifyBody>,
 ) -> Result<ApiJsonOut, ApiError> {
+    let base = base_url(&headers, &s.config);
     let v = s
         .app
-        .verify_certificate_as_staff(&p, &b.token, &b.purpose, &meta)
+        .verify_certificate_as_staff(&p, &b.token, &b.purpose, &base, &meta)
         .await?;
     malformed(&v)?;
     Ok(ApiJsonOut(json!(v)))
