@@ -61,26 +61,27 @@ pub async fn run(
         .build()
         .map_err(|e| e.to_string())?;
     let base = base.trim_end_matches('/').to_owned();
-    let login: Value = client
+    // (reqwest without its `json` feature: the binary does not need it.)
+    let body = json!({"username": "enterprise", "password": shenpi_app::demo::DEMO_PASSWORD});
+    let r = client
         .post(format!("{base}/api/v1/auth/login"))
-        .json(&json!({"username": "enterprise", "password": shenpi_app::demo::DEMO_PASSWORD}))
+        .header("content-type", "application/json")
+        .body(body.to_string())
         .send()
         .await
-        .map_err(|e| e.to_string())?
-        .json()
-        .await
+        .map_err(|e| e.to_string())?;
+    let login: Value = serde_json::from_slice(&r.bytes().await.map_err(|e| e.to_string())?)
         .map_err(|e| e.to_string())?;
     let token = login["token"]
         .as_str()
         .ok_or("cannot sign in as enterprise")?;
-    let mine: Value = client
+    let r = client
         .get(format!("{base}/api/v1/certificates"))
         .bearer_auth(token)
         .send()
         .await
-        .map_err(|e| e.to_string())?
-        .json()
-        .await
+        .map_err(|e| e.to_string())?;
+    let mine: Value = serde_json::from_slice(&r.bytes().await.map_err(|e| e.to_string())?)
         .map_err(|e| e.to_string())?;
     let show = mine["items"][0]["static_token"]
         .as_str()
