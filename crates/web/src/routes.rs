@@ -255,6 +255,7 @@ pub fn table() -> Vec<RouteSpec> {
         r(M::GET, "/api/v1/enterprises/{uscc}/grants", Api, Signed(Action::SelfService), "The agents and certificate managers an enterprise authorised (its own account, staff)", get(api::certs::grants)),
         r(M::POST, "/api/v1/enterprises/{uscc}/grants", Api, Signed(Action::CertHold), "The enterprise (its legal representative's e-business licence) authorises {username, role: agent|cert_manager}", post(api::certs::grant)),
         r(M::POST, "/api/v1/enterprises/{uscc}/grants/revoke", Api, Signed(Action::CertHold), "Revoke an authorisation {username, role}", post(api::certs::revoke_grant)),
+        r(M::POST, "/api/v1/cases/{id}/certificate", Api, Signed(Action::CertManage), "补发: issue the certificate of a granted case that has none → 201; 409 CERT_NOT_GRANTED for a case not granted", post(api::certs::issue_for_case)),
         r(M::POST, "/api/v1/registry/events", Api, Public, "A change event of the enterprise registry {event_id, kind: enterprise, key: USCC, changes: {name|address|legal_representative}} from the partner system market-registry, signed like partner reports → {opened} proactive cases", post(api::certs::registry_event)),
         r(M::GET, "/api/v1/proactive-cases", Api, Signed(Action::CertHold), "Proactive cases (无感审批) offered for the caller's certificates", get(api::certs::proactive_cases)),
         r(M::POST, "/api/v1/proactive-cases/{id}/confirm", Api, Signed(Action::CertHold), "继续办理: issue the new version at once", post(api::certs::confirm_proactive)),

@@ -57,7 +57,7 @@ impl App {
         let Some(t) = type_for_item(&c.item_code)? else {
             return Ok(None);
         };
-        if c.status != shenpi_domain::case::lifecycle::CaseStatus::Granted {
+        if !granted(c) {
             return Err(AppError::rule(
                 shenpi_domain::error::ErrorCode::CERT_NOT_GRANTED,
                 json!({"case": c.number}),
@@ -483,4 +483,76 @@ fn kept_values(t: &CertType, old: &CertificateRecord) -> (Value, Option<String>)
         }
     }
     (Value::Object(form), number)
+}
+
+/// Whether a case was granted (准予): granted now, or delivered or closed after a grant.
+fn granted(c: &CaseRecord) -> bool {
+    use shenpi_domain::case::lifecycle::CaseStatus;
+    match c.status {
+        CaseStatus::Granted | CaseStatus::Delivered => true,
+        CaseStatus::Closed => c.timeline.iter().any(|t| t.status == CaseStatus::Granted),
+        _ => false,
+    }
+}
+
+impl App {
+    /// 补发: issues the certificate of a granted case that has none (a grant made before its
+    /// type was in the catalogue), by an approver of its region or the city admin. A case that
+    /// was not granted is refused (`409 CERT_NOT_GRANTED`), as is one that has its certificate.
+    pub async fn issue_certificate_for_case(
+        &self,
+        p: &crate::Principal,
+        case_id: &str,
+        meta: &crate::RequestMeta,
+    ) -> Result<Certificate, AppError> {
+        use crate::policy::{Action, authorize};
+        use shenpi_domain::error::ErrorCode;
+        let mut tx = self.store.begin().await?;
+        let stored = tx
+            .case_by_id(case_id)
+            .await?
+            .ok_or_else(|| AppError::rule(ErrorCode::CASE_NOT_FOUND, json!({"id": case_id})))?;
+        authorize(p, Action::CertManage, Some(&stored.region_code))?;
+        let mut c = crate::cases::record_of(&stored)?;
+        if !granted(&c) {
+            return Err(AppError::rule(
+                ErrorCode::CERT_NOT_GRANTED,
+                json!({"case": c.number, "status": c.status}),
+            ));
+        }
+        if type_for_item(&c.item_code)?.is_none() {
+            return Err(AppError::rule(
+                ErrorCode::CERT_NOT_FOUND,
+                json!({"item": c.item_code, "reason": "该事项不发电子证照"}),
+            ));
+        }
+        if !tx.certificates_of_case(&c.id).await?.is_empty() {
+            return Err(AppError::Conflict("the case has its certificate".into()));
+        }
+        let cert = self
+            .issue_case_certificate(&mut tx, &mut c)
+            .await?
+            .ok_or_else(|| AppError::Conflict("the case has its certificate".into()))?;
+        let next = crate::cases::stored_of(
+            &c,
+            &stored.idempotency_key,
+            stored.revision + 1,
+            stored.submitted_at,
+        )?;
+        tx.update_case(&next, stored.revision)
+            .await
+            .map_err(crate::catalog::stale)?;
+        tx.append_audit(meta.audit(
+            self.clock.now(),
+            &c.region,
+            Some(&p.user),
+            "cert.issue.manual",
+            ("case", &c.id),
+            "success",
+            json!({"certificate": cert.record.identifier}),
+        ))
+        .await?;
+        tx.commit().await?;
+        Ok(cert)
+    }
 }

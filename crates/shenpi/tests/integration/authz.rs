@@ -196,6 +196,10 @@ fn expected() -> BTreeMap<(&'static str, &'static str), &'static str> {
         ),
         (("GET", "/verify"), "public"),
         (("POST", "/api/v1/registry/events"), "public"),
+        (
+            ("POST", "/api/v1/cases/{id}/certificate"),
+            "approver city_admin",
+        ),
         (("GET", "/api/v1/proactive-cases"), "citizen enterprise"),
         (
             ("POST", "/api/v1/proactive-cases/{id}/confirm"),

@@ -1172,3 +1172,54 @@ async fn the_holder_downloads_the_printed_certificate_with_a_qr_code_to_verify_i
         assert!(text.contains("本证照已撤销：以欺骗手段取得备案"), "{text}");
     }
 }
+
+#[tokio::test]
+async fn a_certificate_is_never_issued_for_a_case_that_was_not_granted() {
+    let app = spawn_app().await;
+    let enterprise = login(&app, "enterprise").await;
+    let approver = login(&app, "approver-370202").await;
+    // Granted at once, with its certificate: a second one is refused.
+    let granted = labour_filing(&app, &enterprise, "manual-1").await;
+    let path = |c: &Value| format!("/api/v1/cases/{}/certificate", c["id"].as_str().unwrap());
+    assert_eq!(
+        post(&app, &approver, &path(&granted), json!({}))
+            .await
+            .status(),
+        409
+    );
+    // A case still under review (its technical lead is insured elsewhere): refused, and
+    // nothing is issued.
+    let uscc = shenpi_app::datasources::demo::insured_elsewhere_uscc();
+    let other = enterprise_account(&app, &uscc).await;
+    let dig = post(
+        &app,
+        &other,
+        "/api/v1/cases",
+        json!({"item_code": LABOUR, "region": "370202", "situation": "first",
+               "form": {"uscc": uscc, "contact": "李示例", "contact_mobile": "13800000000", "commitment": true},
+               "materials": {}, "idempotency_key": "manual-2"}),
+    )
+    .await;
+    assert_eq!(dig.status(), 201);
+    let pending: Value = dig.json().await.unwrap();
+    assert_ne!(
+        pending["status"], "granted",
+        "a failed check goes to a reviewer"
+    );
+    let body = assert_error(
+        post(&app, &approver, &path(&pending), json!({})).await,
+        409,
+        "CERT_NOT_GRANTED",
+    )
+    .await;
+    assert_eq!(body["details"]["case"], pending["number"]);
+    assert!(mine(&app, &other, "labour-filing").await.is_empty());
+    // Not a reviewer's to do.
+    let reviewer = login(&app, "reviewer-370202").await;
+    assert_eq!(
+        post(&app, &reviewer, &path(&pending), json!({}))
+            .await
+            .status(),
+        403
+    );
+}

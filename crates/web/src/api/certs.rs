@@ -396,3 +396,17 @@ pub async fn pdf(
     let bytes = s.app.certificate_pdf(&p, &identifier, &base).await?;
     Ok(pdf_response(&identifier, bytes))
 }
+
+/// `POST /api/v1/cases/{id}/certificate` — 补发 the certificate of a granted case that has none.
+pub async fn issue_for_case(
+    State(s): State<AppState>,
+    Extension(meta): Extension<RequestMeta>,
+    Extension(p): Extension<Principal>,
+    ApiPath(id): ApiPath<String>,
+) -> Result<(axum::http::StatusCode, axum::Json<Value>), ApiError> {
+    let c = s.app.issue_certificate_for_case(&p, &id, &meta).await?;
+    Ok((
+        axum::http::StatusCode::CREATED,
+        axum::Json(holder_json(&s, &c)),
+    ))
+}
