@@ -219,17 +219,7 @@ pub async fn enterprise_certificates(
     uri: axum::http::Uri,
     headers: HeaderMap,
 ) -> Result<ApiJsonOut, ApiError> {
-    use shenpi_app::partners::sign;
-    let h = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-    let req = shenpi_app::partners::SignedRequest {
-        method: "GET",
-        path: uri.path(),
-        app_key: h(sign::KEY_HEADER),
-        timestamp: h(sign::TIMESTAMP_HEADER),
-        nonce: h(sign::NONCE_HEADER),
-        signature: h(sign::SIGNATURE_HEADER),
-        body: b"",
-    };
+    let req = super::partners::signed_request("GET", &uri, &headers, b"");
     let list = s
         .app
         .enterprise_certificates_for_partner(&req, &uscc)
@@ -296,17 +286,7 @@ pub async fn registry_event(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Result<ApiJsonOut, ApiError> {
-    use shenpi_app::partners::sign;
-    let h = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-    let req = shenpi_app::partners::SignedRequest {
-        method: "POST",
-        path: uri.path(),
-        app_key: h(sign::KEY_HEADER),
-        timestamp: h(sign::TIMESTAMP_HEADER),
-        nonce: h(sign::NONCE_HEADER),
-        signature: h(sign::SIGNATURE_HEADER),
-        body: &body,
-    };
+    let req = super::partners::signed_request("POST", &uri, &headers, &body);
     let opened = s.app.registry_event(&req).await?;
     Ok(ApiJsonOut(json!({"opened": opened})))
 }

@@ -76,18 +76,29 @@ pub async fn progress(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<ApiJsonOut, ApiError> {
+    let req = signed_request("POST", &uri, &headers, &body);
+    let c = s.app.report_progress(&req, &id).await?;
+    Ok(ApiJsonOut(
+        json!({"id": c.id, "number": c.number, "status": c.status}),
+    ))
+}
+
+/// A partner system's signed request as the headers carry it (`X-Shenpi-Key`,
+/// `X-Shenpi-Timestamp`, `X-Shenpi-Nonce`, `X-Shenpi-Signature`); the app checks it.
+pub fn signed_request<'a>(
+    method: &'static str,
+    uri: &'a Uri,
+    headers: &'a HeaderMap,
+    body: &'a [u8],
+) -> SignedRequest<'a> {
     let h = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-    let req = SignedRequest {
-        method: "POST",
+    SignedRequest {
+        method,
         path: uri.path(),
         app_key: h(sign::KEY_HEADER),
         timestamp: h(sign::TIMESTAMP_HEADER),
         nonce: h(sign::NONCE_HEADER),
         signature: h(sign::SIGNATURE_HEADER),
-        body: &body,
-    };
-    let c = s.app.report_progress(&req, &id).await?;
-    Ok(ApiJsonOut(
-        json!({"id": c.id, "number": c.number, "status": c.status}),
-    ))
+        body,
+    }
 }
