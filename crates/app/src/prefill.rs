@@ -435,11 +435,19 @@ impl App {
         wanted: &str,
     ) -> Result<Option<crate::certs::Certificate>, AppError> {
         let today = self.today();
+        let named = |name: &str| name == wanted || name.split('（').next() == Some(wanted);
+        // The types of that name, so that only their valid versions are read, not every
+        // certificate the holder has.
+        let codes: Vec<&str> = crate::certs::catalogue::cert_types()?
+            .iter()
+            .filter(|t| named(&t.name))
+            .map(|t| t.code.as_str())
+            .collect();
+        let mut tx = self.store.read().await?;
         for h in holders {
-            for c in self.certificates_of(h).await? {
-                let name = c.type_name();
-                let base = name.split('（').next().unwrap_or(name);
-                if (name == wanted || base == wanted)
+            for rec in tx.valid_certificates_of_holder(h, &codes).await? {
+                let c = crate::certs::Certificate::of(rec)?;
+                if named(c.type_name())
                     && c.status_on(today) == shenpi_domain::certificate::CertStatus::Valid
                 {
                     return Ok(Some(c));

@@ -34,33 +34,81 @@ fn entry_from(r: &AnyRow) -> Result<AuditEntry, StoreError> {
     })
 }
 
-#[async_trait]
-impl AuditRepo for SqlTx {
-    async fn append_audit(&mut self, draft: AuditDraft) -> Result<AuditEntry, StoreError> {
-        sqlx::query(
-            "INSERT INTO audit_heads (region_code, last_seq, last_hash) VALUES ($1, 0, $2) \
-             ON CONFLICT (region_code) DO NOTHING",
-        )
-        .bind(&draft.region_code)
-        .bind(GENESIS_HASH)
-        .execute(&mut *self.tx)
-        .await
-        .map_err(db_err)?;
+impl SqlTx {
+    /// The chain head of `region`, created at the genesis hash if the region has none, and
+    /// locked for this transaction on PostgreSQL (SQLite's writer lock serialises already).
+    async fn lock_audit_head(&mut self, region: &str) -> Result<ChainHead, StoreError> {
         let sql = format!(
             "SELECT region_code, last_seq, last_hash FROM audit_heads WHERE region_code = $1{}",
             self.for_update()
         );
-        let row = sqlx::query(AssertSqlSafe(sql))
-            .bind(&draft.region_code)
-            .fetch_one(&mut *self.tx)
+        for _ in 0..2 {
+            let row = sqlx::query(AssertSqlSafe(sql.clone()))
+                .bind(region)
+                .fetch_optional(&mut *self.tx)
+                .await
+                .map_err(db_err)?;
+            if let Some(row) = row {
+                return Ok(ChainHead {
+                    region_code: row.text("region_code")?,
+                    last_seq: row.int("last_seq")?,
+                    last_hash: row.text("last_hash")?,
+                });
+            }
+            sqlx::query(
+                "INSERT INTO audit_heads (region_code, last_seq, last_hash) VALUES ($1, 0, $2) \
+                 ON CONFLICT (region_code) DO NOTHING",
+            )
+            .bind(region)
+            .bind(GENESIS_HASH)
+            .execute(&mut *self.tx)
             .await
             .map_err(db_err)?;
-        let head = ChainHead {
-            region_code: row.text("region_code")?,
-            last_seq: row.int("last_seq")?,
-            last_hash: row.text("last_hash")?,
+        }
+        Err(StoreError::Backend(format!(
+            "audit chain head of {region} cannot be created"
+        )))
+    }
+
+    /// Writes the chain heads this transaction moved (before commit, or before anything in the
+    /// same transaction reads the heads).
+    pub(crate) async fn flush_audit_heads(&mut self) -> Result<(), StoreError> {
+        for i in 0..self.audit_heads.len() {
+            let (head, moved) = &self.audit_heads[i];
+            if !*moved {
+                continue;
+            }
+            sqlx::query(
+                "UPDATE audit_heads SET last_seq = $2, last_hash = $3 WHERE region_code = $1",
+            )
+            .bind(&head.region_code)
+            .bind(head.last_seq)
+            .bind(&head.last_hash)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+            self.audit_heads[i].1 = false;
+        }
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl AuditRepo for SqlTx {
+    async fn append_audit(&mut self, draft: AuditDraft) -> Result<AuditEntry, StoreError> {
+        let at = match self
+            .audit_heads
+            .iter()
+            .position(|(h, _)| h.region_code == draft.region_code)
+        {
+            Some(i) => i,
+            None => {
+                let head = self.lock_audit_head(&draft.region_code).await?;
+                self.audit_heads.push((head, false));
+                self.audit_heads.len() - 1
+            }
         };
-        let e = chain_next(draft, shenpi_store::new_id(), &head);
+        let e = chain_next(draft, shenpi_store::new_id(), &self.audit_heads[at].0);
         let sql = format!(
             "INSERT INTO audit_entries ({COLS}) VALUES \
              ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15)"
@@ -84,13 +132,14 @@ impl AuditRepo for SqlTx {
             .execute(&mut *self.tx)
             .await
             .map_err(db_err)?;
-        sqlx::query("UPDATE audit_heads SET last_seq = $2, last_hash = $3 WHERE region_code = $1")
-            .bind(&e.region_code)
-            .bind(e.chain_seq)
-            .bind(&e.hash)
-            .execute(&mut *self.tx)
-            .await
-            .map_err(db_err)?;
+        self.audit_heads[at] = (
+            ChainHead {
+                region_code: e.region_code.clone(),
+                last_seq: e.chain_seq,
+                last_hash: e.hash.clone(),
+            },
+            true,
+        );
         Ok(e)
     }
 
@@ -142,6 +191,7 @@ impl AuditRepo for SqlTx {
     }
 
     async fn audit_regions(&mut self) -> Result<Vec<String>, StoreError> {
+        self.flush_audit_heads().await?;
         let rows = sqlx::query(
             "SELECT region_code FROM audit_heads UNION SELECT region_code FROM audit_entries \
              ORDER BY region_code",
@@ -156,6 +206,7 @@ impl AuditRepo for SqlTx {
         &mut self,
         region: &str,
     ) -> Result<(Vec<AuditEntry>, Option<ChainHead>), StoreError> {
+        self.flush_audit_heads().await?;
         let rows = sqlx::query(AssertSqlSafe(format!(
             "SELECT {COLS} FROM audit_entries WHERE region_code = $1 ORDER BY chain_seq, id"
         )))

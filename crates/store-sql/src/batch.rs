@@ -121,6 +121,10 @@ impl SqlTx {
         &mut self,
         drafts: Vec<shenpi_store::model::AuditDraft>,
     ) -> Result<(), StoreError> {
+        // This reads and moves the heads itself: what this transaction appended before is
+        // written first, and read back below.
+        self.flush_audit_heads().await?;
+        self.audit_heads.clear();
         let mut regions: Vec<String> = drafts.iter().map(|d| d.region_code.clone()).collect();
         regions.sort();
         regions.dedup();

@@ -243,6 +243,30 @@ impl CertRepo for SqlTx {
         .await
     }
 
+    async fn valid_certificates_of_holder(
+        &mut self,
+        holder_id: &str,
+        type_codes: &[&str],
+    ) -> Result<Vec<CertificateRecord>, StoreError> {
+        if type_codes.is_empty() {
+            return Ok(vec![]);
+        }
+        let list = (2..type_codes.len() + 2)
+            .map(|i| format!("${i}"))
+            .collect::<Vec<_>>()
+            .join(",");
+        let mut args = vec![holder_id];
+        args.extend_from_slice(type_codes);
+        self.certs_where(
+            &format!(
+                "holder_id = $1 AND type_code IN ({list}) AND status = 'valid' \
+                 ORDER BY issued_at DESC, version DESC"
+            ),
+            &args,
+        )
+        .await
+    }
+
     async fn certificates_of_case(
         &mut self,
         case_id: &str,

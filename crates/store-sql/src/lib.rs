@@ -53,6 +53,9 @@ pub struct SqlStore {
     engine: Engine,
     write_lock: Option<Arc<tokio::sync::Mutex<()>>>,
     blobs: Arc<dyn BlobStore>,
+    /// See [`Store::identity_generation`]; moved by a committing transaction that changed a
+    /// user or ended a session.
+    identity: Arc<std::sync::atomic::AtomicU64>,
 }
 
 /// The SQLite database file inside a data dir.
@@ -84,6 +87,7 @@ impl SqlStore {
             pool,
             engine: Engine::Sqlite,
             write_lock: Some(Arc::new(tokio::sync::Mutex::new(()))),
+            identity: Default::default(),
             blobs: Arc::new(FsBlobStore::new(data_dir.join("blobs"))),
         })
     }
@@ -137,6 +141,7 @@ impl SqlStore {
             pool,
             engine: Engine::Postgres,
             write_lock: None,
+            identity: Default::default(),
             blobs,
         })
     }
@@ -202,12 +207,26 @@ impl Store for SqlStore {
             None => None,
         };
         let tx = self.pool.begin().await.map_err(rows::db_err)?;
-        Ok(Box::new(SqlTx::new(tx, self.engine, guard)))
+        Ok(Box::new(SqlTx::new(
+            tx,
+            self.engine,
+            guard,
+            self.identity.clone(),
+        )))
     }
 
     async fn read(&self) -> Result<Box<dyn Tx>, StoreError> {
         let tx = self.pool.begin().await.map_err(rows::db_err)?;
-        Ok(Box::new(SqlTx::new(tx, self.engine, None)))
+        Ok(Box::new(SqlTx::new(
+            tx,
+            self.engine,
+            None,
+            self.identity.clone(),
+        )))
+    }
+
+    fn identity_generation(&self) -> u64 {
+        self.identity.load(std::sync::atomic::Ordering::Acquire)
     }
 
     async fn ping(&self) -> Result<(), StoreError> {

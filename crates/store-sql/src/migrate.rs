@@ -28,6 +28,7 @@ const SQLITE: &[(i64, &str, &str)] = &[
     (18, "cert_reminders", include_str!("../migrations/sqlite/0018_cert_reminders.sql")),
     (19, "enterprise_grants", include_str!("../migrations/sqlite/0019_enterprise_grants.sql")),
     (20, "proactive_cases", include_str!("../migrations/sqlite/0020_proactive_cases.sql")),
+    (21, "certificates_by_type", include_str!("../migrations/sqlite/0021_certificates_by_type.sql")),
 ];
 
 #[rustfmt::skip]
@@ -52,6 +53,7 @@ const POSTGRES: &[(i64, &str, &str)] = &[
     (18, "cert_reminders", include_str!("../migrations/postgres/0018_cert_reminders.sql")),
     (19, "enterprise_grants", include_str!("../migrations/postgres/0019_enterprise_grants.sql")),
     (20, "proactive_cases", include_str!("../migrations/postgres/0020_proactive_cases.sql")),
+    (21, "certificates_by_type", include_str!("../migrations/postgres/0021_certificates_by_type.sql")),
 ];
 
 /// Applies the pending migrations of `engine`; returns how many ran.

@@ -68,6 +68,7 @@ impl SessionRepo for SqlTx {
     }
 
     async fn delete_session(&mut self, token_hash: &str) -> Result<bool, StoreError> {
+        self.identity_changed = true;
         let r = sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
             .bind(token_hash)
             .execute(&mut *self.tx)
@@ -81,6 +82,7 @@ impl SessionRepo for SqlTx {
         user_id: &str,
         keep: Option<&str>,
     ) -> Result<u64, StoreError> {
+        self.identity_changed = true;
         let r = sqlx::query(
             "DELETE FROM sessions WHERE user_id = $1 AND ($2 IS NULL OR token_hash <> $2)",
         )

@@ -34,6 +34,14 @@ pub struct SqlTx {
     pub(crate) tx: OpenTx,
     pub(crate) engine: Engine,
     write_guard: Option<tokio::sync::OwnedMutexGuard<()>>,
+    /// The audit chain heads this transaction has read (and holds locked on PostgreSQL), with
+    /// whether it moved them: a step that audits several entries reads each head once and
+    /// writes it once, at commit ([`crate::audit`]).
+    pub(crate) audit_heads: Vec<(shenpi_store::model::ChainHead, bool)>,
+    /// The store's identity generation, and whether this transaction changed a user or ended
+    /// a session (the generation moves when it commits).
+    identity: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    pub(crate) identity_changed: bool,
 }
 
 impl SqlTx {
@@ -41,11 +49,15 @@ impl SqlTx {
         tx: Transaction<'static, Any>,
         engine: Engine,
         guard: Option<tokio::sync::OwnedMutexGuard<()>>,
+        identity: std::sync::Arc<std::sync::atomic::AtomicU64>,
     ) -> Self {
         SqlTx {
             tx: OpenTx(Some(tx)),
             engine,
             write_guard: guard,
+            audit_heads: Vec::new(),
+            identity,
+            identity_changed: false,
         }
     }
 
@@ -61,8 +73,16 @@ impl SqlTx {
 #[async_trait]
 impl Tx for SqlTx {
     async fn commit(mut self: Box<Self>) -> Result<(), StoreError> {
+        self.flush_audit_heads().await?;
         match self.tx.0.take() {
-            Some(tx) => tx.commit().await.map_err(db_err),
+            Some(tx) => {
+                tx.commit().await.map_err(db_err)?;
+                if self.identity_changed {
+                    self.identity
+                        .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+                }
+                Ok(())
+            }
             None => Ok(()),
         }
     }

@@ -88,6 +88,7 @@ impl UserRepo for SqlTx {
     }
 
     async fn update_user(&mut self, u: &User) -> Result<(), StoreError> {
+        self.identity_changed = true;
         let r = sqlx::query(
             "UPDATE users SET display_name=$2, roles=$3, region_code=$4, department_id=$5, \
              password_hash=$6, id_number=$7, mobile=$8, uscc=$9, enterprise_name=$10, \

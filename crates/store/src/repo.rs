@@ -33,6 +33,10 @@ pub trait Store: Send + Sync {
     async fn begin(&self) -> Result<Box<dyn Tx>, StoreError>;
     /// Opens a read-only transaction (must not write).
     async fn read(&self) -> Result<Box<dyn Tx>, StoreError>;
+    /// A number that grows after every committed change to accounts or sessions made through
+    /// this store (a user updated, a session ended), so that what was read before can be
+    /// known stale. Changes by other processes are not counted.
+    fn identity_generation(&self) -> u64;
     /// Checks that the database answers.
     async fn ping(&self) -> Result<(), StoreError>;
     /// Applies pending migrations; returns how many were applied.
@@ -543,6 +547,12 @@ pub trait CertRepo {
     async fn certificates_of_holder(
         &mut self,
         holder_id: &str,
+    ) -> Result<Vec<CertificateRecord>, StoreError>;
+    /// The valid certificate versions of a holder of one of `type_codes`, newest first.
+    async fn valid_certificates_of_holder(
+        &mut self,
+        holder_id: &str,
+        type_codes: &[&str],
     ) -> Result<Vec<CertificateRecord>, StoreError>;
     /// The certificates a case issued.
     async fn certificates_of_case(

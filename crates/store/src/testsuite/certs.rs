@@ -105,6 +105,26 @@ pub(super) async fn certificates_and_keys_are_kept(store: &dyn Store) {
         ids(tx.certificates_of_holder(holder).await.unwrap()),
         ["suite.1.002", "suite.1.001"]
     );
+    // Only valid versions of the asked types: v1 was superseded by v2.
+    assert_eq!(
+        ids(tx
+            .valid_certificates_of_holder(holder, &["other-type", "suite-type"])
+            .await
+            .unwrap()),
+        ["suite.1.002"]
+    );
+    assert!(
+        tx.valid_certificates_of_holder(holder, &["other-type"])
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        tx.valid_certificates_of_holder(holder, &[])
+            .await
+            .unwrap()
+            .is_empty()
+    );
     assert_eq!(
         ids(tx.certificate_versions("suite-type", "S1").await.unwrap()),
         ["suite.1.001", "suite.1.002"]

@@ -73,6 +73,8 @@ pub async fn run_all(store: &dyn Store) {
     sessions_expire_and_end(store).await;
     organisation_upserts(store).await;
     audit_chain_grows_per_region_and_verifies(store).await;
+    one_transaction_extends_several_chains(store).await;
+    identity_changes_move_the_generation(store).await;
     login_failures_are_counted_per_address(store).await;
     calendar_years_are_stored(store).await;
     blobs_are_content_addressed(store).await;
@@ -281,6 +283,88 @@ async fn audit_chain_grows_per_region_and_verifies(store: &dyn Store) {
     assert_eq!(page.total, 3);
     assert_eq!(page.items.len(), 2);
     assert_eq!(page.items[0].details["名称"], "测试");
+}
+
+/// A step audits several entries in one transaction, in more than one region: each chain goes
+/// on from its head, reads in the same transaction see the moved head, and a transaction
+/// rolled back leaves the heads where they were.
+async fn one_transaction_extends_several_chains(store: &dyn Store) {
+    let mut tx = store.begin().await.unwrap();
+    let mut seqs = vec![];
+    for (i, region) in ["370281", "370283", "370281", "370281", "370283"]
+        .iter()
+        .enumerate()
+    {
+        let e = tx
+            .append_audit(draft(region, &format!("multi.{i}")))
+            .await
+            .unwrap();
+        seqs.push(e.chain_seq);
+    }
+    assert_eq!(seqs, [1, 1, 2, 3, 2]);
+    let (entries, head) = tx.audit_chain("370281").await.unwrap();
+    assert_eq!(head.as_ref().map(|h| h.last_seq), Some(3));
+    verify_chain("370281", &entries, head.as_ref()).unwrap();
+    // Appended after a read of the heads, still in the same transaction.
+    let e = tx.append_audit(draft("370281", "multi.5")).await.unwrap();
+    assert_eq!(e.chain_seq, 4);
+    tx.commit().await.unwrap();
+
+    let mut tx = store.begin().await.unwrap();
+    for i in 0..3 {
+        tx.append_audit(draft("370281", &format!("rolled.{i}")))
+            .await
+            .unwrap();
+    }
+    drop(tx);
+    let mut tx = store.begin().await.unwrap();
+    let e = tx.append_audit(draft("370281", "after")).await.unwrap();
+    assert_eq!(e.chain_seq, 5, "the rolled-back entries left no trace");
+    tx.commit().await.unwrap();
+    let mut tx = store.read().await.unwrap();
+    for region in ["370281", "370283"] {
+        let (entries, head) = tx.audit_chain(region).await.unwrap();
+        verify_chain(region, &entries, head.as_ref()).unwrap();
+    }
+    let (entries, _) = tx.audit_chain("370281").await.unwrap();
+    assert_eq!(entries.len(), 5);
+}
+
+/// The identity generation moves when a change to an account or a session commits, not before
+/// and not for a rollback, so what was read about a caller can be known stale.
+async fn identity_changes_move_the_generation(store: &dyn Store) {
+    let u = sample_user("suite-generation", "370202");
+    let mut tx = store.begin().await.unwrap();
+    tx.insert_user(&u).await.unwrap();
+    tx.commit().await.unwrap();
+
+    let g0 = store.identity_generation();
+    let mut tx = store.begin().await.unwrap();
+    let mut changed = u.clone();
+    changed.disabled = true;
+    tx.update_user(&changed).await.unwrap();
+    assert_eq!(store.identity_generation(), g0, "not before commit");
+    drop(tx);
+    assert_eq!(store.identity_generation(), g0, "not for a rollback");
+
+    let mut tx = store.begin().await.unwrap();
+    tx.update_user(&changed).await.unwrap();
+    tx.commit().await.unwrap();
+    let g1 = store.identity_generation();
+    assert!(g1 > g0);
+
+    let mut tx = store.begin().await.unwrap();
+    tx.delete_user_sessions(&u.id, None).await.unwrap();
+    tx.commit().await.unwrap();
+    assert!(store.identity_generation() > g1);
+
+    // Reading and unrelated writes leave it alone.
+    let g2 = store.identity_generation();
+    let mut tx = store.begin().await.unwrap();
+    tx.user_by_id(&u.id).await.unwrap();
+    tx.append_audit(draft("370202", "unrelated")).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(store.identity_generation(), g2);
 }
 
 async fn login_failures_are_counted_per_address(store: &dyn Store) {
