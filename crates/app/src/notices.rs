@@ -111,7 +111,7 @@ impl App {
         region: &str,
     ) -> Result<(SealKey, SealKeyRecord), AppError> {
         if let Some(rec) = tx.active_seal_key(region).await? {
-            let key = SealKey::from_secret_hex(&rec.secret).map_err(key_error)?;
+            let key = self.seal_keys.key(&rec)?;
             return Ok((key, rec));
         }
         let key = SealKey::generate().map_err(key_error)?;
@@ -128,7 +128,7 @@ impl App {
             .active_seal_key(region)
             .await?
             .ok_or_else(|| key_error("no active key after insert"))?;
-        let key = SealKey::from_secret_hex(&rec.secret).map_err(key_error)?;
+        let key = self.seal_keys.key(&rec)?;
         Ok((key, rec))
     }
 
@@ -230,6 +230,27 @@ impl App {
     }
 }
 
+/// Seal keys parsed from their stored records, by key id (the record's secret is compared, so
+/// a replaced record is parsed again).
+#[derive(Default)]
+pub(crate) struct SealKeyCache(
+    std::sync::Mutex<std::collections::HashMap<String, (String, SealKey)>>,
+);
+
+impl SealKeyCache {
+    fn key(&self, rec: &SealKeyRecord) -> Result<SealKey, AppError> {
+        let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((secret, key)) = map.get(&rec.key_id)
+            && *secret == rec.secret
+        {
+            return Ok(key.clone());
+        }
+        let key = SealKey::from_secret_hex(&rec.secret).map_err(key_error)?;
+        map.insert(rec.key_id.clone(), (rec.secret.clone(), key.clone()));
+        Ok(key)
+    }
+}
+
 /// How often the notice job tries to seal a notice before it stops waking the case for it.
 pub const MAX_SEAL_ATTEMPTS: u32 = 5;
 
@@ -265,6 +286,10 @@ impl App {
     /// and records them on the case at the revision it was read at; returns how many. Run by
     /// the notice job and, for a notice opened before the job got to it, by the download.
     pub async fn seal_pending_notices(&self, case_id: &str) -> Result<usize, AppError> {
+        // What was made stays made when the case moved on meanwhile: a retry records it on the
+        // new revision without typesetting it again.
+        let mut sealed: Vec<(String, String, String)> = vec![];
+        let mut failed: Vec<(String, String)> = vec![];
         for _ in 0..5 {
             let stored = {
                 let mut tx = self.store.read().await?;
@@ -281,9 +306,13 @@ impl App {
             if pending.is_empty() {
                 return Ok(0);
             }
-            let mut sealed = vec![];
-            let mut failed: Vec<(String, String)> = vec![];
-            for (id, key_id, data) in pending {
+            let made_before =
+                |id: &str| sealed.iter().any(|s| s.0 == id) || failed.iter().any(|f| f.0 == id);
+            let to_make: Vec<_> = pending
+                .into_iter()
+                .filter(|(id, _, _)| !made_before(id))
+                .collect();
+            for (id, key_id, data) in to_make {
                 let rec = {
                     let mut tx = self.store.read().await?;
                     tx.seal_key(&key_id).await?
@@ -292,8 +321,8 @@ impl App {
                     failed.push((id, format!("seal key {key_id} is gone")));
                     continue;
                 };
+                let key = self.seal_keys.key(&rec)?;
                 let made = tokio::task::spawn_blocking(move || {
-                    let key = SealKey::from_secret_hex(&rec.secret).map_err(key_error)?;
                     let pdf = shenpi_notice::render(&data).map_err(notice_error)?;
                     Ok::<_, AppError>(shenpi_notice::seal(&pdf, &key))
                 })

@@ -6,6 +6,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU8, Ordering};
 
 use typst::diag::{FileError, FileResult};
 use typst::foundations::{Bytes, Datetime, Duration};
@@ -46,6 +47,10 @@ impl Slot {
 pub(crate) struct Fonts {
     book: LazyHash<FontBook>,
     slots: Vec<Slot>,
+    /// `covers` of each code point of the Basic Multilingual Plane once asked: 0 not yet,
+    /// 1 covered, 2 not. Every notice checks every character it prints, and asking each of a
+    /// few hundred system fonts in turn costs more than the rest of the check.
+    bmp: Box<[AtomicU8]>,
 }
 
 impl Fonts {
@@ -92,11 +97,27 @@ impl Fonts {
         Fonts {
             book: LazyHash::new(book),
             slots,
+            bmp: (0..=0xFFFF).map(|_| AtomicU8::new(0)).collect(),
         }
     }
 
     /// Whether some font of the set has a glyph for `c`.
     pub(crate) fn covers(&self, c: char) -> bool {
+        let Some(slot) = self.bmp.get(c as usize) else {
+            return self.asks_every_font(c);
+        };
+        match slot.load(Ordering::Relaxed) {
+            1 => true,
+            2 => false,
+            _ => {
+                let covered = self.asks_every_font(c);
+                slot.store(if covered { 1 } else { 2 }, Ordering::Relaxed);
+                covered
+            }
+        }
+    }
+
+    fn asks_every_font(&self, c: char) -> bool {
         let mut i = 0;
         while let Some(info) = self.book.info(i) {
             if info.coverage.contains(u32::from(c)) {
