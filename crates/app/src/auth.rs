@@ -366,6 +366,11 @@ impl App {
     pub async fn authenticate(&self, token: &str) -> Result<Principal, AppError> {
         let now = self.clock.now();
         let hash = sm3_hex(token.as_bytes());
+        // Read before the session, so that a change committed meanwhile makes this stale.
+        let generation = self.store.identity_generation();
+        if let Some(p) = self.principals.get(&hash, generation, now) {
+            return Ok(p);
+        }
         let (session, user) = {
             let mut tx = self.store.read().await?;
             let Some(s) = tx.session_by_hash(&hash).await? else {
@@ -403,21 +408,21 @@ impl App {
             return Err(AppError::SessionExpired);
         }
         // Touch at most once a minute, so reads do not turn into writes on every request.
+        let (mut last_seen_at, mut expires_at) = (session.last_seen_at, session.expires_at);
         if now - session.last_seen_at >= Duration::seconds(60) {
             let mut tx = self.store.begin().await?;
-            tx.touch_session(
-                &hash,
-                now,
-                now + Duration::minutes(self.idle_minutes(&user)),
-            )
-            .await?;
+            (last_seen_at, expires_at) = (now, now + Duration::minutes(self.idle_minutes(&user)));
+            tx.touch_session(&hash, last_seen_at, expires_at).await?;
             tx.commit().await?;
         }
-        Ok(Principal {
+        let p = Principal {
             user,
             session_hash: hash,
             csrf_token: session.csrf_token,
-        })
+        };
+        self.principals
+            .put(&p, generation, expires_at, last_seen_at);
+        Ok(p)
     }
 
     /// Ends the caller's session on the server.
@@ -436,6 +441,7 @@ impl App {
         ))
         .await?;
         tx.commit().await?;
+        self.principals.forget(&p.session_hash);
         Ok(())
     }
 

@@ -39,6 +39,7 @@ pub mod passwords;
 pub mod policy;
 pub mod prefill;
 pub mod principal;
+pub mod principal_cache;
 pub mod processes;
 pub mod registration;
 pub mod rules;
@@ -115,6 +116,11 @@ pub struct App {
     search: catalog::search::SearchState,
     /// Wakes the notice job when a step has issued notices.
     notice_kick: tokio::sync::Notify,
+    /// Seal keys already parsed (deriving an SM2 key's public point costs as much as a
+    /// signature), by key id.
+    seal_keys: notices::SealKeyCache,
+    /// Principals resolved recently, by session hash.
+    principals: principal_cache::PrincipalCache,
     /// Shared data sources (数据共享).
     shared_data: datasources::SharedData,
     /// Certificate signing keys (证照签名密钥).
@@ -149,6 +155,8 @@ impl App {
             calendar: RwLock::new(Arc::new(Calendar::builtin())),
             search: Default::default(),
             notice_kick: tokio::sync::Notify::new(),
+            seal_keys: Default::default(),
+            principals: Default::default(),
         };
         app.ensure_regions().await?;
         app.reload_calendar().await?;

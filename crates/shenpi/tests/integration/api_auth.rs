@@ -129,6 +129,9 @@ async fn a_locked_account_cannot_sign_in_and_loses_its_sessions() {
     let app = spawn_app().await;
     let token = login(&app, "approver-370203").await;
     let sec = login(&app, "secadmin").await;
+    // Signed in and used (the server now remembers the session), then locked: the very next
+    // request is refused.
+    assert_eq!(get(&app, &token, "/api/v1/me").await.status(), 200);
     assert_eq!(
         post(&app, &sec, "/api/v1/users/approver-370203/lock", json!({}))
             .await
@@ -197,6 +200,7 @@ async fn a_password_change_ends_the_other_sessions() {
     let app = spawn_app().await;
     let first = login(&app, "citizen").await;
     let second = login(&app, "citizen").await;
+    assert_eq!(get(&app, &second, "/api/v1/me").await.status(), 200);
     let weak = post(
         &app,
         &first,
