@@ -1063,3 +1063,61 @@ async fn returns_and_take_back_inside_a_bpmn_process_with_parallel_branches() {
     assert!(s[0].0 == "check_a" || s[0].0 == "check_b", "{s:?}");
     assert!(steps(&app, &approver, &number).await.is_empty());
 }
+
+/// The answers to a submission and to a completed step name the steps the case now waits on,
+/// so a client goes on without reading the case again; the last step leaves none.
+#[tokio::test]
+async fn each_answer_names_the_step_the_case_waits_on_next() {
+    let app = spawn_app().await;
+    let citizen = login(&app, "citizen").await;
+    let case = submit(&app, &citizen, "next-steps").await;
+    let open = case["open_tasks"].as_array().unwrap();
+    assert_eq!(open.len(), 1, "{case}");
+    assert_eq!(
+        (open[0]["step"].as_str(), open[0]["role"].as_str()),
+        (Some("accept"), Some("clerk"))
+    );
+    let mut task = open[0]["id"].as_str().unwrap().to_string();
+    for (user, outcome, status, next) in [
+        ("clerk-370202", "accept", "under_review", Some("review")),
+        ("reviewer-370202", "approve", "under_review", Some("decide")),
+        ("approver-370202", "approve", "granted", None),
+    ] {
+        let token = login(&app, user).await;
+        let r = post(
+            &app,
+            &token,
+            &format!("/api/v1/tasks/{task}/complete"),
+            json!({"outcome": outcome, "opinion": "同意"}),
+        )
+        .await;
+        assert_eq!(r.status(), 200);
+        let v: Value = r.json().await.unwrap();
+        assert_eq!(v["status"], status, "{v}");
+        let open = v["open_tasks"].as_array().unwrap();
+        assert_eq!(open.first().and_then(|t| t["step"].as_str()), next, "{v}");
+        if let Some(t) = open.first() {
+            // The step named is the one the next official finds on the case.
+            let next_token = login(
+                &app,
+                if next == Some("review") {
+                    "reviewer-370202"
+                } else {
+                    "approver-370202"
+                },
+            )
+            .await;
+            let seen = get(
+                &app,
+                &next_token,
+                &format!("/api/v1/cases/{}", v["case"].as_str().unwrap()),
+            )
+            .await
+            .json::<Value>()
+            .await
+            .unwrap();
+            assert_eq!(seen["open_tasks"][0]["id"], t["id"]);
+            task = t["id"].as_str().unwrap().to_string();
+        }
+    }
+}

@@ -68,8 +68,11 @@ pub async fn submit(
     } else {
         StatusCode::OK
     };
-    // The whole case: an unattended approval is already decided, with its explanation.
-    Ok((status, axum::Json(view(&s, &c)?)))
+    // The whole case: an unattended approval is already decided, with its explanation. Its open
+    // steps are listed as on `GET /api/v1/cases/{id}`, so a client knows where the case stands.
+    let mut v = view(&s, &c)?;
+    v["open_tasks"] = json!(s.app.case_open_tasks(&c.id).await?);
+    Ok((status, axum::Json(v)))
 }
 
 /// `GET /api/v1/cases/{id}`

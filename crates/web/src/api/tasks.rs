@@ -57,8 +57,11 @@ pub async fn complete(
     ApiJson(input): ApiJson<Completion>,
 ) -> Result<ApiJsonOut, ApiError> {
     let c = s.app.complete_task(&p, &id, &input, &meta).await?;
+    // The steps the case now waits on, so the workbench (or an integrating system) can go on
+    // without reading the case again.
+    let open = s.app.case_open_tasks(&c.id).await?;
     Ok(ApiJsonOut(
-        json!({"case": c.id, "number": c.number, "status": c.status}),
+        json!({"case": c.id, "number": c.number, "status": c.status, "open_tasks": open}),
     ))
 }
 
