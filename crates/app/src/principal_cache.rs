@@ -83,31 +83,12 @@ impl PrincipalCache {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use shenpi_store::model::{AccountKind, User};
 
     fn principal() -> Principal {
+        let mut user = shenpi_store::testsuite::sample_user("clerk", "370202");
+        user.id = "u1".into();
         Principal {
-            user: User {
-                id: "u1".into(),
-                username: "clerk".into(),
-                display_name: "示例".into(),
-                kind: AccountKind::Staff,
-                roles: vec![],
-                region_code: "370202".into(),
-                department_id: None,
-                password_hash: String::new(),
-                id_number: None,
-                mobile: None,
-                uscc: None,
-                enterprise_name: None,
-                disabled: false,
-                totp_secret: None,
-                totp_enabled: false,
-                totp_exempt: false,
-                created_at: t(0),
-                password_changed_at: t(0),
-                totp_last_step: 0,
-            },
+            user,
             session_hash: "h1".into(),
             csrf_token: "c".into(),
         }

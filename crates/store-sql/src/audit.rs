@@ -37,7 +37,7 @@ fn entry_from(r: &AnyRow) -> Result<AuditEntry, StoreError> {
 impl SqlTx {
     /// The chain head of `region`, created at the genesis hash if the region has none, and
     /// locked for this transaction on PostgreSQL (SQLite's writer lock serialises already).
-    async fn lock_audit_head(&mut self, region: &str) -> Result<ChainHead, StoreError> {
+    pub(crate) async fn lock_audit_head(&mut self, region: &str) -> Result<ChainHead, StoreError> {
         let sql = format!(
             "SELECT region_code, last_seq, last_hash FROM audit_heads WHERE region_code = $1{}",
             self.for_update()

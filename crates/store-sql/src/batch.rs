@@ -3,12 +3,12 @@
 //! chunked under the engines' parameter limits. The audit chain of each region is read and
 //! moved once per batch, under the same head lock as single entries.
 
-use crate::rows::{RowExt, db_err, ts};
+use crate::rows::{db_err, ts};
 use crate::tx::SqlTx;
 use async_trait::async_trait;
 use shenpi_store::StoreError;
-use shenpi_store::audit::{GENESIS_HASH, chain_next};
-use shenpi_store::model::{AuditEntry, ChainHead, StepBatch};
+use shenpi_store::audit::chain_next;
+use shenpi_store::model::{AuditEntry, StepBatch};
 use shenpi_store::repo::{BatchRepo, Engine};
 use sqlx::AssertSqlSafe;
 
@@ -130,29 +130,7 @@ impl SqlTx {
         regions.dedup();
         let mut heads = std::collections::HashMap::new();
         for region in &regions {
-            sqlx::query(
-                "INSERT INTO audit_heads (region_code, last_seq, last_hash) VALUES ($1, 0, $2) \
-                 ON CONFLICT (region_code) DO NOTHING",
-            )
-            .bind(region)
-            .bind(GENESIS_HASH)
-            .execute(&mut *self.tx)
-            .await
-            .map_err(db_err)?;
-            let sql = format!(
-                "SELECT last_seq, last_hash FROM audit_heads WHERE region_code = $1{}",
-                self.for_update()
-            );
-            let row = sqlx::query(AssertSqlSafe(sql))
-                .bind(region)
-                .fetch_one(&mut *self.tx)
-                .await
-                .map_err(db_err)?;
-            let head = ChainHead {
-                region_code: region.clone(),
-                last_seq: row.int("last_seq")?,
-                last_hash: row.text("last_hash")?,
-            };
+            let head = self.lock_audit_head(region).await?;
             heads.insert(region.clone(), head);
         }
         let mut entries: Vec<AuditEntry> = Vec::with_capacity(drafts.len());

@@ -526,9 +526,7 @@ impl App {
                 json!({"item": c.item_code, "reason": "该事项不发电子证照"}),
             ));
         }
-        if !tx.certificates_of_case(&c.id).await?.is_empty() {
-            return Err(AppError::Conflict("the case has its certificate".into()));
-        }
+        // None: the case has its certificate already.
         let cert = self
             .issue_case_certificate(&mut tx, &mut c)
             .await?
