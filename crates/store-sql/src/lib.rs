@@ -6,10 +6,10 @@
 //! integers, blobs). Where SQL must differ (row locks, blob column type) the code branches on
 //! [`Engine`]. Each engine has its own `migrations/` folder.
 //!
-//! SQLite runs in WAL mode with `synchronous=FULL`; one writer at a time is enforced by a lock
-//! held for the lifetime of a write transaction (SQLite allows only one writer anyway, and this
-//! turns "database is locked" races into orderly waiting). PostgreSQL uses row locks
-//! (`FOR UPDATE`) on the audit chain heads.
+//! SQLite runs in WAL mode with `synchronous=FULL`; write transactions run one at a time on one
+//! writer connection (SQLite allows only one writer anyway, and this turns "database is locked"
+//! races into orderly waiting), as steps of a group commit that share the wait for the disk
+//! ([`group`]). PostgreSQL uses row locks (`FOR UPDATE`) on the audit chain heads.
 
 mod audit;
 mod batch;
@@ -19,6 +19,7 @@ mod calendar;
 mod cases;
 mod catalog;
 mod certs;
+mod group;
 mod materials;
 mod migrate;
 mod org;
@@ -51,7 +52,8 @@ use tx::SqlTx;
 pub struct SqlStore {
     pool: AnyPool,
     engine: Engine,
-    write_lock: Option<Arc<tokio::sync::Mutex<()>>>,
+    /// The SQLite writer (group commit); none on PostgreSQL.
+    writer: Option<Arc<group::Group>>,
     blobs: Arc<dyn BlobStore>,
     /// See [`Store::identity_generation`]; moved by a committing transaction that changed a
     /// user or ended a session.
@@ -84,9 +86,9 @@ impl SqlStore {
             .await
             .map_err(rows::db_err)?;
         Ok(SqlStore {
+            writer: Some(group::Group::new(pool.clone())),
             pool,
             engine: Engine::Sqlite,
-            write_lock: Some(Arc::new(tokio::sync::Mutex::new(()))),
             identity: Default::default(),
             blobs: Arc::new(FsBlobStore::new(data_dir.join("blobs"))),
         })
@@ -140,7 +142,7 @@ impl SqlStore {
         Ok(SqlStore {
             pool,
             engine: Engine::Postgres,
-            write_lock: None,
+            writer: None,
             identity: Default::default(),
             blobs,
         })
@@ -186,7 +188,15 @@ impl SqlStore {
 
     /// Closes the pool (checkpointing SQLite's WAL).
     pub async fn close(&self) {
+        if let Some(w) = &self.writer {
+            w.close().await;
+        }
         self.pool.close().await;
+    }
+
+    /// SQLite's group commit so far: (batches, steps) committed; `None` on PostgreSQL.
+    pub fn group_commits(&self) -> Option<(u64, u64)> {
+        self.writer.as_ref().map(|w| w.committed())
     }
 
     /// The SQLite database path for a data dir.
@@ -202,25 +212,21 @@ impl Store for SqlStore {
     }
 
     async fn begin(&self) -> Result<Box<dyn Tx>, StoreError> {
-        let guard = match &self.write_lock {
-            Some(l) => Some(l.clone().lock_owned().await),
-            None => None,
+        let tx = match &self.writer {
+            Some(w) => {
+                let (conn, step) = w.begin().await?;
+                tx::OpenTx::Step(Some((conn, step, w.clone())))
+            }
+            None => tx::OpenTx::Sqlx(Some(self.pool.begin().await.map_err(rows::db_err)?)),
         };
-        let tx = self.pool.begin().await.map_err(rows::db_err)?;
-        Ok(Box::new(SqlTx::new(
-            tx,
-            self.engine,
-            guard,
-            self.identity.clone(),
-        )))
+        Ok(Box::new(SqlTx::new(tx, self.engine, self.identity.clone())))
     }
 
     async fn read(&self) -> Result<Box<dyn Tx>, StoreError> {
         let tx = self.pool.begin().await.map_err(rows::db_err)?;
         Ok(Box::new(SqlTx::new(
-            tx,
+            tx::OpenTx::Sqlx(Some(tx)),
             self.engine,
-            None,
             self.identity.clone(),
         )))
     }

@@ -1,30 +1,39 @@
-//! The unit of work: one sqlx transaction (plus, on SQLite, the writer lock).
+//! The unit of work: one sqlx transaction on PostgreSQL (and for reads); on SQLite, a write
+//! transaction is a step of a group commit ([`crate::group`]).
 
+use crate::group::{Group, Step};
 use crate::rows::db_err;
 use async_trait::async_trait;
 use shenpi_store::repo::Engine;
 use shenpi_store::{StoreError, Tx};
 use sqlx::{Any, Transaction};
+use std::sync::Arc;
 
-/// The open sqlx transaction; `&mut *tx` is its connection. It is taken out only by commit or
-/// drop, after which nothing can reach it.
-pub(crate) struct OpenTx(Option<Transaction<'static, Any>>);
+/// The open transaction: a sqlx transaction, or the SQLite writer connection inside a step of
+/// a group commit. `&mut *tx` is its connection. It is taken out only by commit or drop, after
+/// which nothing can reach it.
+pub(crate) enum OpenTx {
+    Sqlx(Option<Transaction<'static, Any>>),
+    Step(Option<(sqlx::AnyConnection, Step, Arc<Group>)>),
+}
 
 impl std::ops::Deref for OpenTx {
     type Target = sqlx::AnyConnection;
     fn deref(&self) -> &Self::Target {
-        match &self.0 {
-            Some(tx) => tx,
-            None => unreachable!("transaction used after commit"),
+        match self {
+            OpenTx::Sqlx(Some(tx)) => tx,
+            OpenTx::Step(Some((conn, _, _))) => conn,
+            _ => unreachable!("transaction used after commit"),
         }
     }
 }
 
 impl std::ops::DerefMut for OpenTx {
     fn deref_mut(&mut self) -> &mut Self::Target {
-        match &mut self.0 {
-            Some(tx) => tx,
-            None => unreachable!("transaction used after commit"),
+        match self {
+            OpenTx::Sqlx(Some(tx)) => tx,
+            OpenTx::Step(Some((conn, _, _))) => conn,
+            _ => unreachable!("transaction used after commit"),
         }
     }
 }
@@ -33,7 +42,6 @@ impl std::ops::DerefMut for OpenTx {
 pub struct SqlTx {
     pub(crate) tx: OpenTx,
     pub(crate) engine: Engine,
-    write_guard: Option<tokio::sync::OwnedMutexGuard<()>>,
     /// The audit chain heads this transaction has read (and holds locked on PostgreSQL), with
     /// whether it moved them: a step that audits several entries reads each head once and
     /// writes it once, at commit ([`crate::audit`]).
@@ -46,15 +54,13 @@ pub struct SqlTx {
 
 impl SqlTx {
     pub(crate) fn new(
-        tx: Transaction<'static, Any>,
+        tx: OpenTx,
         engine: Engine,
-        guard: Option<tokio::sync::OwnedMutexGuard<()>>,
         identity: std::sync::Arc<std::sync::atomic::AtomicU64>,
     ) -> Self {
         SqlTx {
-            tx: OpenTx(Some(tx)),
+            tx,
             engine,
-            write_guard: guard,
             audit_heads: Vec::new(),
             identity,
             identity_changed: false,
@@ -74,36 +80,37 @@ impl SqlTx {
 impl Tx for SqlTx {
     async fn commit(mut self: Box<Self>) -> Result<(), StoreError> {
         self.flush_audit_heads().await?;
-        match self.tx.0.take() {
-            Some(tx) => {
-                tx.commit().await.map_err(db_err)?;
-                if self.identity_changed {
-                    self.identity
-                        .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
-                }
-                Ok(())
-            }
-            None => Ok(()),
+        match &mut self.tx {
+            OpenTx::Sqlx(tx) => match tx.take() {
+                Some(tx) => tx.commit().await.map_err(db_err)?,
+                None => return Ok(()),
+            },
+            OpenTx::Step(step) => match step.take() {
+                Some((conn, step, group)) => group.commit(conn, step).await?,
+                None => return Ok(()),
+            },
         }
+        if self.identity_changed {
+            self.identity
+                .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+        }
+        Ok(())
     }
 }
 
-/// A write transaction dropped without commit (an error on the way) is rolled back before the
-/// SQLite writer lock is released: sqlx would only queue the rollback on the connection, which
-/// then sits idle in the pool holding the database's write lock, and the next writer would
-/// find the database locked.
+/// A SQLite step dropped without commit (an error on the way) is rolled back to its savepoint
+/// before the writer lock is released, so the next step finds the batch as the earlier steps
+/// left it. (A dropped sqlx transaction rolls itself back.)
 impl Drop for SqlTx {
     fn drop(&mut self) {
-        let (Some(tx), Some(guard)) = (self.tx.0.take(), self.write_guard.take()) else {
+        let OpenTx::Step(step) = &mut self.tx else {
+            return;
+        };
+        let Some((conn, step, group)) = step.take() else {
             return;
         };
         if let Ok(rt) = tokio::runtime::Handle::try_current() {
-            rt.spawn(async move {
-                if let Err(e) = tx.rollback().await {
-                    tracing::warn!(error = %e, "rollback of a dropped transaction failed");
-                }
-                drop(guard);
-            });
+            rt.spawn(async move { group.rollback(conn, step).await });
         }
     }
 }

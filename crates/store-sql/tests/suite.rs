@@ -97,3 +97,44 @@ async fn sqlite_runs_in_wal_mode_with_full_sync_and_backs_up_online() {
     let mut tx = copy.read().await.unwrap();
     assert!(tx.user_by_username("suite-user").await.unwrap().is_some());
 }
+
+/// Writers side by side on SQLite share commits (group commit): fewer batches than steps, every
+/// step acknowledged only once stored, and a batch survives a reopen (it was on disk).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_writers_side_by_side_share_commits() {
+    let (s, dir) = sqlite().await;
+    let s = std::sync::Arc::new(s);
+    let (b0, n0) = s.group_commits().unwrap();
+    let mut handles = vec![];
+    for i in 0..64 {
+        let s = s.clone();
+        handles.push(tokio::spawn(async move {
+            let name = format!("grouped-{i}");
+            let mut tx = s.begin().await.unwrap();
+            tx.insert_user(&shenpi_store::testsuite::sample_user(&name, "370202"))
+                .await
+                .unwrap();
+            tx.commit().await.unwrap();
+            let mut r = s.read().await.unwrap();
+            assert!(r.user_by_username(&name).await.unwrap().is_some());
+        }));
+    }
+    for h in handles {
+        h.await.unwrap();
+    }
+    let (b1, n1) = s.group_commits().unwrap();
+    assert_eq!(n1 - n0, 64, "every step committed once");
+    assert!(b1 - b0 < 64, "{} batches for 64 steps", b1 - b0);
+    assert!(b1 > b0);
+    s.close().await;
+    let again = SqlStore::open_sqlite(dir.path()).await.unwrap();
+    let mut r = again.read().await.unwrap();
+    for i in 0..64 {
+        assert!(
+            r.user_by_username(&format!("grouped-{i}"))
+                .await
+                .unwrap()
+                .is_some()
+        );
+    }
+}

@@ -79,6 +79,7 @@ pub async fn run_all(store: &dyn Store) {
     calendar_years_are_stored(store).await;
     blobs_are_content_addressed(store).await;
     concurrent_writers_keep_the_chain_intact(store).await;
+    a_failed_writer_leaves_the_others_committed(store).await;
     catalog_versions_implementations_and_proposals(store).await;
     material_files_round_trip(store).await;
     cases_and_their_sequences(store).await;
@@ -456,6 +457,65 @@ async fn concurrent_writers_keep_the_chain_intact(store: &dyn Store) {
     let mut tx = store.read().await.unwrap();
     let (entries, head) = tx.audit_chain(region).await.unwrap();
     assert_eq!(entries.len(), 8);
+    verify_chain(region, &entries, head.as_ref()).unwrap();
+}
+
+/// Writers side by side, some of which fail (a duplicate username, a transaction dropped
+/// without commit): what the others committed stays, each is readable as soon as its commit
+/// returns, and nothing of the failed ones is left (on SQLite they share group commits).
+async fn a_failed_writer_leaves_the_others_committed(store: &dyn Store) {
+    let region = "370215";
+    let tasks = (0..12).map(|i| async move {
+        let name = format!("side-by-side-{i}");
+        let mut tx = store.begin().await.unwrap();
+        match i % 4 {
+            // Fails on the username of writer 0 once that committed; a writer that gets there
+            // first drops its insert, so writer 0 always commits.
+            3 => {
+                let taken = tx.insert_user(&sample_user("side-by-side-0", region)).await;
+                drop(tx);
+                if taken.is_ok() {
+                    return;
+                }
+                assert!(matches!(taken, Err(StoreError::Conflict(_))), "{taken:?}");
+            }
+            // Dropped after writing: rolled back.
+            2 => {
+                tx.insert_user(&sample_user(&name, region)).await.unwrap();
+                tx.append_audit(draft(region, "dropped")).await.unwrap();
+                drop(tx);
+            }
+            _ => {
+                tx.insert_user(&sample_user(&name, region)).await.unwrap();
+                tx.append_audit(draft(region, "committed")).await.unwrap();
+                tx.commit().await.unwrap();
+                // Acknowledged means stored: a fresh reader sees it at once.
+                let mut r = store.read().await.unwrap();
+                assert!(r.user_by_username(&name).await.unwrap().is_some(), "{name}");
+            }
+        }
+    });
+    futures_join_all(tasks).await;
+    let mut tx = store.read().await.unwrap();
+    for i in (0..12).filter(|i| i % 4 <= 1) {
+        assert!(
+            tx.user_by_username(&format!("side-by-side-{i}"))
+                .await
+                .unwrap()
+                .is_some()
+        );
+    }
+    for i in (0..12).filter(|i| i % 4 == 2) {
+        assert!(
+            tx.user_by_username(&format!("side-by-side-{i}"))
+                .await
+                .unwrap()
+                .is_none()
+        );
+    }
+    let (entries, head) = tx.audit_chain(region).await.unwrap();
+    assert!(entries.iter().all(|e| e.action == "committed"));
+    assert_eq!(entries.len(), 6, "writers 0, 1, 4, 5, 8 and 9");
     verify_chain(region, &entries, head.as_ref()).unwrap();
 }
 
