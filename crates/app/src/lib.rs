@@ -17,6 +17,7 @@
 
 pub mod audit;
 pub mod auth;
+mod background;
 pub mod bundles;
 pub mod calendar;
 pub mod cases;
@@ -116,6 +117,10 @@ pub struct App {
     search: catalog::search::SearchState,
     /// Wakes the notice job when a step has issued notices.
     notice_kick: tokio::sync::Notify,
+    /// Published item versions already read ([`catalog::versions`]).
+    versions: catalog::versions::VersionCache,
+    /// The low-priority thread that typesets and seals notices nobody waits for.
+    background: background::Background,
     /// Seal keys already parsed (deriving an SM2 key's public point costs as much as a
     /// signature), by key id.
     seal_keys: notices::SealKeyCache,
@@ -156,6 +161,8 @@ impl App {
             search: Default::default(),
             notice_kick: tokio::sync::Notify::new(),
             seal_keys: Default::default(),
+            background: Default::default(),
+            versions: Default::default(),
             principals: Default::default(),
         };
         app.ensure_regions().await?;

@@ -284,8 +284,13 @@ impl App {
 
     /// Typesets and seals the pending notices of a case (off the async threads), stores them
     /// and records them on the case at the revision it was read at; returns how many. Run by
-    /// the notice job and, for a notice opened before the job got to it, by the download.
+    /// the notice job, on the low-priority background thread ([`crate::background`]), and, for
+    /// a notice opened before the job got to it, by the download at normal priority.
     pub async fn seal_pending_notices(&self, case_id: &str) -> Result<usize, AppError> {
+        self.seal_notices(case_id, true).await
+    }
+
+    async fn seal_notices(&self, case_id: &str, background: bool) -> Result<usize, AppError> {
         // What was made stays made when the case moved on meanwhile: a retry records it on the
         // new revision without typesetting it again.
         let mut sealed: Vec<(String, String, String)> = vec![];
@@ -322,12 +327,19 @@ impl App {
                     continue;
                 };
                 let key = self.seal_keys.key(&rec)?;
-                let made = tokio::task::spawn_blocking(move || {
+                let make = move || {
                     let pdf = shenpi_notice::render(&data).map_err(notice_error)?;
                     Ok::<_, AppError>(shenpi_notice::seal(&pdf, &key))
-                })
-                .await
-                .map_err(|e| AppError::Internal(format!("notice job: {e}")))?;
+                };
+                let made = if background {
+                    self.background.run(make).await.ok_or_else(|| {
+                        AppError::Internal("notice job: the background thread failed".into())
+                    })?
+                } else {
+                    tokio::task::spawn_blocking(make)
+                        .await
+                        .map_err(|e| AppError::Internal(format!("notice job: {e}")))?
+                };
                 match made {
                     Ok(bytes) => {
                         let sha256 = hex::encode(Sha256::digest(&bytes));
@@ -417,7 +429,7 @@ impl App {
             .iter()
             .any(|n| n.id == notice_id && n.pending.is_some())
         {
-            self.seal_pending_notices(case_id).await?;
+            self.seal_notices(case_id, false).await?;
             self.case(p, case_id).await?
         } else {
             (c, revision)

@@ -10,6 +10,7 @@ pub mod local;
 pub mod proposals;
 pub mod read;
 pub mod search;
+pub(crate) mod versions;
 
 use crate::AppError;
 use serde_json::json;

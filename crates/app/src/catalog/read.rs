@@ -178,8 +178,12 @@ impl App {
 
     /// One published version (cases pin the version they were submitted under).
     pub async fn item_version(&self, code: &str, version: u32) -> Result<ItemVersion, AppError> {
-        self.item_history(code)
-            .await?
+        if let Some(v) = self.versions.get(code, version) {
+            return Ok((*v).clone());
+        }
+        let history = self.item_history(code).await?;
+        self.versions.keep(&history);
+        history
             .into_iter()
             .find(|v| v.version == version)
             .ok_or_else(|| {

@@ -43,15 +43,21 @@ impl App {
                 Some(d) => Some(d),
                 None => {
                     if item_department.is_none() {
-                        // Read in the step's own transaction: a second pool connection while
-                        // this one is held could run a busy PostgreSQL pool dry.
-                        item_department = Some(
-                            tx.item_versions(&c.item_code)
-                                .await?
-                                .into_iter()
-                                .find(|v| v.version == c.item_version)
-                                .map(|v| v.item.department),
-                        );
+                        let cached = self.versions.get(&c.item_code, c.item_version);
+                        let department = match cached {
+                            Some(v) => Some(v.item.department.clone()),
+                            // Read in the step's own transaction: a second pool connection
+                            // while this one is held could run a busy PostgreSQL pool dry.
+                            None => {
+                                let versions = tx.item_versions(&c.item_code).await?;
+                                self.versions.keep(&versions);
+                                versions
+                                    .into_iter()
+                                    .find(|v| v.version == c.item_version)
+                                    .map(|v| v.item.department)
+                            }
+                        };
+                        item_department = Some(department);
                     }
                     item_department.clone().flatten()
                 }
