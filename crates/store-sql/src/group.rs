@@ -132,7 +132,7 @@ impl Group {
     /// Ends a step that succeeded: releases its savepoint, gives the connection back and waits
     /// until its batch is on disk.
     pub(crate) async fn commit(
-        &self,
+        self: &Arc<Self>,
         mut conn: AnyConnection,
         step: Step,
     ) -> Result<(), StoreError> {
@@ -157,14 +157,23 @@ impl Group {
             self.end_batch(&mut guard).await;
         }
         drop(guard);
+        // Should this wait be abandoned (the request went away), the batch is still ended.
+        let mut finisher = Finisher {
+            group: self.clone(),
+            batch: Some(batch),
+        };
         loop {
             if let Some(outcome) = rx.borrow_and_update().clone() {
+                finisher.batch = None;
                 return outcome.map_err(StoreError::Backend);
             }
             match tokio::time::timeout(MAX_AGE, rx.changed()).await {
                 Ok(Ok(())) => continue,
                 // The batch was dropped without an outcome.
-                Ok(Err(_)) => return Err(StoreError::Backend("the batch was lost".into())),
+                Ok(Err(_)) => {
+                    finisher.batch = None;
+                    return Err(StoreError::Backend("the batch was lost".into()));
+                }
                 // Nobody ended the batch: this step does.
                 Err(_) => {
                     let mut guard = self.state.clone().lock_owned().await;
@@ -241,6 +250,29 @@ impl Group {
         self.end_batch(&mut guard).await;
         if let Some(conn) = guard.conn.take() {
             let _ = sqlx::Connection::close(conn).await;
+        }
+    }
+}
+
+/// Ends a batch whose step stopped waiting for it, unless someone else did: a batch is never
+/// left open for want of a step to end it.
+struct Finisher {
+    group: Arc<Group>,
+    batch: Option<u64>,
+}
+
+impl Drop for Finisher {
+    fn drop(&mut self) {
+        let Some(batch) = self.batch else { return };
+        let group = self.group.clone();
+        if let Ok(rt) = tokio::runtime::Handle::try_current() {
+            rt.spawn(async move {
+                tokio::time::sleep(MAX_AGE).await;
+                let mut guard = group.state.clone().lock_owned().await;
+                if guard.batch.as_ref().is_some_and(|b| b.id == batch) {
+                    group.end_batch(&mut guard).await;
+                }
+            });
         }
     }
 }
