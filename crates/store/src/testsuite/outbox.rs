@@ -2,7 +2,8 @@
 //! events, the webhook outbox (deliveries) and case wake-ups, each claimed by one claimant at a
 //! time also when two claim concurrently.
 
-use super::{futures_join, t0};
+use super::t0;
+use super::writers::futures_join;
 use crate::model::*;
 use crate::{Store, StoreError};
 
