@@ -1,6 +1,7 @@
 //! The audit log: entries are chained in the writing transaction, under a lock on the region's
 //! chain head row, so concurrent writers on many nodes extend each chain one at a time.
 
+use crate::db::Row;
 use crate::rows::{RowExt, db_err, page_bounds, ts};
 use crate::tx::SqlTx;
 use async_trait::async_trait;
@@ -8,13 +9,11 @@ use shenpi_store::StoreError;
 use shenpi_store::audit::{GENESIS_HASH, chain_next};
 use shenpi_store::model::{AuditDraft, AuditEntry, AuditFilter, ChainHead, Page};
 use shenpi_store::repo::AuditRepo;
-use sqlx::AssertSqlSafe;
-use sqlx::any::AnyRow;
 
 pub(crate) const COLS: &str = "id, region_code, chain_seq, at, actor_id, actor_name, action, object_type, \
     object_id, client_ip, outcome, details, trace_id, prev_hash, hash";
 
-fn entry_from(r: &AnyRow) -> Result<AuditEntry, StoreError> {
+fn entry_from(r: &Row) -> Result<AuditEntry, StoreError> {
     Ok(AuditEntry {
         id: r.text("id")?,
         region_code: r.text("region_code")?,
@@ -43,9 +42,9 @@ impl SqlTx {
             self.for_update()
         );
         for _ in 0..2 {
-            let row = sqlx::query(AssertSqlSafe(sql.clone()))
+            let row = crate::db::query(sql.clone())
                 .bind(region)
-                .fetch_optional(&mut *self.tx)
+                .fetch_optional(&mut self.tx)
                 .await
                 .map_err(db_err)?;
             if let Some(row) = row {
@@ -55,13 +54,13 @@ impl SqlTx {
                     last_hash: row.text("last_hash")?,
                 });
             }
-            sqlx::query(
+            crate::db::query(
                 "INSERT INTO audit_heads (region_code, last_seq, last_hash) VALUES ($1, 0, $2) \
                  ON CONFLICT (region_code) DO NOTHING",
             )
             .bind(region)
             .bind(GENESIS_HASH)
-            .execute(&mut *self.tx)
+            .execute(&mut self.tx)
             .await
             .map_err(db_err)?;
         }
@@ -78,13 +77,13 @@ impl SqlTx {
             if !*moved {
                 continue;
             }
-            sqlx::query(
+            crate::db::query(
                 "UPDATE audit_heads SET last_seq = $2, last_hash = $3 WHERE region_code = $1",
             )
             .bind(&head.region_code)
             .bind(head.last_seq)
             .bind(&head.last_hash)
-            .execute(&mut *self.tx)
+            .execute(&mut self.tx)
             .await
             .map_err(db_err)?;
             self.audit_heads[i].1 = false;
@@ -113,7 +112,7 @@ impl AuditRepo for SqlTx {
             "INSERT INTO audit_entries ({COLS}) VALUES \
              ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15)"
         );
-        sqlx::query(AssertSqlSafe(sql))
+        crate::db::query(sql)
             .bind(&e.id)
             .bind(&e.region_code)
             .bind(e.chain_seq)
@@ -129,7 +128,7 @@ impl AuditRepo for SqlTx {
             .bind(&e.trace_id)
             .bind(&e.prev_hash)
             .bind(&e.hash)
-            .execute(&mut *self.tx)
+            .execute(&mut self.tx)
             .await
             .map_err(db_err)?;
         self.audit_heads[at] = (
@@ -159,26 +158,26 @@ impl AuditRepo for SqlTx {
         });
         let filter = "($1 IS NULL OR region_code = $1) AND ($2 IS NULL OR actor_id = $2) \
                       AND ($3 IS NULL OR action LIKE $3 ESCAPE '\\')";
-        let total = sqlx::query(AssertSqlSafe(format!(
+        let total = crate::db::query(format!(
             "SELECT COUNT(*) AS n FROM audit_entries WHERE {filter}"
-        )))
+        ))
         .bind(&f.region_code)
         .bind(&f.actor_id)
         .bind(&prefix)
-        .fetch_one(&mut *self.tx)
+        .fetch_one(&mut self.tx)
         .await
         .map_err(db_err)?
         .int("n")?;
-        let rows = sqlx::query(AssertSqlSafe(format!(
+        let rows = crate::db::query(format!(
             "SELECT {COLS} FROM audit_entries WHERE {filter} \
              ORDER BY at DESC, region_code, chain_seq DESC LIMIT $4 OFFSET $5"
-        )))
+        ))
         .bind(&f.region_code)
         .bind(&f.actor_id)
         .bind(&prefix)
         .bind(per_page)
         .bind(offset)
-        .fetch_all(&mut *self.tx)
+        .fetch_all(&mut self.tx)
         .await
         .map_err(db_err)?;
         let items = rows.iter().map(entry_from).collect::<Result<_, _>>()?;
@@ -192,11 +191,11 @@ impl AuditRepo for SqlTx {
 
     async fn audit_regions(&mut self) -> Result<Vec<String>, StoreError> {
         self.flush_audit_heads().await?;
-        let rows = sqlx::query(
+        let rows = crate::db::query(
             "SELECT region_code FROM audit_heads UNION SELECT region_code FROM audit_entries \
              ORDER BY region_code",
         )
-        .fetch_all(&mut *self.tx)
+        .fetch_all(&mut self.tx)
         .await
         .map_err(db_err)?;
         rows.iter().map(|r| r.text("region_code")).collect()
@@ -207,19 +206,19 @@ impl AuditRepo for SqlTx {
         region: &str,
     ) -> Result<(Vec<AuditEntry>, Option<ChainHead>), StoreError> {
         self.flush_audit_heads().await?;
-        let rows = sqlx::query(AssertSqlSafe(format!(
+        let rows = crate::db::query(format!(
             "SELECT {COLS} FROM audit_entries WHERE region_code = $1 ORDER BY chain_seq, id"
-        )))
+        ))
         .bind(region)
-        .fetch_all(&mut *self.tx)
+        .fetch_all(&mut self.tx)
         .await
         .map_err(db_err)?;
         let entries = rows.iter().map(entry_from).collect::<Result<Vec<_>, _>>()?;
-        let head = sqlx::query(
+        let head = crate::db::query(
             "SELECT region_code, last_seq, last_hash FROM audit_heads WHERE region_code = $1",
         )
         .bind(region)
-        .fetch_optional(&mut *self.tx)
+        .fetch_optional(&mut self.tx)
         .await
         .map_err(db_err)?
         .map(|r| {

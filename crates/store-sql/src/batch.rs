@@ -10,7 +10,6 @@ use shenpi_store::StoreError;
 use shenpi_store::audit::chain_next;
 use shenpi_store::model::{AuditEntry, StepBatch};
 use shenpi_store::repo::{BatchRepo, Engine};
-use sqlx::AssertSqlSafe;
 
 /// Most parameters in one statement (SQLite allows 32,766, PostgreSQL 65,535).
 const MAX_PARAMS: usize = 30_000;
@@ -78,7 +77,7 @@ impl SqlTx {
                 "{head} VALUES {} {tail}",
                 placeholders(self.engine, chunk.len(), cols)
             );
-            let mut q = sqlx::query(AssertSqlSafe(sql));
+            let mut q = crate::db::query(sql);
             for v in chunk.into_iter().flatten() {
                 q = match v {
                     Val::Text(s) => q.bind(s),
@@ -86,7 +85,7 @@ impl SqlTx {
                 };
             }
             affected += q
-                .execute(&mut *self.tx)
+                .execute(&mut self.tx)
                 .await
                 .map_err(db_err)?
                 .rows_affected();
@@ -174,13 +173,13 @@ impl SqlTx {
         .await?;
         for region in &regions {
             if let Some(h) = heads.get(region) {
-                sqlx::query(
+                crate::db::query(
                     "UPDATE audit_heads SET last_seq = $2, last_hash = $3 WHERE region_code = $1",
                 )
                 .bind(region)
                 .bind(h.last_seq)
                 .bind(&h.last_hash)
-                .execute(&mut *self.tx)
+                .execute(&mut self.tx)
                 .await
                 .map_err(db_err)?;
             }

@@ -1,19 +1,18 @@
 //! Bundles (联办) and bundle cases on both engines.
 
+use crate::db::Row;
 use crate::rows::{RowExt, db_err, ts};
 use crate::tx::SqlTx;
 use async_trait::async_trait;
 use shenpi_store::StoreError;
 use shenpi_store::model::{StoredBundle, StoredBundleCase};
 use shenpi_store::repo::BundleRepo;
-use sqlx::AssertSqlSafe;
-use sqlx::any::AnyRow;
 
 const BUNDLE_COLS: &str = "code, json, revision, updated_by, updated_at";
 const CASE_COLS: &str =
     "id, number, bundle_code, applicant_id, region_code, idempotency_key, json, created_at";
 
-fn bundle_from(r: &AnyRow) -> Result<StoredBundle, StoreError> {
+fn bundle_from(r: &Row) -> Result<StoredBundle, StoreError> {
     Ok(StoredBundle {
         code: r.text("code")?,
         json: r.text("json")?,
@@ -23,7 +22,7 @@ fn bundle_from(r: &AnyRow) -> Result<StoredBundle, StoreError> {
     })
 }
 
-fn case_from(r: &AnyRow) -> Result<StoredBundleCase, StoreError> {
+fn case_from(r: &Row) -> Result<StoredBundleCase, StoreError> {
     Ok(StoredBundleCase {
         id: r.text("id")?,
         number: r.text("number")?,
@@ -45,7 +44,7 @@ impl BundleRepo for SqlTx {
     ) -> Result<(), StoreError> {
         match expected_revision {
             None => {
-                sqlx::query(
+                crate::db::query(
                     "INSERT INTO bundles (code, json, revision, updated_by, updated_at) VALUES ($1,$2,$3,$4,$5)",
                 )
                 .bind(&b.code)
@@ -53,12 +52,12 @@ impl BundleRepo for SqlTx {
                 .bind(b.revision)
                 .bind(&b.updated_by)
                 .bind(ts(b.updated_at))
-                .execute(&mut *self.tx)
+                .execute(&mut self.tx)
                 .await
                 .map_err(db_err)?;
             }
             Some(rev) => {
-                let r = sqlx::query(
+                let r = crate::db::query(
                     "UPDATE bundles SET json = $2, revision = $3, updated_by = $4, updated_at = $5 \
                      WHERE code = $1 AND revision = $6",
                 )
@@ -68,7 +67,7 @@ impl BundleRepo for SqlTx {
                 .bind(&b.updated_by)
                 .bind(ts(b.updated_at))
                 .bind(rev)
-                .execute(&mut *self.tx)
+                .execute(&mut self.tx)
                 .await
                 .map_err(db_err)?;
                 if r.rows_affected() == 0 {
@@ -81,9 +80,9 @@ impl BundleRepo for SqlTx {
 
     async fn bundle(&mut self, code: &str) -> Result<Option<StoredBundle>, StoreError> {
         let sql = format!("SELECT {BUNDLE_COLS} FROM bundles WHERE code = $1");
-        let row = sqlx::query(AssertSqlSafe(sql))
+        let row = crate::db::query(sql)
             .bind(code)
-            .fetch_optional(&mut *self.tx)
+            .fetch_optional(&mut self.tx)
             .await
             .map_err(db_err)?;
         row.as_ref().map(bundle_from).transpose()
@@ -91,8 +90,8 @@ impl BundleRepo for SqlTx {
 
     async fn bundles(&mut self) -> Result<Vec<StoredBundle>, StoreError> {
         let sql = format!("SELECT {BUNDLE_COLS} FROM bundles ORDER BY code");
-        let rows = sqlx::query(AssertSqlSafe(sql))
-            .fetch_all(&mut *self.tx)
+        let rows = crate::db::query(sql)
+            .fetch_all(&mut self.tx)
             .await
             .map_err(db_err)?;
         rows.iter().map(bundle_from).collect()
@@ -101,7 +100,7 @@ impl BundleRepo for SqlTx {
     async fn insert_bundle_case(&mut self, c: &StoredBundleCase) -> Result<(), StoreError> {
         let sql =
             format!("INSERT INTO bundle_cases ({CASE_COLS}) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)");
-        sqlx::query(AssertSqlSafe(sql))
+        crate::db::query(sql)
             .bind(&c.id)
             .bind(&c.number)
             .bind(&c.bundle_code)
@@ -110,7 +109,7 @@ impl BundleRepo for SqlTx {
             .bind(&c.idempotency_key)
             .bind(&c.json)
             .bind(ts(c.created_at))
-            .execute(&mut *self.tx)
+            .execute(&mut self.tx)
             .await
             .map_err(db_err)?;
         Ok(())
@@ -118,9 +117,9 @@ impl BundleRepo for SqlTx {
 
     async fn bundle_case(&mut self, id: &str) -> Result<Option<StoredBundleCase>, StoreError> {
         let sql = format!("SELECT {CASE_COLS} FROM bundle_cases WHERE id = $1");
-        let row = sqlx::query(AssertSqlSafe(sql))
+        let row = crate::db::query(sql)
             .bind(id)
-            .fetch_optional(&mut *self.tx)
+            .fetch_optional(&mut self.tx)
             .await
             .map_err(db_err)?;
         row.as_ref().map(case_from).transpose()
@@ -134,10 +133,10 @@ impl BundleRepo for SqlTx {
         let sql = format!(
             "SELECT {CASE_COLS} FROM bundle_cases WHERE applicant_id = $1 AND idempotency_key = $2"
         );
-        let row = sqlx::query(AssertSqlSafe(sql))
+        let row = crate::db::query(sql)
             .bind(applicant_id)
             .bind(key)
-            .fetch_optional(&mut *self.tx)
+            .fetch_optional(&mut self.tx)
             .await
             .map_err(db_err)?;
         row.as_ref().map(case_from).transpose()
@@ -152,10 +151,10 @@ impl BundleRepo for SqlTx {
             "SELECT {CASE_COLS} FROM bundle_cases WHERE applicant_id = $1 \
              ORDER BY created_at DESC, id DESC LIMIT $2"
         );
-        let rows = sqlx::query(AssertSqlSafe(sql))
+        let rows = crate::db::query(sql)
             .bind(applicant_id)
             .bind(limit.clamp(1, 500))
-            .fetch_all(&mut *self.tx)
+            .fetch_all(&mut self.tx)
             .await
             .map_err(db_err)?;
         rows.iter().map(case_from).collect()

@@ -10,7 +10,7 @@ use shenpi_store::repo::CalendarRepo;
 #[async_trait]
 impl CalendarRepo for SqlTx {
     async fn upsert_calendar_year(&mut self, y: &StoredCalendarYear) -> Result<(), StoreError> {
-        sqlx::query(
+        crate::db::query(
             "INSERT INTO calendar_years (year, json, updated_at, updated_by) VALUES ($1,$2,$3,$4) \
              ON CONFLICT (year) DO UPDATE SET json = excluded.json, \
              updated_at = excluded.updated_at, updated_by = excluded.updated_by",
@@ -19,17 +19,17 @@ impl CalendarRepo for SqlTx {
         .bind(&y.json)
         .bind(ts(y.updated_at))
         .bind(&y.updated_by)
-        .execute(&mut *self.tx)
+        .execute(&mut self.tx)
         .await
         .map_err(db_err)?;
         Ok(())
     }
 
     async fn list_calendar_years(&mut self) -> Result<Vec<StoredCalendarYear>, StoreError> {
-        let rows = sqlx::query(
+        let rows = crate::db::query(
             "SELECT year, json, updated_at, updated_by FROM calendar_years ORDER BY year",
         )
-        .fetch_all(&mut *self.tx)
+        .fetch_all(&mut self.tx)
         .await
         .map_err(db_err)?;
         rows.iter()

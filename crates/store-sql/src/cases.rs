@@ -1,5 +1,6 @@
 //! Cases and their daily number sequences.
 
+use crate::db::Row;
 use crate::rows::{RowExt, db_err, page_bounds, ts};
 use crate::tx::SqlTx;
 use async_trait::async_trait;
@@ -7,12 +8,11 @@ use chrono::{DateTime, Utc};
 use shenpi_store::StoreError;
 use shenpi_store::model::{Page, StoredCase};
 use shenpi_store::repo::CaseRepo;
-use sqlx::any::AnyRow;
 
 pub(crate) const COLS: &str = "id, number, region_code, item_code, item_version, applicant_id, status, \
     idempotency_key, json, revision, submitted_at, wake_at";
 
-fn case_from(r: &AnyRow) -> Result<StoredCase, StoreError> {
+fn case_from(r: &Row) -> Result<StoredCase, StoreError> {
     Ok(StoredCase {
         id: r.text("id")?,
         number: r.text("number")?,
@@ -40,11 +40,11 @@ impl SqlTx {
         b: Option<&str>,
     ) -> Result<Option<StoredCase>, StoreError> {
         let sql = format!("SELECT {COLS} FROM cases WHERE {filter}");
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(a.to_string());
+        let mut q = crate::db::query(sql).bind(a.to_string());
         if let Some(b) = b {
             q = q.bind(b.to_string());
         }
-        let row = q.fetch_optional(&mut *self.tx).await.map_err(db_err)?;
+        let row = q.fetch_optional(&mut self.tx).await.map_err(db_err)?;
         row.as_ref().map(case_from).transpose()
     }
 }
@@ -52,29 +52,30 @@ impl SqlTx {
 #[async_trait]
 impl CaseRepo for SqlTx {
     async fn next_case_seq(&mut self, region: &str, day: &str) -> Result<u32, StoreError> {
-        sqlx::query(
+        crate::db::query(
             "INSERT INTO case_sequences (region_code, day, last) VALUES ($1, $2, 1) \
              ON CONFLICT (region_code, day) DO UPDATE SET last = case_sequences.last + 1",
         )
         .bind(region)
         .bind(day)
-        .execute(&mut *self.tx)
+        .execute(&mut self.tx)
         .await
         .map_err(db_err)?;
-        let n = sqlx::query("SELECT last FROM case_sequences WHERE region_code = $1 AND day = $2")
-            .bind(region)
-            .bind(day)
-            .fetch_one(&mut *self.tx)
-            .await
-            .map_err(db_err)?
-            .int("last")?;
+        let n =
+            crate::db::query("SELECT last FROM case_sequences WHERE region_code = $1 AND day = $2")
+                .bind(region)
+                .bind(day)
+                .fetch_one(&mut self.tx)
+                .await
+                .map_err(db_err)?
+                .int("last")?;
         u32::try_from(n).map_err(|e| StoreError::Corrupt(e.to_string()))
     }
 
     async fn insert_case(&mut self, c: &StoredCase) -> Result<(), StoreError> {
         let sql =
             format!("INSERT INTO cases ({COLS}) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12)");
-        sqlx::query(sqlx::AssertSqlSafe(sql))
+        crate::db::query(sql)
             .bind(&c.id)
             .bind(&c.number)
             .bind(&c.region_code)
@@ -87,7 +88,7 @@ impl CaseRepo for SqlTx {
             .bind(c.revision)
             .bind(ts(c.submitted_at))
             .bind(c.wake_at.map(ts))
-            .execute(&mut *self.tx)
+            .execute(&mut self.tx)
             .await
             .map_err(db_err)?;
         Ok(())
@@ -98,14 +99,14 @@ impl CaseRepo for SqlTx {
         c: &StoredCase,
         expected_revision: i64,
     ) -> Result<(), StoreError> {
-        let r = sqlx::query("UPDATE cases SET status = $2, json = $3, revision = $4, wake_at = $6, wake_lease = NULL WHERE id = $1 AND revision = $5")
+        let r = crate::db::query("UPDATE cases SET status = $2, json = $3, revision = $4, wake_at = $6, wake_lease = NULL WHERE id = $1 AND revision = $5")
             .bind(&c.id)
             .bind(&c.status)
             .bind(&c.json)
             .bind(c.revision)
             .bind(expected_revision)
             .bind(c.wake_at.map(ts))
-            .execute(&mut *self.tx)
+            .execute(&mut self.tx)
             .await
             .map_err(db_err)?;
         if r.rows_affected() == 0 {
@@ -145,20 +146,20 @@ impl CaseRepo for SqlTx {
         per_page: i64,
     ) -> Result<Page<StoredCase>, StoreError> {
         let (page, per_page, offset) = page_bounds(page, per_page);
-        let total = sqlx::query("SELECT COUNT(*) AS n FROM cases WHERE applicant_id = $1")
+        let total = crate::db::query("SELECT COUNT(*) AS n FROM cases WHERE applicant_id = $1")
             .bind(applicant)
-            .fetch_one(&mut *self.tx)
+            .fetch_one(&mut self.tx)
             .await
             .map_err(db_err)?
             .int("n")?;
         let sql = format!(
             "SELECT {COLS} FROM cases WHERE applicant_id = $1 ORDER BY submitted_at DESC, id LIMIT $2 OFFSET $3"
         );
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        let rows = crate::db::query(sql)
             .bind(applicant)
             .bind(per_page)
             .bind(offset)
-            .fetch_all(&mut *self.tx)
+            .fetch_all(&mut self.tx)
             .await
             .map_err(db_err)?;
         Ok(Page {
@@ -185,11 +186,11 @@ impl CaseRepo for SqlTx {
                AND (wake_lease IS NULL OR wake_lease <= $2) ORDER BY wake_at, id LIMIT $3{lock}) \
              RETURNING id, wake_at"
         );
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        let rows = crate::db::query(sql)
             .bind(ts(lease_until))
             .bind(ts(now))
             .bind(limit.clamp(1, 1000))
-            .fetch_all(&mut *self.tx)
+            .fetch_all(&mut self.tx)
             .await
             .map_err(db_err)?;
         let mut out = rows
@@ -209,10 +210,10 @@ impl CaseRepo for SqlTx {
             "SELECT {COLS} FROM cases WHERE status IN ('submitted', 'awaiting_supplement', 'under_review', \
              'special_procedure') AND ($1 IS NULL OR region_code = $1) ORDER BY submitted_at, id LIMIT $2"
         );
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        let rows = crate::db::query(sql)
             .bind(region)
             .bind(limit.clamp(1, 5000))
-            .fetch_all(&mut *self.tx)
+            .fetch_all(&mut self.tx)
             .await
             .map_err(db_err)?;
         rows.iter().map(case_from).collect()

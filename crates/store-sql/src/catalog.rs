@@ -21,14 +21,14 @@ fn from_json<T: DeserializeOwned>(s: &str) -> Result<T, StoreError> {
     serde_json::from_str(s).map_err(|e| StoreError::Corrupt(format!("stored document: {e}")))
 }
 
-fn rows_json<T: DeserializeOwned>(rows: &[sqlx::any::AnyRow]) -> Result<Vec<T>, StoreError> {
+fn rows_json<T: DeserializeOwned>(rows: &[crate::db::Row]) -> Result<Vec<T>, StoreError> {
     rows.iter().map(|r| from_json(&r.text("json")?)).collect()
 }
 
 #[async_trait]
 impl CatalogRepo for SqlTx {
     async fn insert_item_version(&mut self, v: &ItemVersion) -> Result<(), StoreError> {
-        sqlx::query(
+        crate::db::query(
             "INSERT INTO item_versions (code, version, region_code, state, effective_from, name, \
              json, proposal_id, published_by, published_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)",
         )
@@ -42,24 +42,25 @@ impl CatalogRepo for SqlTx {
         .bind(&v.proposal_id)
         .bind(&v.published_by)
         .bind(ts(v.published_at))
-        .execute(&mut *self.tx)
+        .execute(&mut self.tx)
         .await
         .map_err(db_err)?;
         Ok(())
     }
 
     async fn item_versions(&mut self, code: &str) -> Result<Vec<ItemVersion>, StoreError> {
-        let rows = sqlx::query("SELECT json FROM item_versions WHERE code = $1 ORDER BY version")
-            .bind(code)
-            .fetch_all(&mut *self.tx)
-            .await
-            .map_err(db_err)?;
+        let rows =
+            crate::db::query("SELECT json FROM item_versions WHERE code = $1 ORDER BY version")
+                .bind(code)
+                .fetch_all(&mut self.tx)
+                .await
+                .map_err(db_err)?;
         rows_json(&rows)
     }
 
     async fn all_item_versions(&mut self) -> Result<Vec<ItemVersion>, StoreError> {
-        let rows = sqlx::query("SELECT json FROM item_versions ORDER BY code, version")
-            .fetch_all(&mut *self.tx)
+        let rows = crate::db::query("SELECT json FROM item_versions ORDER BY code, version")
+            .fetch_all(&mut self.tx)
             .await
             .map_err(db_err)?;
         rows_json(&rows)
@@ -71,7 +72,7 @@ impl CatalogRepo for SqlTx {
         expected_revision: Option<i64>,
     ) -> Result<(), StoreError> {
         let r = match expected_revision {
-            None => sqlx::query(
+            None => crate::db::query(
                 "INSERT INTO implementations (code, region_code, json, revision, updated_at) \
                  VALUES ($1,$2,$3,$4,$5)",
             )
@@ -80,10 +81,10 @@ impl CatalogRepo for SqlTx {
             .bind(to_json(i)?)
             .bind(i.revision)
             .bind(ts(i.updated_at))
-            .execute(&mut *self.tx)
+            .execute(&mut self.tx)
             .await
             .map_err(db_err)?,
-            Some(rev) => sqlx::query(
+            Some(rev) => crate::db::query(
                 "UPDATE implementations SET json = $3, revision = $4, updated_at = $5 \
                  WHERE code = $1 AND region_code = $2 AND revision = $6",
             )
@@ -93,7 +94,7 @@ impl CatalogRepo for SqlTx {
             .bind(i.revision)
             .bind(ts(i.updated_at))
             .bind(rev)
-            .execute(&mut *self.tx)
+            .execute(&mut self.tx)
             .await
             .map_err(db_err)?,
         };
@@ -111,13 +112,14 @@ impl CatalogRepo for SqlTx {
         code: &str,
         region: &str,
     ) -> Result<Option<Implementation>, StoreError> {
-        let row =
-            sqlx::query("SELECT json FROM implementations WHERE code = $1 AND region_code = $2")
-                .bind(code)
-                .bind(region)
-                .fetch_optional(&mut *self.tx)
-                .await
-                .map_err(db_err)?;
+        let row = crate::db::query(
+            "SELECT json FROM implementations WHERE code = $1 AND region_code = $2",
+        )
+        .bind(code)
+        .bind(region)
+        .fetch_optional(&mut self.tx)
+        .await
+        .map_err(db_err)?;
         row.map(|r| from_json(&r.text("json")?)).transpose()
     }
 
@@ -126,20 +128,20 @@ impl CatalogRepo for SqlTx {
         code: Option<&str>,
         region: Option<&str>,
     ) -> Result<Vec<Implementation>, StoreError> {
-        let rows = sqlx::query(
+        let rows = crate::db::query(
             "SELECT json FROM implementations WHERE ($1 IS NULL OR code = $1) \
              AND ($2 IS NULL OR region_code = $2) ORDER BY code, region_code",
         )
         .bind(code)
         .bind(region)
-        .fetch_all(&mut *self.tx)
+        .fetch_all(&mut self.tx)
         .await
         .map_err(db_err)?;
         rows_json(&rows)
     }
 
     async fn insert_proposal(&mut self, p: &Proposal) -> Result<(), StoreError> {
-        sqlx::query(
+        crate::db::query(
             "INSERT INTO proposals (id, region_code, status, json, revision, created_at, updated_at) \
              VALUES ($1,$2,$3,$4,$5,$6,$7)",
         )
@@ -150,7 +152,7 @@ impl CatalogRepo for SqlTx {
         .bind(p.revision)
         .bind(ts(p.created_at))
         .bind(ts(p.updated_at))
-        .execute(&mut *self.tx)
+        .execute(&mut self.tx)
         .await
         .map_err(db_err)?;
         Ok(())
@@ -161,7 +163,7 @@ impl CatalogRepo for SqlTx {
         p: &Proposal,
         expected_revision: i64,
     ) -> Result<(), StoreError> {
-        let r = sqlx::query(
+        let r = crate::db::query(
             "UPDATE proposals SET status = $2, json = $3, revision = $4, updated_at = $5 \
              WHERE id = $1 AND revision = $6",
         )
@@ -171,7 +173,7 @@ impl CatalogRepo for SqlTx {
         .bind(p.revision)
         .bind(ts(p.updated_at))
         .bind(expected_revision)
-        .execute(&mut *self.tx)
+        .execute(&mut self.tx)
         .await
         .map_err(db_err)?;
         if r.rows_affected() == 0 {
@@ -184,9 +186,9 @@ impl CatalogRepo for SqlTx {
     }
 
     async fn proposal(&mut self, id: &str) -> Result<Option<Proposal>, StoreError> {
-        let row = sqlx::query("SELECT json FROM proposals WHERE id = $1")
+        let row = crate::db::query("SELECT json FROM proposals WHERE id = $1")
             .bind(id)
-            .fetch_optional(&mut *self.tx)
+            .fetch_optional(&mut self.tx)
             .await
             .map_err(db_err)?;
         row.map(|r| from_json(&r.text("json")?)).transpose()
@@ -199,21 +201,22 @@ impl CatalogRepo for SqlTx {
         per_page: i64,
     ) -> Result<Page<Proposal>, StoreError> {
         let (page, per_page, offset) = page_bounds(page, per_page);
-        let total =
-            sqlx::query("SELECT COUNT(*) AS n FROM proposals WHERE ($1 IS NULL OR status = $1)")
-                .bind(status)
-                .fetch_one(&mut *self.tx)
-                .await
-                .map_err(db_err)?
-                .int("n")?;
-        let rows = sqlx::query(
+        let total = crate::db::query(
+            "SELECT COUNT(*) AS n FROM proposals WHERE ($1 IS NULL OR status = $1)",
+        )
+        .bind(status)
+        .fetch_one(&mut self.tx)
+        .await
+        .map_err(db_err)?
+        .int("n")?;
+        let rows = crate::db::query(
             "SELECT json FROM proposals WHERE ($1 IS NULL OR status = $1) \
              ORDER BY created_at DESC, id LIMIT $2 OFFSET $3",
         )
         .bind(status)
         .bind(per_page)
         .bind(offset)
-        .fetch_all(&mut *self.tx)
+        .fetch_all(&mut self.tx)
         .await
         .map_err(db_err)?;
         Ok(Page {

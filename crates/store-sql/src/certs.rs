@@ -1,5 +1,6 @@
 //! Electronic certificates (电子证照): signing keys, certificate versions and usage records.
 
+use crate::db::Row;
 use crate::rows::{RowExt, db_err, parse_ts, ts};
 use crate::tx::SqlTx;
 use async_trait::async_trait;
@@ -8,8 +9,6 @@ use shenpi_store::model::{
     CertKeyRecord, CertReminder, CertUsage, CertificateRecord, EnterpriseGrant, ProactiveCase,
 };
 use shenpi_store::repo::CertRepo;
-use sqlx::AssertSqlSafe;
-use sqlx::any::AnyRow;
 
 const KEY_COLS: &str = "kid, alg, public_key, sealed_secret, created_at, retired_at, active";
 const CERT_COLS: &str = "id, identifier, serial, version, type_code, holder_id, holder_name, \
@@ -18,7 +17,7 @@ const CERT_COLS: &str = "id, identifier, serial, version, type_code, holder_id, 
 const USAGE_COLS: &str =
     "id, certificate_id, region_code, at, actor_id, actor_name, department, purpose";
 
-fn key_from(r: &AnyRow) -> Result<CertKeyRecord, StoreError> {
+fn key_from(r: &Row) -> Result<CertKeyRecord, StoreError> {
     Ok(CertKeyRecord {
         kid: r.text("kid")?,
         alg: r.text("alg")?,
@@ -34,7 +33,7 @@ fn key_from(r: &AnyRow) -> Result<CertKeyRecord, StoreError> {
     })
 }
 
-fn cert_from(r: &AnyRow) -> Result<CertificateRecord, StoreError> {
+fn cert_from(r: &Row) -> Result<CertificateRecord, StoreError> {
     Ok(CertificateRecord {
         id: r.text("id")?,
         identifier: r.text("identifier")?,
@@ -59,7 +58,7 @@ fn cert_from(r: &AnyRow) -> Result<CertificateRecord, StoreError> {
 
 const GRANT_COLS: &str = "uscc, username, role, region_code, granted_by, granted_at, revoked_at";
 
-fn grant_from(r: &AnyRow) -> Result<EnterpriseGrant, StoreError> {
+fn grant_from(r: &Row) -> Result<EnterpriseGrant, StoreError> {
     Ok(EnterpriseGrant {
         uscc: r.text("uscc")?,
         username: r.text("username")?,
@@ -78,7 +77,7 @@ fn grant_from(r: &AnyRow) -> Result<EnterpriseGrant, StoreError> {
 const PROACTIVE_COLS: &str =
     "id, identifier, kind, holder_id, region_code, status, data, created_at, decided_at, revision";
 
-fn proactive_from(r: &AnyRow) -> Result<ProactiveCase, StoreError> {
+fn proactive_from(r: &Row) -> Result<ProactiveCase, StoreError> {
     Ok(ProactiveCase {
         id: r.text("id")?,
         identifier: r.text("identifier")?,
@@ -97,7 +96,7 @@ fn proactive_from(r: &AnyRow) -> Result<ProactiveCase, StoreError> {
     })
 }
 
-fn usage_from(r: &AnyRow) -> Result<CertUsage, StoreError> {
+fn usage_from(r: &Row) -> Result<CertUsage, StoreError> {
     Ok(CertUsage {
         id: r.text("id")?,
         certificate_id: r.text("certificate_id")?,
@@ -117,11 +116,11 @@ impl SqlTx {
         args: &[&str],
     ) -> Result<Vec<CertificateRecord>, StoreError> {
         let sql = format!("SELECT {CERT_COLS} FROM certificates WHERE {clause}");
-        let mut q = sqlx::query(AssertSqlSafe(sql));
+        let mut q = crate::db::query(sql);
         for a in args {
             q = q.bind(*a);
         }
-        let rows = q.fetch_all(&mut *self.tx).await.map_err(db_err)?;
+        let rows = q.fetch_all(&mut self.tx).await.map_err(db_err)?;
         rows.iter().map(cert_from).collect()
     }
 }
@@ -130,14 +129,14 @@ impl SqlTx {
 impl CertRepo for SqlTx {
     async fn insert_cert_key(&mut self, k: &CertKeyRecord) -> Result<(), StoreError> {
         if k.active {
-            sqlx::query("UPDATE cert_keys SET active = 0, retired_at = $1 WHERE active = 1")
+            crate::db::query("UPDATE cert_keys SET active = 0, retired_at = $1 WHERE active = 1")
                 .bind(ts(k.created_at))
-                .execute(&mut *self.tx)
+                .execute(&mut self.tx)
                 .await
                 .map_err(db_err)?;
         }
         let sql = format!("INSERT INTO cert_keys ({KEY_COLS}) VALUES ($1,$2,$3,$4,$5,$6,$7)");
-        sqlx::query(AssertSqlSafe(sql))
+        crate::db::query(sql)
             .bind(&k.kid)
             .bind(&k.alg)
             .bind(&k.public_key)
@@ -145,7 +144,7 @@ impl CertRepo for SqlTx {
             .bind(ts(k.created_at))
             .bind(k.retired_at.map(ts))
             .bind(i64::from(k.active))
-            .execute(&mut *self.tx)
+            .execute(&mut self.tx)
             .await
             .map_err(db_err)?;
         Ok(())
@@ -153,8 +152,8 @@ impl CertRepo for SqlTx {
 
     async fn cert_keys(&mut self) -> Result<Vec<CertKeyRecord>, StoreError> {
         let sql = format!("SELECT {KEY_COLS} FROM cert_keys ORDER BY created_at, kid");
-        let rows = sqlx::query(AssertSqlSafe(sql))
-            .fetch_all(&mut *self.tx)
+        let rows = crate::db::query(sql)
+            .fetch_all(&mut self.tx)
             .await
             .map_err(db_err)?;
         rows.iter().map(key_from).collect()
@@ -165,7 +164,7 @@ impl CertRepo for SqlTx {
             "INSERT INTO certificates ({CERT_COLS}) VALUES \
              ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18)"
         );
-        sqlx::query(AssertSqlSafe(sql))
+        crate::db::query(sql)
             .bind(&c.id)
             .bind(&c.identifier)
             .bind(&c.serial)
@@ -184,7 +183,7 @@ impl CertRepo for SqlTx {
             .bind(&c.data)
             .bind(ts(c.issued_at))
             .bind(c.revision)
-            .execute(&mut *self.tx)
+            .execute(&mut self.tx)
             .await
             .map_err(db_err)?;
         Ok(())
@@ -195,7 +194,7 @@ impl CertRepo for SqlTx {
         c: &CertificateRecord,
         expected_revision: i64,
     ) -> Result<(), StoreError> {
-        let r = sqlx::query(
+        let r = crate::db::query(
             "UPDATE certificates SET status = $2, status_reason = $3, status_at = $4, \
              valid_until = $5, data = $6, revision = $7, holder_name = $8 \
              WHERE id = $1 AND revision = $9",
@@ -209,7 +208,7 @@ impl CertRepo for SqlTx {
         .bind(c.revision)
         .bind(&c.holder_name)
         .bind(expected_revision)
-        .execute(&mut *self.tx)
+        .execute(&mut self.tx)
         .await
         .map_err(db_err)?;
         if r.rows_affected() == 0 {
@@ -308,7 +307,7 @@ impl CertRepo for SqlTx {
     }
 
     async fn insert_cert_reminder(&mut self, r: &CertReminder) -> Result<bool, StoreError> {
-        let done = sqlx::query(
+        let done = crate::db::query(
             "INSERT INTO cert_reminders (identifier, threshold, region_code, holder_id, \
              valid_until, created_at, deliveries) VALUES ($1,$2,$3,$4,$5,$6,$7) \
              ON CONFLICT (identifier, threshold) DO NOTHING",
@@ -320,7 +319,7 @@ impl CertRepo for SqlTx {
         .bind(&r.valid_until)
         .bind(ts(r.created_at))
         .bind(&r.deliveries)
-        .execute(&mut *self.tx)
+        .execute(&mut self.tx)
         .await
         .map_err(db_err)?;
         Ok(done.rows_affected() > 0)
@@ -332,25 +331,25 @@ impl CertRepo for SqlTx {
         threshold: i64,
         deliveries: &str,
     ) -> Result<(), StoreError> {
-        sqlx::query(
+        crate::db::query(
             "UPDATE cert_reminders SET deliveries = $3 WHERE identifier = $1 AND threshold = $2",
         )
         .bind(identifier)
         .bind(threshold)
         .bind(deliveries)
-        .execute(&mut *self.tx)
+        .execute(&mut self.tx)
         .await
         .map_err(db_err)?;
         Ok(())
     }
 
     async fn cert_reminders(&mut self, identifier: &str) -> Result<Vec<CertReminder>, StoreError> {
-        let rows = sqlx::query(
+        let rows = crate::db::query(
             "SELECT identifier, threshold, region_code, holder_id, valid_until, created_at, \
              deliveries FROM cert_reminders WHERE identifier = $1 ORDER BY threshold DESC",
         )
         .bind(identifier)
-        .fetch_all(&mut *self.tx)
+        .fetch_all(&mut self.tx)
         .await
         .map_err(db_err)?;
         rows.iter()
@@ -375,7 +374,7 @@ impl CertRepo for SqlTx {
              granted_at = excluded.granted_at, revoked_at = excluded.revoked_at, \
              region_code = excluded.region_code"
         );
-        sqlx::query(AssertSqlSafe(sql))
+        crate::db::query(sql)
             .bind(&g.uscc)
             .bind(&g.username)
             .bind(&g.role)
@@ -383,7 +382,7 @@ impl CertRepo for SqlTx {
             .bind(&g.granted_by)
             .bind(ts(g.granted_at))
             .bind(g.revoked_at.map(ts))
-            .execute(&mut *self.tx)
+            .execute(&mut self.tx)
             .await
             .map_err(db_err)?;
         Ok(())
@@ -396,7 +395,7 @@ impl CertRepo for SqlTx {
         role: &str,
         at: chrono::DateTime<chrono::Utc>,
     ) -> Result<bool, StoreError> {
-        let r = sqlx::query(
+        let r = crate::db::query(
             "UPDATE enterprise_grants SET revoked_at = $4 \
              WHERE uscc = $1 AND username = $2 AND role = $3 AND revoked_at IS NULL",
         )
@@ -404,7 +403,7 @@ impl CertRepo for SqlTx {
         .bind(username)
         .bind(role)
         .bind(ts(at))
-        .execute(&mut *self.tx)
+        .execute(&mut self.tx)
         .await
         .map_err(db_err)?;
         Ok(r.rows_affected() > 0)
@@ -414,9 +413,9 @@ impl CertRepo for SqlTx {
         let sql = format!(
             "SELECT {GRANT_COLS} FROM enterprise_grants WHERE uscc = $1 ORDER BY username, role"
         );
-        let rows = sqlx::query(AssertSqlSafe(sql))
+        let rows = crate::db::query(sql)
             .bind(uscc)
-            .fetch_all(&mut *self.tx)
+            .fetch_all(&mut self.tx)
             .await
             .map_err(db_err)?;
         rows.iter().map(grant_from).collect()
@@ -427,9 +426,9 @@ impl CertRepo for SqlTx {
             "SELECT {GRANT_COLS} FROM enterprise_grants WHERE username = $1 \
              AND revoked_at IS NULL ORDER BY uscc, role"
         );
-        let rows = sqlx::query(AssertSqlSafe(sql))
+        let rows = crate::db::query(sql)
             .bind(username)
-            .fetch_all(&mut *self.tx)
+            .fetch_all(&mut self.tx)
             .await
             .map_err(db_err)?;
         rows.iter().map(grant_from).collect()
@@ -440,7 +439,7 @@ impl CertRepo for SqlTx {
             "INSERT INTO proactive_cases ({PROACTIVE_COLS}) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10) \
              ON CONFLICT DO NOTHING"
         );
-        let r = sqlx::query(AssertSqlSafe(sql))
+        let r = crate::db::query(sql)
             .bind(&c.id)
             .bind(&c.identifier)
             .bind(&c.kind)
@@ -451,7 +450,7 @@ impl CertRepo for SqlTx {
             .bind(ts(c.created_at))
             .bind(c.decided_at.map(ts))
             .bind(c.revision)
-            .execute(&mut *self.tx)
+            .execute(&mut self.tx)
             .await
             .map_err(db_err)?;
         Ok(r.rows_affected() > 0)
@@ -462,7 +461,7 @@ impl CertRepo for SqlTx {
         c: &ProactiveCase,
         expected_revision: i64,
     ) -> Result<(), StoreError> {
-        let r = sqlx::query(
+        let r = crate::db::query(
             "UPDATE proactive_cases SET status = $2, data = $3, decided_at = $4, revision = $5 \
              WHERE id = $1 AND revision = $6",
         )
@@ -472,7 +471,7 @@ impl CertRepo for SqlTx {
         .bind(c.decided_at.map(ts))
         .bind(c.revision)
         .bind(expected_revision)
-        .execute(&mut *self.tx)
+        .execute(&mut self.tx)
         .await
         .map_err(db_err)?;
         if r.rows_affected() == 0 {
@@ -486,9 +485,9 @@ impl CertRepo for SqlTx {
 
     async fn proactive_case(&mut self, id: &str) -> Result<Option<ProactiveCase>, StoreError> {
         let sql = format!("SELECT {PROACTIVE_COLS} FROM proactive_cases WHERE id = $1");
-        let row = sqlx::query(AssertSqlSafe(sql))
+        let row = crate::db::query(sql)
             .bind(id)
-            .fetch_optional(&mut *self.tx)
+            .fetch_optional(&mut self.tx)
             .await
             .map_err(db_err)?;
         row.as_ref().map(proactive_from).transpose()
@@ -502,9 +501,9 @@ impl CertRepo for SqlTx {
             "SELECT {PROACTIVE_COLS} FROM proactive_cases WHERE holder_id = $1 \
              ORDER BY created_at DESC, id"
         );
-        let rows = sqlx::query(AssertSqlSafe(sql))
+        let rows = crate::db::query(sql)
             .bind(holder_id)
-            .fetch_all(&mut *self.tx)
+            .fetch_all(&mut self.tx)
             .await
             .map_err(db_err)?;
         rows.iter().map(proactive_from).collect()
@@ -513,7 +512,7 @@ impl CertRepo for SqlTx {
     async fn insert_cert_usage(&mut self, u: &CertUsage) -> Result<(), StoreError> {
         let sql =
             format!("INSERT INTO cert_usages ({USAGE_COLS}) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)");
-        sqlx::query(AssertSqlSafe(sql))
+        crate::db::query(sql)
             .bind(&u.id)
             .bind(&u.certificate_id)
             .bind(&u.region_code)
@@ -522,7 +521,7 @@ impl CertRepo for SqlTx {
             .bind(&u.actor_name)
             .bind(&u.department)
             .bind(&u.purpose)
-            .execute(&mut *self.tx)
+            .execute(&mut self.tx)
             .await
             .map_err(db_err)?;
         Ok(())
@@ -532,9 +531,9 @@ impl CertRepo for SqlTx {
         let sql = format!(
             "SELECT {USAGE_COLS} FROM cert_usages WHERE certificate_id = $1 ORDER BY at DESC, id"
         );
-        let rows = sqlx::query(AssertSqlSafe(sql))
+        let rows = crate::db::query(sql)
             .bind(certificate_id)
-            .fetch_all(&mut *self.tx)
+            .fetch_all(&mut self.tx)
             .await
             .map_err(db_err)?;
         rows.iter().map(usage_from).collect()

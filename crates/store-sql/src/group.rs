@@ -14,9 +14,10 @@
 //! a release or a rollback to a savepoint fails, the whole batch is rolled back and every step
 //! in it gets the error: none of them was acknowledged.
 
+use crate::lite::LitePool;
 use crate::rows::db_err;
+use rusqlite::Connection;
 use shenpi_store::StoreError;
-use sqlx::{AnyConnection, AnyPool, Executor};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -40,13 +41,13 @@ pub(crate) struct Batch {
 
 /// The writer connection and the batch open on it.
 pub(crate) struct Writer {
-    conn: Option<AnyConnection>,
+    conn: Option<Connection>,
     batch: Option<Batch>,
 }
 
 /// The SQLite writer: the lock, and how many writers wait for it.
 pub(crate) struct Group {
-    pool: AnyPool,
+    pool: Arc<LitePool>,
     state: Arc<Mutex<Writer>>,
     waiting: AtomicUsize,
     next_batch: AtomicU64,
@@ -75,7 +76,7 @@ const RELEASE: &str = "RELEASE shenpi_step";
 const ROLLBACK_TO: &str = "ROLLBACK TO shenpi_step; RELEASE shenpi_step";
 
 impl Group {
-    pub(crate) fn new(pool: AnyPool) -> Arc<Self> {
+    pub(crate) fn new(pool: Arc<LitePool>) -> Arc<Self> {
         Arc::new(Group {
             pool,
             state: Arc::new(Mutex::new(Writer {
@@ -89,7 +90,7 @@ impl Group {
     }
 
     /// Starts a step: takes the writer lock, opens a batch if none is open, and a savepoint.
-    pub(crate) async fn begin(&self) -> Result<(AnyConnection, Step), StoreError> {
+    pub(crate) async fn begin(&self) -> Result<(Connection, Step), StoreError> {
         let mut guard = {
             self.waiting.fetch_add(1, Ordering::AcqRel);
             let _w = Waiting(&self.waiting);
@@ -102,14 +103,13 @@ impl Group {
                 b.done
                     .send_replace(Some(Err("the writer connection was lost".into())));
             }
-            let conn = self.pool.acquire().await.map_err(db_err)?.detach();
-            guard.conn = Some(conn);
+            guard.conn = Some(self.pool.open().map_err(db_err)?);
         }
-        let Some(mut conn) = guard.conn.take() else {
+        let Some(conn) = guard.conn.take() else {
             return Err(StoreError::Backend("no writer connection".into()));
         };
         if guard.batch.is_none() {
-            if let Err(e) = conn.execute("BEGIN IMMEDIATE").await {
+            if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE") {
                 guard.conn = Some(conn);
                 return Err(db_err(e));
             }
@@ -120,8 +120,8 @@ impl Group {
                 done: watch::channel(None).0,
             });
         }
-        if let Err(e) = conn.execute(SAVEPOINT).await {
-            abandon(&mut guard, &mut conn, &e.to_string()).await;
+        if let Err(e) = conn.execute_batch(SAVEPOINT) {
+            abandon(&mut guard, &conn, &e.to_string());
             guard.conn = Some(conn);
             return Err(db_err(e));
         }
@@ -133,12 +133,12 @@ impl Group {
     /// until its batch is on disk.
     pub(crate) async fn commit(
         self: &Arc<Self>,
-        mut conn: AnyConnection,
+        conn: Connection,
         step: Step,
     ) -> Result<(), StoreError> {
         let Step { mut guard, batch } = step;
-        if let Err(e) = conn.execute(RELEASE).await {
-            abandon(&mut guard, &mut conn, &e.to_string()).await;
+        if let Err(e) = conn.execute_batch(RELEASE) {
+            abandon(&mut guard, &conn, &e.to_string());
             guard.conn = Some(conn);
             return Err(db_err(e));
         }
@@ -187,11 +187,11 @@ impl Group {
 
     /// Ends a step that failed or was dropped: rolls back to its savepoint, and ends the batch
     /// if it is due.
-    pub(crate) async fn rollback(&self, mut conn: AnyConnection, step: Step) {
+    pub(crate) async fn rollback(&self, conn: Connection, step: Step) {
         let Step { mut guard, .. } = step;
-        if let Err(e) = conn.execute(ROLLBACK_TO).await {
+        if let Err(e) = conn.execute_batch(ROLLBACK_TO) {
             tracing::warn!(error = %e, "rollback to the step's savepoint failed");
-            abandon(&mut guard, &mut conn, &e.to_string()).await;
+            abandon(&mut guard, &conn, &e.to_string());
         }
         guard.conn = Some(conn);
         if self.due(&guard) {
@@ -208,32 +208,41 @@ impl Group {
         })
     }
 
-    /// Commits the open batch (rolls it back if it holds no step) and tells its steps.
+    /// Commits the open batch (rolls it back if it holds no step) and tells its steps. The
+    /// commit waits for the disk, so it runs on a blocking thread, which also tells the steps:
+    /// should the caller stop waiting, the steps still learn the outcome (and the connection,
+    /// lost with the caller, is opened again by the next step).
     async fn end_batch(&self, w: &mut OwnedMutexGuard<Writer>) {
         let Some(b) = w.batch.take() else { return };
-        let Some(conn) = w.conn.as_mut() else {
+        let Some(conn) = w.conn.take() else {
             b.done
                 .send_replace(Some(Err("the writer connection was lost".into())));
             return;
         };
-        let sql = if b.steps == 0 { "ROLLBACK" } else { "COMMIT" };
-        let outcome = match conn.execute(sql).await {
-            Ok(_) => {
-                if b.steps > 0 {
+        let steps = b.steps;
+        let sql = if steps == 0 { "ROLLBACK" } else { "COMMIT" };
+        let done = tokio::task::spawn_blocking(move || {
+            let outcome = conn.execute_batch(sql).map_err(|e| {
+                let _ = conn.execute_batch("ROLLBACK");
+                format!("commit of a batch of {steps} steps failed: {e}")
+            });
+            let committed = outcome.is_ok();
+            b.done.send_replace(Some(outcome));
+            (conn, committed)
+        })
+        .await;
+        match done {
+            Ok((conn, committed)) => {
+                w.conn = Some(conn);
+                if committed && steps > 0 {
                     self.committed.0.fetch_add(1, Ordering::AcqRel);
-                    self.committed.1.fetch_add(b.steps as u64, Ordering::AcqRel);
+                    self.committed.1.fetch_add(steps as u64, Ordering::AcqRel);
                 }
-                Ok(())
             }
-            Err(e) => {
-                let _ = conn.execute("ROLLBACK").await;
-                Err(format!(
-                    "commit of a batch of {} steps failed: {e}",
-                    b.steps
-                ))
-            }
-        };
-        b.done.send_replace(Some(outcome));
+            // The thread panicked: its batch's sender went with it, so the steps hear that
+            // the batch was lost; the next step opens another connection.
+            Err(e) => tracing::error!(error = %e, "the commit of a batch failed"),
+        }
     }
 
     /// (batches, steps) committed so far.
@@ -248,9 +257,7 @@ impl Group {
     pub(crate) async fn close(&self) {
         let mut guard = self.state.clone().lock_owned().await;
         self.end_batch(&mut guard).await;
-        if let Some(conn) = guard.conn.take() {
-            let _ = sqlx::Connection::close(conn).await;
-        }
+        drop(guard.conn.take());
     }
 }
 
@@ -279,9 +286,9 @@ impl Drop for Finisher {
 
 /// Rolls back the whole open batch after a failure that may have left it unusable; its steps
 /// get the error.
-async fn abandon(w: &mut OwnedMutexGuard<Writer>, conn: &mut AnyConnection, error: &str) {
+fn abandon(w: &mut OwnedMutexGuard<Writer>, conn: &Connection, error: &str) {
     if let Some(b) = w.batch.take() {
-        let _ = conn.execute("ROLLBACK").await;
+        let _ = conn.execute_batch("ROLLBACK");
         b.done.send_replace(Some(Err(format!(
             "a batch of {} steps was rolled back: {error}",
             b.steps

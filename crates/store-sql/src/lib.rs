@@ -1,13 +1,15 @@
 //! The SQL implementations of shenpi's store: SQLite, the embedded default, and PostgreSQL,
 //! the production store.
 //!
-//! Both engines share one implementation on sqlx's `Any` driver: queries use numbered `$1`
+//! Both engines share one implementation of every query ([`db`]): queries use numbered `$1`
 //! placeholders, which both engines accept, and only portable column types (TEXT, 64-bit
-//! integers, blobs). Where SQL must differ (row locks, blob column type) the code branches on
-//! [`Engine`]. Each engine has its own `migrations/` folder.
+//! integers, blobs). PostgreSQL runs them through sqlx; SQLite through rusqlite, in place on
+//! the calling task, since a SQLite statement takes microseconds. Where SQL must differ (row
+//! locks, blob column type) the code branches on [`Engine`]. Each engine has its own
+//! `migrations/` folder.
 //!
-//! SQLite runs in WAL mode with `synchronous=FULL`; write transactions run one at a time on one
-//! writer connection (SQLite allows only one writer anyway, and this turns "database is locked"
+//! SQLite runs in WAL mode with `synchronous=FULL`; reads run on a pool of connections; write
+//! transactions run one at a time on one writer connection (SQLite allows only one writer anyway, and this turns "database is locked"
 //! races into orderly waiting), as steps of a group commit that share the wait for the disk
 //! ([`group`]). PostgreSQL uses row locks (`FOR UPDATE`) on the audit chain heads.
 
@@ -19,7 +21,9 @@ mod calendar;
 mod cases;
 mod catalog;
 mod certs;
+mod db;
 mod group;
+mod lite;
 mod materials;
 mod migrate;
 mod org;
@@ -50,14 +54,22 @@ use tx::SqlTx;
 
 /// A store on SQLite or PostgreSQL.
 pub struct SqlStore {
-    pool: AnyPool,
+    backend: Backend,
     engine: Engine,
-    /// The SQLite writer (group commit); none on PostgreSQL.
-    writer: Option<Arc<group::Group>>,
     blobs: Arc<dyn BlobStore>,
     /// See [`Store::identity_generation`]; moved by a committing transaction that changed a
     /// user or ended a session.
     identity: Arc<std::sync::atomic::AtomicU64>,
+}
+
+/// The connections of each engine.
+enum Backend {
+    Postgres(AnyPool),
+    /// The pool for reads and the writer (group commit).
+    Sqlite {
+        readers: Arc<lite::LitePool>,
+        writer: Arc<group::Group>,
+    },
 }
 
 /// The SQLite database file inside a data dir.
@@ -66,28 +78,15 @@ pub const SQLITE_FILE: &str = "shenpi.db";
 impl SqlStore {
     /// Opens (creating if needed) the SQLite database in `data_dir`; files go to `data_dir/blobs`.
     pub async fn open_sqlite(data_dir: &Path) -> Result<Self, StoreError> {
-        install_default_drivers();
         std::fs::create_dir_all(data_dir).map_err(StoreError::backend)?;
-        let path = data_dir.join(SQLITE_FILE);
-        let url = format!("sqlite://{}?mode=rwc", path.display());
-        let pool = AnyPoolOptions::new()
-            .max_connections(8)
-            .acquire_timeout(Duration::from_secs(30))
-            .after_connect(|conn, _meta| {
-                Box::pin(async move {
-                    conn.execute("PRAGMA journal_mode=WAL").await?;
-                    conn.execute("PRAGMA synchronous=FULL").await?;
-                    conn.execute("PRAGMA foreign_keys=ON").await?;
-                    conn.execute("PRAGMA busy_timeout=10000").await?;
-                    Ok(())
-                })
-            })
-            .connect(&url)
-            .await
-            .map_err(rows::db_err)?;
+        let readers = lite::LitePool::new(&data_dir.join(SQLITE_FILE));
+        // Opened once here, so that a database that cannot be opened fails at start.
+        drop(readers.get().map_err(rows::db_err)?);
         Ok(SqlStore {
-            writer: Some(group::Group::new(pool.clone())),
-            pool,
+            backend: Backend::Sqlite {
+                writer: group::Group::new(readers.clone()),
+                readers,
+            },
             engine: Engine::Sqlite,
             identity: Default::default(),
             blobs: Arc::new(FsBlobStore::new(data_dir.join("blobs"))),
@@ -140,9 +139,8 @@ impl SqlStore {
             .map_err(rows::db_err)?;
         let blobs = Arc::new(DbBlobStore::new(pool.clone()));
         Ok(SqlStore {
-            pool,
+            backend: Backend::Postgres(pool),
             engine: Engine::Postgres,
-            writer: None,
             identity: Default::default(),
             blobs,
         })
@@ -166,37 +164,71 @@ impl SqlStore {
     /// Runs raw SQL outside the platform's rules. For tests that tamper with stored rows and
     /// for operations tooling only.
     pub async fn exec_raw(&self, sql: &str) -> Result<u64, StoreError> {
-        let r = sqlx::raw_sql(AssertSqlSafe(sql))
-            .execute(&self.pool)
-            .await
-            .map_err(rows::db_err)?;
-        Ok(r.rows_affected())
+        match &self.backend {
+            Backend::Postgres(pool) => {
+                let r = sqlx::raw_sql(AssertSqlSafe(sql))
+                    .execute(pool)
+                    .await
+                    .map_err(rows::db_err)?;
+                Ok(r.rows_affected())
+            }
+            Backend::Sqlite { readers, .. } => {
+                let c = readers.get().map_err(rows::db_err)?;
+                let c = c.conn().ok_or_else(closed)?;
+                c.execute_batch(sql).map_err(rows::db_err)?;
+                Ok(c.changes())
+            }
+        }
     }
 
     /// The first column of the first row of a query, as text (operations tooling and tests,
     /// e.g. `PRAGMA journal_mode`).
     pub async fn query_text(&self, sql: &str) -> Result<String, StoreError> {
-        use sqlx::Row;
-        let row = sqlx::query(AssertSqlSafe(sql.to_string()))
-            .fetch_one(&self.pool)
-            .await
-            .map_err(rows::db_err)?;
-        row.try_get::<String, _>(0)
-            .or_else(|_| row.try_get::<i64, _>(0).map(|i| i.to_string()))
-            .map_err(|e| StoreError::Corrupt(e.to_string()))
+        match &self.backend {
+            Backend::Postgres(pool) => {
+                use sqlx::Row;
+                let row = sqlx::query(AssertSqlSafe(sql.to_string()))
+                    .fetch_one(pool)
+                    .await
+                    .map_err(rows::db_err)?;
+                row.try_get::<String, _>(0)
+                    .or_else(|_| row.try_get::<i64, _>(0).map(|i| i.to_string()))
+                    .map_err(|e| StoreError::Corrupt(e.to_string()))
+            }
+            Backend::Sqlite { readers, .. } => {
+                use rusqlite::types::Value;
+                let c = readers.get().map_err(rows::db_err)?;
+                let v: Value = c
+                    .conn()
+                    .ok_or_else(closed)?
+                    .query_row(sql, [], |r| r.get(0))
+                    .map_err(rows::db_err)?;
+                match v {
+                    Value::Text(s) => Ok(s),
+                    Value::Integer(i) => Ok(i.to_string()),
+                    other => Err(StoreError::Corrupt(format!("not text: {other:?}"))),
+                }
+            }
+        }
     }
 
-    /// Closes the pool (checkpointing SQLite's WAL).
+    /// Closes the connections (the last SQLite connection checkpoints the WAL).
     pub async fn close(&self) {
-        if let Some(w) = &self.writer {
-            w.close().await;
+        match &self.backend {
+            Backend::Postgres(pool) => pool.close().await,
+            Backend::Sqlite { readers, writer } => {
+                writer.close().await;
+                readers.close();
+            }
         }
-        self.pool.close().await;
     }
 
     /// SQLite's group commit so far: (batches, steps) committed; `None` on PostgreSQL.
     pub fn group_commits(&self) -> Option<(u64, u64)> {
-        self.writer.as_ref().map(|w| w.committed())
+        match &self.backend {
+            Backend::Postgres(_) => None,
+            Backend::Sqlite { writer, .. } => Some(writer.committed()),
+        }
     }
 
     /// The SQLite database path for a data dir.
@@ -212,23 +244,30 @@ impl Store for SqlStore {
     }
 
     async fn begin(&self) -> Result<Box<dyn Tx>, StoreError> {
-        let tx = match &self.writer {
-            Some(w) => {
-                let (conn, step) = w.begin().await?;
-                tx::OpenTx::Step(Some((conn, step, w.clone())))
+        let tx = match &self.backend {
+            Backend::Sqlite { writer, .. } => {
+                let (conn, step) = writer.begin().await?;
+                tx::OpenTx::Step(Some((conn, step, writer.clone())))
             }
-            None => tx::OpenTx::Sqlx(Some(self.pool.begin().await.map_err(rows::db_err)?)),
+            Backend::Postgres(pool) => {
+                tx::OpenTx::Sqlx(Some(pool.begin().await.map_err(rows::db_err)?))
+            }
         };
         Ok(Box::new(SqlTx::new(tx, self.engine, self.identity.clone())))
     }
 
     async fn read(&self) -> Result<Box<dyn Tx>, StoreError> {
-        let tx = self.pool.begin().await.map_err(rows::db_err)?;
-        Ok(Box::new(SqlTx::new(
-            tx::OpenTx::Sqlx(Some(tx)),
-            self.engine,
-            self.identity.clone(),
-        )))
+        let tx = match &self.backend {
+            Backend::Sqlite { readers, .. } => {
+                let mut c = readers.get().map_err(rows::db_err)?;
+                c.begin().map_err(rows::db_err)?;
+                tx::OpenTx::Read(c)
+            }
+            Backend::Postgres(pool) => {
+                tx::OpenTx::Sqlx(Some(pool.begin().await.map_err(rows::db_err)?))
+            }
+        };
+        Ok(Box::new(SqlTx::new(tx, self.engine, self.identity.clone())))
     }
 
     fn identity_generation(&self) -> u64 {
@@ -236,15 +275,17 @@ impl Store for SqlStore {
     }
 
     async fn ping(&self) -> Result<(), StoreError> {
-        sqlx::query("SELECT 1")
-            .execute(&self.pool)
-            .await
-            .map_err(rows::db_err)?;
-        Ok(())
+        self.query_text("SELECT 1").await.map(|_| ())
     }
 
     async fn migrate(&self) -> Result<usize, StoreError> {
-        migrate::run(&self.pool, self.engine).await
+        match &self.backend {
+            Backend::Postgres(pool) => migrate::run(pool).await,
+            Backend::Sqlite { readers, .. } => {
+                let c = readers.get().map_err(rows::db_err)?;
+                migrate::run_sqlite(c.conn().ok_or_else(closed)?)
+            }
+        }
     }
 
     fn blobs(&self) -> Arc<dyn BlobStore> {
@@ -264,10 +305,11 @@ impl Store for SqlStore {
             )));
         }
         let path = dest.to_string_lossy().replace('\'', "''");
-        sqlx::raw_sql(AssertSqlSafe(format!("VACUUM INTO '{path}'")))
-            .execute(&self.pool)
-            .await
-            .map_err(rows::db_err)?;
+        self.exec_raw(&format!("VACUUM INTO '{path}'")).await?;
         Ok(())
     }
+}
+
+fn closed() -> StoreError {
+    StoreError::Backend("the connection is closed".into())
 }

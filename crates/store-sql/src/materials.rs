@@ -10,7 +10,7 @@ use shenpi_store::repo::MaterialRepo;
 #[async_trait]
 impl MaterialRepo for SqlTx {
     async fn insert_material_file(&mut self, f: &MaterialFile) -> Result<(), StoreError> {
-        sqlx::query(
+        crate::db::query(
             "INSERT INTO material_files (id, owner_id, region_code, name, kind, size, sha256, blob_key, \
              created_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)",
         )
@@ -23,19 +23,19 @@ impl MaterialRepo for SqlTx {
         .bind(&f.sha256)
         .bind(&f.blob_key)
         .bind(ts(f.created_at))
-        .execute(&mut *self.tx)
+        .execute(&mut self.tx)
         .await
         .map_err(db_err)?;
         Ok(())
     }
 
     async fn material_file(&mut self, id: &str) -> Result<Option<MaterialFile>, StoreError> {
-        let row = sqlx::query(
+        let row = crate::db::query(
             "SELECT id, owner_id, region_code, name, kind, size, sha256, blob_key, created_at \
              FROM material_files WHERE id = $1",
         )
         .bind(id)
-        .fetch_optional(&mut *self.tx)
+        .fetch_optional(&mut self.tx)
         .await
         .map_err(db_err)?;
         let Some(r) = row else { return Ok(None) };

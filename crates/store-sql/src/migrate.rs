@@ -3,7 +3,6 @@
 
 use crate::rows::db_err;
 use shenpi_store::StoreError;
-use shenpi_store::repo::Engine;
 use sqlx::{AnyPool, Row};
 
 #[rustfmt::skip]
@@ -56,21 +55,16 @@ const POSTGRES: &[(i64, &str, &str)] = &[
     (21, "certificates_by_type", include_str!("../migrations/postgres/0021_certificates_by_type.sql")),
 ];
 
-/// Applies the pending migrations of `engine`; returns how many ran.
-pub async fn run(pool: &AnyPool, engine: Engine) -> Result<usize, StoreError> {
-    sqlx::raw_sql(
-        "CREATE TABLE IF NOT EXISTS schema_migrations (
-            version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
-    )
-    .execute(pool)
-    .await
-    .map_err(db_err)?;
-    let list = match engine {
-        Engine::Sqlite => SQLITE,
-        Engine::Postgres => POSTGRES,
-    };
+const CREATE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (
+    version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)";
+const RECORD: &str =
+    "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)";
+
+/// Applies the pending PostgreSQL migrations; returns how many ran.
+pub async fn run(pool: &AnyPool) -> Result<usize, StoreError> {
+    sqlx::raw_sql(CREATE).execute(pool).await.map_err(db_err)?;
     let mut applied = 0;
-    for (version, name, sql) in list {
+    for (version, name, sql) in POSTGRES {
         let mut tx = pool.begin().await.map_err(db_err)?;
         let done = sqlx::query("SELECT COUNT(*) AS n FROM schema_migrations WHERE version = $1")
             .bind(*version)
@@ -86,18 +80,55 @@ pub async fn run(pool: &AnyPool, engine: Engine) -> Result<usize, StoreError> {
             .execute(&mut *tx)
             .await
             .map_err(db_err)?;
-        sqlx::query(
-            "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
-        )
-        .bind(*version)
-        .bind(*name)
-        .bind(crate::rows::ts(chrono::Utc::now()))
-        .execute(&mut *tx)
-        .await
-        .map_err(db_err)?;
+        sqlx::query(RECORD)
+            .bind(*version)
+            .bind(*name)
+            .bind(crate::rows::ts(chrono::Utc::now()))
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
         tx.commit().await.map_err(db_err)?;
         tracing::info!(version, name, "applied migration");
         applied += 1;
+    }
+    Ok(applied)
+}
+
+/// Applies the pending SQLite migrations on `conn`; returns how many ran.
+pub fn run_sqlite(conn: &rusqlite::Connection) -> Result<usize, StoreError> {
+    conn.execute_batch(CREATE).map_err(db_err)?;
+    let mut applied = 0;
+    for (version, name, sql) in SQLITE {
+        conn.execute_batch("BEGIN IMMEDIATE").map_err(db_err)?;
+        let step = || -> rusqlite::Result<bool> {
+            let done: i64 = conn.query_row(
+                "SELECT COUNT(*) FROM schema_migrations WHERE version = ?1",
+                [version],
+                |r| r.get(0),
+            )?;
+            if done > 0 {
+                return Ok(false);
+            }
+            conn.execute_batch(sql)?;
+            conn.execute(
+                RECORD,
+                rusqlite::params![version, name, crate::rows::ts(chrono::Utc::now())],
+            )?;
+            Ok(true)
+        };
+        match step() {
+            Ok(ran) => {
+                conn.execute_batch("COMMIT").map_err(db_err)?;
+                if ran {
+                    tracing::info!(version, name, "applied migration");
+                    applied += 1;
+                }
+            }
+            Err(e) => {
+                let _ = conn.execute_batch("ROLLBACK");
+                return Err(db_err(e));
+            }
+        }
     }
     Ok(applied)
 }

@@ -10,22 +10,22 @@ use shenpi_store::repo::OrgRepo;
 #[async_trait]
 impl OrgRepo for SqlTx {
     async fn upsert_region(&mut self, r: &Region) -> Result<(), StoreError> {
-        sqlx::query(
+        crate::db::query(
             "INSERT INTO regions (code, name, parent) VALUES ($1, $2, $3) \
              ON CONFLICT (code) DO UPDATE SET name = excluded.name, parent = excluded.parent",
         )
         .bind(&r.code)
         .bind(&r.name)
         .bind(&r.parent)
-        .execute(&mut *self.tx)
+        .execute(&mut self.tx)
         .await
         .map_err(db_err)?;
         Ok(())
     }
 
     async fn list_regions(&mut self) -> Result<Vec<Region>, StoreError> {
-        let rows = sqlx::query("SELECT code, name, parent FROM regions ORDER BY code")
-            .fetch_all(&mut *self.tx)
+        let rows = crate::db::query("SELECT code, name, parent FROM regions ORDER BY code")
+            .fetch_all(&mut self.tx)
             .await
             .map_err(db_err)?;
         rows.iter()
@@ -40,7 +40,7 @@ impl OrgRepo for SqlTx {
     }
 
     async fn upsert_department(&mut self, d: &Department) -> Result<(), StoreError> {
-        sqlx::query(
+        crate::db::query(
             "INSERT INTO departments (id, region_code, name_zh, name_en) VALUES ($1,$2,$3,$4) \
              ON CONFLICT (id) DO UPDATE SET region_code = excluded.region_code, \
              name_zh = excluded.name_zh, name_en = excluded.name_en",
@@ -49,7 +49,7 @@ impl OrgRepo for SqlTx {
         .bind(&d.region_code)
         .bind(&d.name_zh)
         .bind(&d.name_en)
-        .execute(&mut *self.tx)
+        .execute(&mut self.tx)
         .await
         .map_err(db_err)?;
         Ok(())
@@ -59,29 +59,30 @@ impl OrgRepo for SqlTx {
         &mut self,
         region: Option<&str>,
     ) -> Result<Vec<Department>, StoreError> {
-        let rows = sqlx::query(
+        let rows = crate::db::query(
             "SELECT id, region_code, name_zh, name_en FROM departments \
              WHERE ($1 IS NULL OR region_code = $1) ORDER BY id",
         )
         .bind(region)
-        .fetch_all(&mut *self.tx)
+        .fetch_all(&mut self.tx)
         .await
         .map_err(db_err)?;
         rows.iter().map(dept_from).collect()
     }
 
     async fn department(&mut self, id: &str) -> Result<Option<Department>, StoreError> {
-        let row =
-            sqlx::query("SELECT id, region_code, name_zh, name_en FROM departments WHERE id = $1")
-                .bind(id)
-                .fetch_optional(&mut *self.tx)
-                .await
-                .map_err(db_err)?;
+        let row = crate::db::query(
+            "SELECT id, region_code, name_zh, name_en FROM departments WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&mut self.tx)
+        .await
+        .map_err(db_err)?;
         row.as_ref().map(dept_from).transpose()
     }
 
     async fn upsert_window(&mut self, w: &ServiceWindow) -> Result<(), StoreError> {
-        sqlx::query(
+        crate::db::query(
             "INSERT INTO service_windows (id, region_code, department_id, number, name) \
              VALUES ($1,$2,$3,$4,$5) ON CONFLICT (id) DO UPDATE SET \
              region_code = excluded.region_code, department_id = excluded.department_id, \
@@ -92,7 +93,7 @@ impl OrgRepo for SqlTx {
         .bind(&w.department_id)
         .bind(&w.number)
         .bind(&w.name)
-        .execute(&mut *self.tx)
+        .execute(&mut self.tx)
         .await
         .map_err(db_err)?;
         Ok(())
@@ -102,12 +103,12 @@ impl OrgRepo for SqlTx {
         &mut self,
         region: Option<&str>,
     ) -> Result<Vec<ServiceWindow>, StoreError> {
-        let rows = sqlx::query(
+        let rows = crate::db::query(
             "SELECT id, region_code, department_id, number, name FROM service_windows \
              WHERE ($1 IS NULL OR region_code = $1) ORDER BY region_code, number",
         )
         .bind(region)
-        .fetch_all(&mut *self.tx)
+        .fetch_all(&mut self.tx)
         .await
         .map_err(db_err)?;
         rows.iter()
@@ -124,7 +125,7 @@ impl OrgRepo for SqlTx {
     }
 }
 
-fn dept_from(r: &sqlx::any::AnyRow) -> Result<Department, StoreError> {
+fn dept_from(r: &crate::db::Row) -> Result<Department, StoreError> {
     Ok(Department {
         id: r.text("id")?,
         region_code: r.text("region_code")?,

@@ -1,5 +1,6 @@
 //! Partner systems, their nonces and applied reports, and the webhook outbox, on both engines.
 
+use crate::db::Row;
 use crate::rows::{RowExt, db_err, parse_ts, ts};
 use crate::tx::SqlTx;
 use async_trait::async_trait;
@@ -7,14 +8,12 @@ use chrono::{DateTime, Utc};
 use shenpi_store::StoreError;
 use shenpi_store::model::{Delivery, Partner};
 use shenpi_store::repo::{Engine, PartnerRepo};
-use sqlx::AssertSqlSafe;
-use sqlx::any::AnyRow;
 
 const PARTNER_COLS: &str = "key, name, app_key, secret, webhook_url, active, created_at";
 pub(crate) const DELIVERY_COLS: &str = "id, partner_key, event, case_id, idempotency_key, body, status, attempts, \
      next_attempt_at, locked_until, last_error, created_at, delivered_at";
 
-fn partner_from(r: &AnyRow) -> Result<Partner, StoreError> {
+fn partner_from(r: &Row) -> Result<Partner, StoreError> {
     Ok(Partner {
         key: r.text("key")?,
         name: r.text("name")?,
@@ -26,11 +25,11 @@ fn partner_from(r: &AnyRow) -> Result<Partner, StoreError> {
     })
 }
 
-fn opt_time(r: &AnyRow, col: &str) -> Result<Option<DateTime<Utc>>, StoreError> {
+fn opt_time(r: &Row, col: &str) -> Result<Option<DateTime<Utc>>, StoreError> {
     r.opt_text(col)?.map(|t| parse_ts(&t)).transpose()
 }
 
-fn delivery_from(r: &AnyRow) -> Result<Delivery, StoreError> {
+fn delivery_from(r: &Row) -> Result<Delivery, StoreError> {
     Ok(Delivery {
         id: r.text("id")?,
         partner_key: r.text("partner_key")?,
@@ -52,7 +51,7 @@ fn delivery_from(r: &AnyRow) -> Result<Delivery, StoreError> {
 impl PartnerRepo for SqlTx {
     async fn insert_partner(&mut self, p: &Partner) -> Result<(), StoreError> {
         let sql = format!("INSERT INTO partners ({PARTNER_COLS}) VALUES ($1,$2,$3,$4,$5,$6,$7)");
-        sqlx::query(AssertSqlSafe(sql))
+        crate::db::query(sql)
             .bind(&p.key)
             .bind(&p.name)
             .bind(&p.app_key)
@@ -60,14 +59,14 @@ impl PartnerRepo for SqlTx {
             .bind(&p.webhook_url)
             .bind(i64::from(p.active))
             .bind(ts(p.created_at))
-            .execute(&mut *self.tx)
+            .execute(&mut self.tx)
             .await
             .map_err(db_err)?;
         Ok(())
     }
 
     async fn update_partner(&mut self, p: &Partner) -> Result<(), StoreError> {
-        let r = sqlx::query(
+        let r = crate::db::query(
             "UPDATE partners SET name = $2, app_key = $3, secret = $4, webhook_url = $5, active = $6 \
              WHERE key = $1",
         )
@@ -77,7 +76,7 @@ impl PartnerRepo for SqlTx {
         .bind(&p.secret)
         .bind(&p.webhook_url)
         .bind(i64::from(p.active))
-        .execute(&mut *self.tx)
+        .execute(&mut self.tx)
         .await
         .map_err(db_err)?;
         if r.rows_affected() == 0 {
@@ -88,9 +87,9 @@ impl PartnerRepo for SqlTx {
 
     async fn partner(&mut self, key: &str) -> Result<Option<Partner>, StoreError> {
         let sql = format!("SELECT {PARTNER_COLS} FROM partners WHERE key = $1");
-        let row = sqlx::query(AssertSqlSafe(sql))
+        let row = crate::db::query(sql)
             .bind(key)
-            .fetch_optional(&mut *self.tx)
+            .fetch_optional(&mut self.tx)
             .await
             .map_err(db_err)?;
         row.as_ref().map(partner_from).transpose()
@@ -98,9 +97,9 @@ impl PartnerRepo for SqlTx {
 
     async fn partner_by_app_key(&mut self, app_key: &str) -> Result<Option<Partner>, StoreError> {
         let sql = format!("SELECT {PARTNER_COLS} FROM partners WHERE app_key = $1");
-        let row = sqlx::query(AssertSqlSafe(sql))
+        let row = crate::db::query(sql)
             .bind(app_key)
-            .fetch_optional(&mut *self.tx)
+            .fetch_optional(&mut self.tx)
             .await
             .map_err(db_err)?;
         row.as_ref().map(partner_from).transpose()
@@ -108,8 +107,8 @@ impl PartnerRepo for SqlTx {
 
     async fn partners(&mut self) -> Result<Vec<Partner>, StoreError> {
         let sql = format!("SELECT {PARTNER_COLS} FROM partners ORDER BY key");
-        let rows = sqlx::query(AssertSqlSafe(sql))
-            .fetch_all(&mut *self.tx)
+        let rows = crate::db::query(sql)
+            .fetch_all(&mut self.tx)
             .await
             .map_err(db_err)?;
         rows.iter().map(partner_from).collect()
@@ -121,23 +120,23 @@ impl PartnerRepo for SqlTx {
         nonce: &str,
         at: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
-        let r = sqlx::query(
+        let r = crate::db::query(
             "INSERT INTO partner_nonces (app_key, nonce, used_at) VALUES ($1,$2,$3) \
              ON CONFLICT (app_key, nonce) DO NOTHING",
         )
         .bind(app_key)
         .bind(nonce)
         .bind(ts(at))
-        .execute(&mut *self.tx)
+        .execute(&mut self.tx)
         .await
         .map_err(db_err)?;
         Ok(r.rows_affected() > 0)
     }
 
     async fn prune_nonces(&mut self, before: DateTime<Utc>) -> Result<u64, StoreError> {
-        let r = sqlx::query("DELETE FROM partner_nonces WHERE used_at < $1")
+        let r = crate::db::query("DELETE FROM partner_nonces WHERE used_at < $1")
             .bind(ts(before))
-            .execute(&mut *self.tx)
+            .execute(&mut self.tx)
             .await
             .map_err(db_err)?;
         Ok(r.rows_affected())
@@ -150,7 +149,7 @@ impl PartnerRepo for SqlTx {
         case_id: &str,
         at: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
-        let r = sqlx::query(
+        let r = crate::db::query(
             "INSERT INTO partner_events (partner_key, idempotency_key, case_id, applied_at) \
              VALUES ($1,$2,$3,$4) ON CONFLICT (partner_key, idempotency_key) DO NOTHING",
         )
@@ -158,7 +157,7 @@ impl PartnerRepo for SqlTx {
         .bind(idempotency_key)
         .bind(case_id)
         .bind(ts(at))
-        .execute(&mut *self.tx)
+        .execute(&mut self.tx)
         .await
         .map_err(db_err)?;
         Ok(r.rows_affected() > 0)
@@ -169,7 +168,7 @@ impl PartnerRepo for SqlTx {
             "INSERT INTO deliveries ({DELIVERY_COLS}) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13) \
              ON CONFLICT (idempotency_key) DO NOTHING"
         );
-        let r = sqlx::query(AssertSqlSafe(sql))
+        let r = crate::db::query(sql)
             .bind(&d.id)
             .bind(&d.partner_key)
             .bind(&d.event)
@@ -183,7 +182,7 @@ impl PartnerRepo for SqlTx {
             .bind(&d.last_error)
             .bind(ts(d.created_at))
             .bind(d.delivered_at.map(ts))
-            .execute(&mut *self.tx)
+            .execute(&mut self.tx)
             .await
             .map_err(db_err)?;
         Ok(r.rows_affected() > 0)
@@ -208,11 +207,11 @@ impl PartnerRepo for SqlTx {
                ORDER BY next_attempt_at, id LIMIT $3{lock}) \
              RETURNING {DELIVERY_COLS}"
         );
-        let rows = sqlx::query(AssertSqlSafe(sql))
+        let rows = crate::db::query(sql)
             .bind(ts(lease_until))
             .bind(ts(now))
             .bind(limit.clamp(1, 1000))
-            .fetch_all(&mut *self.tx)
+            .fetch_all(&mut self.tx)
             .await
             .map_err(db_err)?;
         let mut out: Vec<Delivery> = rows.iter().map(delivery_from).collect::<Result<_, _>>()?;
@@ -221,7 +220,7 @@ impl PartnerRepo for SqlTx {
     }
 
     async fn update_delivery(&mut self, d: &Delivery) -> Result<(), StoreError> {
-        sqlx::query(
+        crate::db::query(
             "UPDATE deliveries SET status = $2, attempts = $3, next_attempt_at = $4, locked_until = $5, \
              last_error = $6, delivered_at = $7 WHERE id = $1",
         )
@@ -232,7 +231,7 @@ impl PartnerRepo for SqlTx {
         .bind(d.locked_until.map(ts))
         .bind(&d.last_error)
         .bind(d.delivered_at.map(ts))
-        .execute(&mut *self.tx)
+        .execute(&mut self.tx)
         .await
         .map_err(db_err)?;
         Ok(())
@@ -247,10 +246,10 @@ impl PartnerRepo for SqlTx {
             "SELECT {DELIVERY_COLS} FROM deliveries WHERE partner_key = $1 \
              ORDER BY created_at DESC, id DESC LIMIT $2"
         );
-        let rows = sqlx::query(AssertSqlSafe(sql))
+        let rows = crate::db::query(sql)
             .bind(partner_key)
             .bind(limit.clamp(1, 500))
-            .fetch_all(&mut *self.tx)
+            .fetch_all(&mut self.tx)
             .await
             .map_err(db_err)?;
         rows.iter().map(delivery_from).collect()

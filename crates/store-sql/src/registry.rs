@@ -1,16 +1,16 @@
 //! Shared-data registries served by the platform: one row per record, fields as JSON.
 
+use crate::db::Row;
 use crate::rows::{RowExt, db_err, ts};
 use crate::tx::SqlTx;
 use async_trait::async_trait;
 use shenpi_store::StoreError;
 use shenpi_store::model::RegistryRecord;
 use shenpi_store::repo::RegistryRepo;
-use sqlx::any::AnyRow;
 
 const COLS: &str = "kind, key, region_code, name, data, updated_at";
 
-fn record_from(r: &AnyRow) -> Result<RegistryRecord, StoreError> {
+fn record_from(r: &Row) -> Result<RegistryRecord, StoreError> {
     Ok(RegistryRecord {
         kind: r.text("kind")?,
         key: r.text("key")?,
@@ -44,14 +44,14 @@ impl RegistryRepo for SqlTx {
              name = excluded.name, data = excluded.data, updated_at = excluded.updated_at"
         );
         for r in rs {
-            sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
+            crate::db::query(sql.clone())
                 .bind(&r.kind)
                 .bind(&r.key)
                 .bind(&r.region_code)
                 .bind(&r.name)
                 .bind(&r.data)
                 .bind(ts(r.updated_at))
-                .execute(&mut *self.tx)
+                .execute(&mut self.tx)
                 .await
                 .map_err(db_err)?;
         }
@@ -64,19 +64,19 @@ impl RegistryRepo for SqlTx {
         key: &str,
     ) -> Result<Option<RegistryRecord>, StoreError> {
         let sql = format!("SELECT {COLS} FROM registry_records WHERE kind = $1 AND key = $2");
-        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        let row = crate::db::query(sql)
             .bind(kind)
             .bind(key)
-            .fetch_optional(&mut *self.tx)
+            .fetch_optional(&mut self.tx)
             .await
             .map_err(db_err)?;
         row.as_ref().map(record_from).transpose()
     }
 
     async fn count_registry_records(&mut self, kind: &str) -> Result<i64, StoreError> {
-        let row = sqlx::query("SELECT COUNT(*) AS n FROM registry_records WHERE kind = $1")
+        let row = crate::db::query("SELECT COUNT(*) AS n FROM registry_records WHERE kind = $1")
             .bind(kind)
-            .fetch_one(&mut *self.tx)
+            .fetch_one(&mut self.tx)
             .await
             .map_err(db_err)?;
         row.int("n")
@@ -92,11 +92,11 @@ impl RegistryRepo for SqlTx {
             "SELECT {COLS} FROM registry_records WHERE kind = $1 AND name LIKE $2 ESCAPE '\\' \
              ORDER BY name, key LIMIT $3"
         );
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        let rows = crate::db::query(sql)
             .bind(kind)
             .bind(contains_pattern(fragment))
             .bind(limit)
-            .fetch_all(&mut *self.tx)
+            .fetch_all(&mut self.tx)
             .await
             .map_err(db_err)?;
         rows.iter().map(record_from).collect()

@@ -1,10 +1,10 @@
 //! Conversions between rows and records: timestamps as fixed-width UTC text, booleans as 0/1,
 //! and driver errors mapped to [`StoreError`] (a unique violation becomes `Conflict`).
 
+use crate::db::{DbError, Row};
 use chrono::{DateTime, NaiveDateTime, Utc};
+use rusqlite::types::Value;
 use shenpi_store::StoreError;
-use sqlx::Row;
-use sqlx::any::AnyRow;
 
 /// Fixed-width UTC text, so that text order is time order.
 pub fn ts(t: DateTime<Utc>) -> String {
@@ -19,13 +19,23 @@ pub fn parse_ts(s: &str) -> Result<DateTime<Utc>, StoreError> {
 }
 
 /// Maps a driver error; unique violations become `Conflict`.
-pub fn db_err(e: sqlx::Error) -> StoreError {
-    match &e {
-        sqlx::Error::Database(d) if d.is_unique_violation() => {
+pub fn db_err(e: impl Into<DbError>) -> StoreError {
+    match e.into() {
+        DbError::Sqlx(sqlx::Error::Database(d)) if d.is_unique_violation() => {
             StoreError::Conflict(d.message().to_string())
         }
-        sqlx::Error::RowNotFound => StoreError::NotFound("row".into()),
-        _ => StoreError::Backend(e.to_string()),
+        DbError::Sqlx(sqlx::Error::RowNotFound) | DbError::NoRow => {
+            StoreError::NotFound("row".into())
+        }
+        DbError::Sqlx(e) => StoreError::Backend(e.to_string()),
+        DbError::Lite(rusqlite::Error::SqliteFailure(f, msg))
+            if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
+                || f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY =>
+        {
+            StoreError::Conflict(msg.unwrap_or_else(|| f.to_string()))
+        }
+        DbError::Lite(e) => StoreError::Backend(e.to_string()),
+        DbError::Closed => StoreError::Backend("transaction used after it ended".into()),
     }
 }
 
@@ -34,6 +44,7 @@ pub trait RowExt {
     fn text(&self, col: &str) -> Result<String, StoreError>;
     fn opt_text(&self, col: &str) -> Result<Option<String>, StoreError>;
     fn int(&self, col: &str) -> Result<i64, StoreError>;
+    fn opt_int(&self, col: &str) -> Result<Option<i64>, StoreError>;
     fn flag(&self, col: &str) -> Result<bool, StoreError> {
         Ok(self.int(col)? != 0)
     }
@@ -46,19 +57,44 @@ pub trait RowExt {
     }
 }
 
-impl RowExt for AnyRow {
+impl RowExt for Row {
     fn text(&self, col: &str) -> Result<String, StoreError> {
-        self.try_get::<String, _>(col)
-            .map_err(|e| StoreError::Corrupt(format!("{col}: {e}")))
+        self.opt_text(col)?
+            .ok_or_else(|| StoreError::Corrupt(format!("{col}: unexpected NULL")))
     }
     fn opt_text(&self, col: &str) -> Result<Option<String>, StoreError> {
-        self.try_get::<Option<String>, _>(col)
-            .map_err(|e| StoreError::Corrupt(format!("{col}: {e}")))
+        match self {
+            Row::Any(r) => sqlx::Row::try_get::<Option<String>, _>(r, col)
+                .map_err(|e| StoreError::Corrupt(format!("{col}: {e}"))),
+            Row::Lite(r) => match lite_value(r, col)? {
+                Value::Null => Ok(None),
+                Value::Text(s) => Ok(Some(s.clone())),
+                other => Err(StoreError::Corrupt(format!("{col}: not text: {other:?}"))),
+            },
+        }
     }
     fn int(&self, col: &str) -> Result<i64, StoreError> {
-        self.try_get::<i64, _>(col)
-            .map_err(|e| StoreError::Corrupt(format!("{col}: {e}")))
+        self.opt_int(col)?
+            .ok_or_else(|| StoreError::Corrupt(format!("{col}: unexpected NULL")))
     }
+    fn opt_int(&self, col: &str) -> Result<Option<i64>, StoreError> {
+        match self {
+            Row::Any(r) => sqlx::Row::try_get::<Option<i64>, _>(r, col)
+                .map_err(|e| StoreError::Corrupt(format!("{col}: {e}"))),
+            Row::Lite(r) => match lite_value(r, col)? {
+                Value::Null => Ok(None),
+                Value::Integer(i) => Ok(Some(*i)),
+                other => Err(StoreError::Corrupt(format!(
+                    "{col}: not an integer: {other:?}"
+                ))),
+            },
+        }
+    }
+}
+
+fn lite_value<'a>(r: &'a crate::db::LiteRow, col: &str) -> Result<&'a Value, StoreError> {
+    r.get(col)
+        .ok_or_else(|| StoreError::Corrupt(format!("no column {col}")))
 }
 
 /// Page arithmetic: pages count from 1 (at most 1,000,000); `per_page` is clamped to 1..=200.

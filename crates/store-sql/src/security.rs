@@ -11,14 +11,14 @@ use shenpi_store::repo::SecurityRepo;
 #[async_trait]
 impl SecurityRepo for SqlTx {
     async fn record_login_failure(&mut self, f: &LoginFailure) -> Result<(), StoreError> {
-        sqlx::query(
+        crate::db::query(
             "INSERT INTO login_failures (id, username, client_ip, at) VALUES ($1,$2,$3,$4)",
         )
         .bind(shenpi_store::new_id())
         .bind(&f.username)
         .bind(&f.client_ip)
         .bind(ts(f.at))
-        .execute(&mut *self.tx)
+        .execute(&mut self.tx)
         .await
         .map_err(db_err)?;
         Ok(())
@@ -30,14 +30,14 @@ impl SecurityRepo for SqlTx {
         client_ip: Option<&str>,
         since: DateTime<Utc>,
     ) -> Result<Vec<LoginFailure>, StoreError> {
-        let rows = sqlx::query(
+        let rows = crate::db::query(
             "SELECT username, client_ip, at FROM login_failures WHERE username = $1 \
              AND ($2 IS NULL OR client_ip = $2) AND at >= $3 ORDER BY at",
         )
         .bind(username)
         .bind(client_ip)
         .bind(ts(since))
-        .fetch_all(&mut *self.tx)
+        .fetch_all(&mut self.tx)
         .await
         .map_err(db_err)?;
         rows.iter()
@@ -56,33 +56,33 @@ impl SecurityRepo for SqlTx {
         username: &str,
         client_ip: Option<&str>,
     ) -> Result<u64, StoreError> {
-        let r = sqlx::query(
+        let r = crate::db::query(
             "DELETE FROM login_failures WHERE username = $1 AND ($2 IS NULL OR client_ip = $2)",
         )
         .bind(username)
         .bind(client_ip)
-        .execute(&mut *self.tx)
+        .execute(&mut self.tx)
         .await
         .map_err(db_err)?;
         Ok(r.rows_affected())
     }
 
     async fn lock_login_key(&mut self, username: &str, client_ip: &str) -> Result<(), StoreError> {
-        sqlx::query(
+        crate::db::query(
             "INSERT INTO login_locks (username, client_ip) VALUES ($1, $2) ON CONFLICT DO NOTHING",
         )
         .bind(username)
         .bind(client_ip)
-        .execute(&mut *self.tx)
+        .execute(&mut self.tx)
         .await
         .map_err(db_err)?;
         if self.engine == shenpi_store::repo::Engine::Postgres {
-            sqlx::query(
+            crate::db::query(
                 "SELECT username FROM login_locks WHERE username = $1 AND client_ip = $2 FOR UPDATE",
             )
             .bind(username)
             .bind(client_ip)
-            .fetch_one(&mut *self.tx)
+            .fetch_one(&mut self.tx)
             .await
             .map_err(db_err)?;
         }
@@ -95,29 +95,29 @@ impl SecurityRepo for SqlTx {
         client_ip: &str,
         at: DateTime<Utc>,
     ) -> Result<u64, StoreError> {
-        let r = sqlx::query(
+        let r = crate::db::query(
             "DELETE FROM login_failures WHERE username = $1 AND client_ip = $2 AND at = $3",
         )
         .bind(username)
         .bind(client_ip)
         .bind(ts(at))
-        .execute(&mut *self.tx)
+        .execute(&mut self.tx)
         .await
         .map_err(db_err)?;
         Ok(r.rows_affected())
     }
 
     async fn prune_login_failures(&mut self, before: DateTime<Utc>) -> Result<u64, StoreError> {
-        let r = sqlx::query("DELETE FROM login_failures WHERE at < $1")
+        let r = crate::db::query("DELETE FROM login_failures WHERE at < $1")
             .bind(ts(before))
-            .execute(&mut *self.tx)
+            .execute(&mut self.tx)
             .await
             .map_err(db_err)?;
         Ok(r.rows_affected())
     }
 
     async fn insert_alert(&mut self, a: &SecurityAlert) -> Result<(), StoreError> {
-        sqlx::query(
+        crate::db::query(
             "INSERT INTO security_alerts (id, kind, subject, details, at) VALUES ($1,$2,$3,$4,$5)",
         )
         .bind(&a.id)
@@ -125,18 +125,18 @@ impl SecurityRepo for SqlTx {
         .bind(&a.subject)
         .bind(a.details.to_string())
         .bind(ts(a.at))
-        .execute(&mut *self.tx)
+        .execute(&mut self.tx)
         .await
         .map_err(db_err)?;
         Ok(())
     }
 
     async fn list_alerts(&mut self, limit: i64) -> Result<Vec<SecurityAlert>, StoreError> {
-        let rows = sqlx::query(
+        let rows = crate::db::query(
             "SELECT id, kind, subject, details, at FROM security_alerts ORDER BY at DESC LIMIT $1",
         )
         .bind(limit.clamp(1, 500))
-        .fetch_all(&mut *self.tx)
+        .fetch_all(&mut self.tx)
         .await
         .map_err(db_err)?;
         rows.iter()

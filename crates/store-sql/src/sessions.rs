@@ -11,7 +11,7 @@ use shenpi_store::repo::SessionRepo;
 #[async_trait]
 impl SessionRepo for SqlTx {
     async fn insert_session(&mut self, s: &Session) -> Result<(), StoreError> {
-        sqlx::query(
+        crate::db::query(
             "INSERT INTO sessions (token_hash, user_id, channel, csrf_token, client_ip, \
              created_at, last_seen_at, expires_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)",
         )
@@ -23,19 +23,19 @@ impl SessionRepo for SqlTx {
         .bind(ts(s.created_at))
         .bind(ts(s.last_seen_at))
         .bind(ts(s.expires_at))
-        .execute(&mut *self.tx)
+        .execute(&mut self.tx)
         .await
         .map_err(db_err)?;
         Ok(())
     }
 
     async fn session_by_hash(&mut self, token_hash: &str) -> Result<Option<Session>, StoreError> {
-        let row = sqlx::query(
+        let row = crate::db::query(
             "SELECT token_hash, user_id, channel, csrf_token, client_ip, created_at, \
              last_seen_at, expires_at FROM sessions WHERE token_hash = $1",
         )
         .bind(token_hash)
-        .fetch_optional(&mut *self.tx)
+        .fetch_optional(&mut self.tx)
         .await
         .map_err(db_err)?;
         let Some(row) = row else { return Ok(None) };
@@ -57,21 +57,23 @@ impl SessionRepo for SqlTx {
         last_seen_at: DateTime<Utc>,
         expires_at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        sqlx::query("UPDATE sessions SET last_seen_at = $2, expires_at = $3 WHERE token_hash = $1")
-            .bind(token_hash)
-            .bind(ts(last_seen_at))
-            .bind(ts(expires_at))
-            .execute(&mut *self.tx)
-            .await
-            .map_err(db_err)?;
+        crate::db::query(
+            "UPDATE sessions SET last_seen_at = $2, expires_at = $3 WHERE token_hash = $1",
+        )
+        .bind(token_hash)
+        .bind(ts(last_seen_at))
+        .bind(ts(expires_at))
+        .execute(&mut self.tx)
+        .await
+        .map_err(db_err)?;
         Ok(())
     }
 
     async fn delete_session(&mut self, token_hash: &str) -> Result<bool, StoreError> {
         self.identity_changed = true;
-        let r = sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+        let r = crate::db::query("DELETE FROM sessions WHERE token_hash = $1")
             .bind(token_hash)
-            .execute(&mut *self.tx)
+            .execute(&mut self.tx)
             .await
             .map_err(db_err)?;
         Ok(r.rows_affected() > 0)
@@ -83,21 +85,21 @@ impl SessionRepo for SqlTx {
         keep: Option<&str>,
     ) -> Result<u64, StoreError> {
         self.identity_changed = true;
-        let r = sqlx::query(
+        let r = crate::db::query(
             "DELETE FROM sessions WHERE user_id = $1 AND ($2 IS NULL OR token_hash <> $2)",
         )
         .bind(user_id)
         .bind(keep)
-        .execute(&mut *self.tx)
+        .execute(&mut self.tx)
         .await
         .map_err(db_err)?;
         Ok(r.rows_affected())
     }
 
     async fn count_user_sessions(&mut self, user_id: &str) -> Result<i64, StoreError> {
-        sqlx::query("SELECT COUNT(*) AS n FROM sessions WHERE user_id = $1")
+        crate::db::query("SELECT COUNT(*) AS n FROM sessions WHERE user_id = $1")
             .bind(user_id)
-            .fetch_one(&mut *self.tx)
+            .fetch_one(&mut self.tx)
             .await
             .map_err(db_err)?
             .int("n")

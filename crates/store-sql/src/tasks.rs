@@ -1,5 +1,6 @@
 //! Tasks (待办).
 
+use crate::db::Row;
 use crate::rows::{RowExt, db_err, parse_ts, ts};
 use crate::tx::SqlTx;
 use async_trait::async_trait;
@@ -7,14 +8,12 @@ use chrono::{DateTime, Utc};
 use shenpi_store::StoreError;
 use shenpi_store::model::{Draft, Notification, Task, TaskCopy};
 use shenpi_store::repo::{TaskRepo, WorkbenchRepo};
-use sqlx::any::AnyRow;
-use sqlx::{AssertSqlSafe, Row};
 
 pub(crate) const COLS: &str = "id, case_id, region_code, step, name, candidate_role, assignee, status, outcome, \
     opinion, completed_by, due_on, created_at, completed_at, revision, engine_task, owner, kind, parent_id, \
     department_id";
 
-fn task_from(r: &AnyRow) -> Result<Task, StoreError> {
+fn task_from(r: &Row) -> Result<Task, StoreError> {
     Ok(Task {
         id: r.text("id")?,
         case_id: r.text("case_id")?,
@@ -40,9 +39,7 @@ fn task_from(r: &AnyRow) -> Result<Task, StoreError> {
             .map(|t| parse_ts(&t))
             .transpose()?,
         revision: r.int("revision")?,
-        engine_task: r
-            .try_get::<Option<i64>, _>("engine_task")
-            .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        engine_task: r.opt_int("engine_task")?,
         owner: r.opt_text("owner")?,
         kind: r.text("kind")?,
         parent_id: r.opt_text("parent_id")?,
@@ -56,7 +53,7 @@ impl TaskRepo for SqlTx {
         let sql = format!(
             "INSERT INTO tasks ({COLS}) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20)"
         );
-        sqlx::query(AssertSqlSafe(sql))
+        crate::db::query(sql)
             .bind(&t.id)
             .bind(&t.case_id)
             .bind(&t.region_code)
@@ -77,14 +74,14 @@ impl TaskRepo for SqlTx {
             .bind(&t.kind)
             .bind(&t.parent_id)
             .bind(&t.department_id)
-            .execute(&mut *self.tx)
+            .execute(&mut self.tx)
             .await
             .map_err(db_err)?;
         Ok(())
     }
 
     async fn update_task(&mut self, t: &Task, expected_revision: i64) -> Result<(), StoreError> {
-        let r = sqlx::query(
+        let r = crate::db::query(
             "UPDATE tasks SET assignee = $2, status = $3, outcome = $4, opinion = $5, completed_by = $6, \
              due_on = $7, completed_at = $8, revision = $9, owner = $11, candidate_role = $12 \
              WHERE id = $1 AND revision = $10",
@@ -101,7 +98,7 @@ impl TaskRepo for SqlTx {
         .bind(expected_revision)
         .bind(&t.owner)
         .bind(&t.candidate_role)
-        .execute(&mut *self.tx)
+        .execute(&mut self.tx)
         .await
         .map_err(db_err)?;
         if r.rows_affected() == 0 {
@@ -115,9 +112,9 @@ impl TaskRepo for SqlTx {
 
     async fn task(&mut self, id: &str) -> Result<Option<Task>, StoreError> {
         let sql = format!("SELECT {COLS} FROM tasks WHERE id = $1");
-        let row = sqlx::query(AssertSqlSafe(sql))
+        let row = crate::db::query(sql)
             .bind(id)
-            .fetch_optional(&mut *self.tx)
+            .fetch_optional(&mut self.tx)
             .await
             .map_err(db_err)?;
         row.as_ref().map(task_from).transpose()
@@ -138,12 +135,12 @@ impl TaskRepo for SqlTx {
                  AND ($4 IS NULL OR department_id IS NULL OR department_id = $4) \
                  ORDER BY created_at LIMIT $3"
             );
-            let rows = sqlx::query(AssertSqlSafe(sql))
+            let rows = crate::db::query(sql)
                 .bind(role)
                 .bind(region)
                 .bind(limit.clamp(1, 500))
                 .bind(department)
-                .fetch_all(&mut *self.tx)
+                .fetch_all(&mut self.tx)
                 .await
                 .map_err(db_err)?;
             for r in &rows {
@@ -162,10 +159,10 @@ impl TaskRepo for SqlTx {
             "SELECT {COLS} FROM tasks WHERE status = 'completed' AND completed_by = $1 \
              ORDER BY completed_at DESC, id LIMIT $2"
         );
-        let rows = sqlx::query(AssertSqlSafe(sql))
+        let rows = crate::db::query(sql)
             .bind(username)
             .bind(limit.clamp(1, 500))
-            .fetch_all(&mut *self.tx)
+            .fetch_all(&mut self.tx)
             .await
             .map_err(db_err)?;
         rows.iter().map(task_from).collect()
@@ -173,9 +170,9 @@ impl TaskRepo for SqlTx {
 
     async fn tasks_of_case(&mut self, case_id: &str) -> Result<Vec<Task>, StoreError> {
         let sql = format!("SELECT {COLS} FROM tasks WHERE case_id = $1 ORDER BY created_at, id");
-        let rows = sqlx::query(AssertSqlSafe(sql))
+        let rows = crate::db::query(sql)
             .bind(case_id)
-            .fetch_all(&mut *self.tx)
+            .fetch_all(&mut self.tx)
             .await
             .map_err(db_err)?;
         rows.iter().map(task_from).collect()
@@ -192,10 +189,10 @@ impl WorkbenchRepo for SqlTx {
         let sql = format!(
             "SELECT {COLS} FROM tasks WHERE status = 'open' AND assignee = $1 ORDER BY created_at LIMIT $2"
         );
-        let rows = sqlx::query(AssertSqlSafe(sql))
+        let rows = crate::db::query(sql)
             .bind(username)
             .bind(limit.clamp(1, 500))
-            .fetch_all(&mut *self.tx)
+            .fetch_all(&mut self.tx)
             .await
             .map_err(db_err)?;
         rows.iter().map(task_from).collect()
@@ -203,16 +200,16 @@ impl WorkbenchRepo for SqlTx {
 
     async fn child_tasks(&mut self, parent_id: &str) -> Result<Vec<Task>, StoreError> {
         let sql = format!("SELECT {COLS} FROM tasks WHERE parent_id = $1 ORDER BY created_at, id");
-        let rows = sqlx::query(AssertSqlSafe(sql))
+        let rows = crate::db::query(sql)
             .bind(parent_id)
-            .fetch_all(&mut *self.tx)
+            .fetch_all(&mut self.tx)
             .await
             .map_err(db_err)?;
         rows.iter().map(task_from).collect()
     }
 
     async fn insert_copy(&mut self, c: &TaskCopy) -> Result<bool, StoreError> {
-        let r = sqlx::query(
+        let r = crate::db::query(
             "INSERT INTO task_copies (id, task_id, case_id, recipient, sent_by, note, created_at, read_at) \
              VALUES ($1,$2,$3,$4,$5,$6,$7,NULL) ON CONFLICT (task_id, recipient) DO NOTHING",
         )
@@ -223,7 +220,7 @@ impl WorkbenchRepo for SqlTx {
         .bind(&c.sent_by)
         .bind(&c.note)
         .bind(ts(c.created_at))
-        .execute(&mut *self.tx)
+        .execute(&mut self.tx)
         .await
         .map_err(db_err)?;
         Ok(r.rows_affected() > 0)
@@ -234,13 +231,13 @@ impl WorkbenchRepo for SqlTx {
         recipient: &str,
         limit: i64,
     ) -> Result<Vec<TaskCopy>, StoreError> {
-        let rows = sqlx::query(
+        let rows = crate::db::query(
             "SELECT id, task_id, case_id, recipient, sent_by, note, created_at, read_at FROM task_copies \
              WHERE recipient = $1 ORDER BY created_at DESC, id LIMIT $2",
         )
         .bind(recipient)
         .bind(limit.clamp(1, 500))
-        .fetch_all(&mut *self.tx)
+        .fetch_all(&mut self.tx)
         .await
         .map_err(db_err)?;
         rows.iter()
@@ -265,20 +262,20 @@ impl WorkbenchRepo for SqlTx {
         recipient: &str,
         at: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
-        let r = sqlx::query(
+        let r = crate::db::query(
             "UPDATE task_copies SET read_at = $3 WHERE id = $1 AND recipient = $2 AND read_at IS NULL",
         )
         .bind(id)
         .bind(recipient)
         .bind(ts(at))
-        .execute(&mut *self.tx)
+        .execute(&mut self.tx)
         .await
         .map_err(db_err)?;
         Ok(r.rows_affected() > 0)
     }
 
     async fn insert_notification(&mut self, n: &Notification) -> Result<bool, StoreError> {
-        let r = sqlx::query(
+        let r = crate::db::query(
             "INSERT INTO notifications (id, recipient, case_id, kind, once_key, title, body, created_at, read_at) \
              VALUES ($1,$2,$3,$4,$5,$6,$7,$8,NULL) ON CONFLICT (once_key) DO NOTHING",
         )
@@ -290,7 +287,7 @@ impl WorkbenchRepo for SqlTx {
         .bind(&n.title)
         .bind(&n.body)
         .bind(ts(n.created_at))
-        .execute(&mut *self.tx)
+        .execute(&mut self.tx)
         .await
         .map_err(db_err)?;
         Ok(r.rows_affected() > 0)
@@ -304,7 +301,7 @@ impl WorkbenchRepo for SqlTx {
     ) -> Result<Vec<Notification>, StoreError> {
         let mut out = vec![];
         for who in recipients {
-            let rows = sqlx::query(
+            let rows = crate::db::query(
                 "SELECT n.id, n.recipient, n.case_id, n.kind, n.once_key, n.title, n.body, n.created_at, \
                  r.read_at FROM notifications n \
                  LEFT JOIN notification_reads r ON r.notification_id = n.id AND r.reader = $3 \
@@ -313,7 +310,7 @@ impl WorkbenchRepo for SqlTx {
             .bind(who)
             .bind(limit.clamp(1, 500))
             .bind(reader)
-            .fetch_all(&mut *self.tx)
+            .fetch_all(&mut self.tx)
             .await
             .map_err(db_err)?;
             for r in &rows {
@@ -343,7 +340,7 @@ impl WorkbenchRepo for SqlTx {
         at: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
         for who in recipients {
-            let r = sqlx::query(
+            let r = crate::db::query(
                 "INSERT INTO notification_reads (notification_id, reader, read_at) \
                  SELECT id, $3, $4 FROM notifications WHERE id = $1 AND recipient = $2 \
                  ON CONFLICT (notification_id, reader) DO NOTHING",
@@ -352,7 +349,7 @@ impl WorkbenchRepo for SqlTx {
             .bind(who)
             .bind(reader)
             .bind(ts(at))
-            .execute(&mut *self.tx)
+            .execute(&mut self.tx)
             .await
             .map_err(db_err)?;
             if r.rows_affected() > 0 {
@@ -363,7 +360,7 @@ impl WorkbenchRepo for SqlTx {
     }
 
     async fn insert_draft(&mut self, d: &Draft) -> Result<(), StoreError> {
-        sqlx::query(
+        crate::db::query(
             "INSERT INTO case_drafts (id, owner_id, item_code, region_code, json, created_at, updated_at, revision) \
              VALUES ($1,$2,$3,$4,$5,$6,$7,$8)",
         )
@@ -375,14 +372,14 @@ impl WorkbenchRepo for SqlTx {
         .bind(ts(d.created_at))
         .bind(ts(d.updated_at))
         .bind(d.revision)
-        .execute(&mut *self.tx)
+        .execute(&mut self.tx)
         .await
         .map_err(db_err)?;
         Ok(())
     }
 
     async fn update_draft(&mut self, d: &Draft, expected_revision: i64) -> Result<(), StoreError> {
-        let r = sqlx::query(
+        let r = crate::db::query(
             "UPDATE case_drafts SET item_code = $2, region_code = $3, json = $4, updated_at = $5, revision = $6 \
              WHERE id = $1 AND revision = $7",
         )
@@ -393,7 +390,7 @@ impl WorkbenchRepo for SqlTx {
         .bind(ts(d.updated_at))
         .bind(d.revision)
         .bind(expected_revision)
-        .execute(&mut *self.tx)
+        .execute(&mut self.tx)
         .await
         .map_err(db_err)?;
         if r.rows_affected() == 0 {
@@ -406,41 +403,41 @@ impl WorkbenchRepo for SqlTx {
     }
 
     async fn draft(&mut self, id: &str) -> Result<Option<Draft>, StoreError> {
-        let row = sqlx::query(
+        let row = crate::db::query(
             "SELECT id, owner_id, item_code, region_code, json, created_at, updated_at, revision \
              FROM case_drafts WHERE id = $1",
         )
         .bind(id)
-        .fetch_optional(&mut *self.tx)
+        .fetch_optional(&mut self.tx)
         .await
         .map_err(db_err)?;
         row.as_ref().map(draft_from).transpose()
     }
 
     async fn drafts_of(&mut self, owner_id: &str, limit: i64) -> Result<Vec<Draft>, StoreError> {
-        let rows = sqlx::query(
+        let rows = crate::db::query(
             "SELECT id, owner_id, item_code, region_code, json, created_at, updated_at, revision \
              FROM case_drafts WHERE owner_id = $1 ORDER BY updated_at DESC, id LIMIT $2",
         )
         .bind(owner_id)
         .bind(limit.clamp(1, 500))
-        .fetch_all(&mut *self.tx)
+        .fetch_all(&mut self.tx)
         .await
         .map_err(db_err)?;
         rows.iter().map(draft_from).collect()
     }
 
     async fn delete_draft(&mut self, id: &str) -> Result<bool, StoreError> {
-        let r = sqlx::query("DELETE FROM case_drafts WHERE id = $1")
+        let r = crate::db::query("DELETE FROM case_drafts WHERE id = $1")
             .bind(id)
-            .execute(&mut *self.tx)
+            .execute(&mut self.tx)
             .await
             .map_err(db_err)?;
         Ok(r.rows_affected() > 0)
     }
 }
 
-fn draft_from(r: &AnyRow) -> Result<Draft, StoreError> {
+fn draft_from(r: &Row) -> Result<Draft, StoreError> {
     Ok(Draft {
         id: r.text("id")?,
         owner_id: r.text("owner_id")?,
@@ -459,13 +456,13 @@ impl shenpi_store::repo::ProcessRepo for SqlTx {
         &mut self,
         p: &shenpi_store::model::ProcessVersion,
     ) -> Result<(), StoreError> {
-        sqlx::query("INSERT INTO processes (key, version, region_code, xml, created_by, created_at) VALUES ($1,$2,'370200',$3,$4,$5)")
+        crate::db::query("INSERT INTO processes (key, version, region_code, xml, created_by, created_at) VALUES ($1,$2,'370200',$3,$4,$5)")
             .bind(&p.key)
             .bind(p.version)
             .bind(&p.xml)
             .bind(&p.created_by)
             .bind(ts(p.created_at))
-            .execute(&mut *self.tx)
+            .execute(&mut self.tx)
             .await
             .map_err(db_err)?;
         Ok(())
@@ -475,9 +472,9 @@ impl shenpi_store::repo::ProcessRepo for SqlTx {
         &mut self,
         key: &str,
     ) -> Result<Option<shenpi_store::model::ProcessVersion>, StoreError> {
-        let row = sqlx::query("SELECT key, version, xml, created_by, created_at FROM processes WHERE key = $1 ORDER BY version DESC LIMIT 1")
+        let row = crate::db::query("SELECT key, version, xml, created_by, created_at FROM processes WHERE key = $1 ORDER BY version DESC LIMIT 1")
             .bind(key)
-            .fetch_optional(&mut *self.tx)
+            .fetch_optional(&mut self.tx)
             .await
             .map_err(db_err)?;
         row.as_ref().map(process_from).transpose()
@@ -488,10 +485,10 @@ impl shenpi_store::repo::ProcessRepo for SqlTx {
         key: &str,
         version: i64,
     ) -> Result<Option<shenpi_store::model::ProcessVersion>, StoreError> {
-        let row = sqlx::query("SELECT key, version, xml, created_by, created_at FROM processes WHERE key = $1 AND version = $2")
+        let row = crate::db::query("SELECT key, version, xml, created_by, created_at FROM processes WHERE key = $1 AND version = $2")
             .bind(key)
             .bind(version)
-            .fetch_optional(&mut *self.tx)
+            .fetch_optional(&mut self.tx)
             .await
             .map_err(db_err)?;
         row.as_ref().map(process_from).transpose()
@@ -500,15 +497,15 @@ impl shenpi_store::repo::ProcessRepo for SqlTx {
     async fn list_processes(
         &mut self,
     ) -> Result<Vec<shenpi_store::model::ProcessVersion>, StoreError> {
-        let rows = sqlx::query("SELECT key, version, xml, created_by, created_at FROM processes ORDER BY key, version DESC")
-            .fetch_all(&mut *self.tx)
+        let rows = crate::db::query("SELECT key, version, xml, created_by, created_at FROM processes ORDER BY key, version DESC")
+            .fetch_all(&mut self.tx)
             .await
             .map_err(db_err)?;
         rows.iter().map(process_from).collect()
     }
 }
 
-fn process_from(r: &AnyRow) -> Result<shenpi_store::model::ProcessVersion, StoreError> {
+fn process_from(r: &Row) -> Result<shenpi_store::model::ProcessVersion, StoreError> {
     Ok(shenpi_store::model::ProcessVersion {
         key: r.text("key")?,
         version: r.int("version")?,
@@ -520,7 +517,7 @@ fn process_from(r: &AnyRow) -> Result<shenpi_store::model::ProcessVersion, Store
 
 const SEAL_COLS: &str = "key_id, region_code, department, public_key, secret, created_at";
 
-fn seal_from(r: &AnyRow) -> Result<shenpi_store::model::SealKeyRecord, StoreError> {
+fn seal_from(r: &Row) -> Result<shenpi_store::model::SealKeyRecord, StoreError> {
     Ok(shenpi_store::model::SealKeyRecord {
         key_id: r.text("key_id")?,
         region_code: r.text("region_code")?,
@@ -539,9 +536,9 @@ impl shenpi_store::repo::SealRepo for SqlTx {
     ) -> Result<Option<shenpi_store::model::SealKeyRecord>, StoreError> {
         let sql =
             format!("SELECT {SEAL_COLS} FROM seal_keys WHERE region_code = $1 AND active = 1");
-        let row = sqlx::query(AssertSqlSafe(sql))
+        let row = crate::db::query(sql)
             .bind(region)
-            .fetch_optional(&mut *self.tx)
+            .fetch_optional(&mut self.tx)
             .await
             .map_err(db_err)?;
         row.as_ref().map(seal_from).transpose()
@@ -551,7 +548,7 @@ impl shenpi_store::repo::SealRepo for SqlTx {
         &mut self,
         k: &shenpi_store::model::SealKeyRecord,
     ) -> Result<bool, StoreError> {
-        let r = sqlx::query(
+        let r = crate::db::query(
             "INSERT INTO seal_keys (key_id, region_code, department, public_key, secret, created_at, active) \
              VALUES ($1,$2,$3,$4,$5,$6,1) ON CONFLICT DO NOTHING",
         )
@@ -561,7 +558,7 @@ impl shenpi_store::repo::SealRepo for SqlTx {
         .bind(&k.public_key)
         .bind(&k.secret)
         .bind(ts(k.created_at))
-        .execute(&mut *self.tx)
+        .execute(&mut self.tx)
         .await
         .map_err(db_err)?;
         Ok(r.rows_affected() > 0)
@@ -572,9 +569,9 @@ impl shenpi_store::repo::SealRepo for SqlTx {
         key_id: &str,
     ) -> Result<Option<shenpi_store::model::SealKeyRecord>, StoreError> {
         let sql = format!("SELECT {SEAL_COLS} FROM seal_keys WHERE key_id = $1");
-        let row = sqlx::query(AssertSqlSafe(sql))
+        let row = crate::db::query(sql)
             .bind(key_id)
-            .fetch_optional(&mut *self.tx)
+            .fetch_optional(&mut self.tx)
             .await
             .map_err(db_err)?;
         row.as_ref().map(seal_from).transpose()
@@ -582,8 +579,8 @@ impl shenpi_store::repo::SealRepo for SqlTx {
 
     async fn seal_keys(&mut self) -> Result<Vec<shenpi_store::model::SealKeyRecord>, StoreError> {
         let sql = format!("SELECT {SEAL_COLS} FROM seal_keys ORDER BY region_code, created_at");
-        let rows = sqlx::query(AssertSqlSafe(sql))
-            .fetch_all(&mut *self.tx)
+        let rows = crate::db::query(sql)
+            .fetch_all(&mut self.tx)
             .await
             .map_err(db_err)?;
         rows.iter().map(seal_from).collect()

@@ -1,7 +1,9 @@
-//! The unit of work: one sqlx transaction on PostgreSQL (and for reads); on SQLite, a write
-//! transaction is a step of a group commit ([`crate::group`]).
+//! The unit of work: one sqlx transaction on PostgreSQL; on SQLite, a read transaction on a
+//! pooled connection, or, for writes, a step of a group commit ([`crate::group`]).
 
+use crate::db::{Conn, DbError};
 use crate::group::{Group, Step};
+use crate::lite::Pooled;
 use crate::rows::db_err;
 use async_trait::async_trait;
 use shenpi_store::repo::Engine;
@@ -9,31 +11,23 @@ use shenpi_store::{StoreError, Tx};
 use sqlx::{Any, Transaction};
 use std::sync::Arc;
 
-/// The open transaction: a sqlx transaction, or the SQLite writer connection inside a step of
-/// a group commit. `&mut *tx` is its connection. It is taken out only by commit or drop, after
+/// The open transaction: a sqlx transaction, a SQLite read transaction, or the SQLite writer
+/// connection inside a step of a group commit. It is taken out only by commit or drop, after
 /// which nothing can reach it.
 pub(crate) enum OpenTx {
     Sqlx(Option<Transaction<'static, Any>>),
-    Step(Option<(sqlx::AnyConnection, Step, Arc<Group>)>),
+    Read(Pooled),
+    Step(Option<(rusqlite::Connection, Step, Arc<Group>)>),
 }
 
-impl std::ops::Deref for OpenTx {
-    type Target = sqlx::AnyConnection;
-    fn deref(&self) -> &Self::Target {
+impl OpenTx {
+    /// The connection to run a statement on.
+    pub(crate) fn conn(&mut self) -> Result<Conn<'_>, DbError> {
         match self {
-            OpenTx::Sqlx(Some(tx)) => tx,
-            OpenTx::Step(Some((conn, _, _))) => conn,
-            _ => unreachable!("transaction used after commit"),
-        }
-    }
-}
-
-impl std::ops::DerefMut for OpenTx {
-    fn deref_mut(&mut self) -> &mut Self::Target {
-        match self {
-            OpenTx::Sqlx(Some(tx)) => tx,
-            OpenTx::Step(Some((conn, _, _))) => conn,
-            _ => unreachable!("transaction used after commit"),
+            OpenTx::Sqlx(Some(tx)) => Ok(Conn::Sqlx(tx)),
+            OpenTx::Read(p) => p.conn_mut().map(Conn::Lite).ok_or(DbError::Closed),
+            OpenTx::Step(Some((conn, _, _))) => Ok(Conn::Lite(conn)),
+            _ => Err(DbError::Closed),
         }
     }
 }
@@ -85,6 +79,7 @@ impl Tx for SqlTx {
                 Some(tx) => tx.commit().await.map_err(db_err)?,
                 None => return Ok(()),
             },
+            OpenTx::Read(p) => p.commit().map_err(db_err)?,
             OpenTx::Step(step) => match step.take() {
                 Some((conn, step, group)) => group.commit(conn, step).await?,
                 None => return Ok(()),
@@ -100,7 +95,8 @@ impl Tx for SqlTx {
 
 /// A SQLite step dropped without commit (an error on the way) is rolled back to its savepoint
 /// before the writer lock is released, so the next step finds the batch as the earlier steps
-/// left it. (A dropped sqlx transaction rolls itself back.)
+/// left it. (A dropped sqlx transaction rolls itself back, and so does a
+/// dropped read transaction.)
 impl Drop for SqlTx {
     fn drop(&mut self) {
         let OpenTx::Step(step) = &mut self.tx else {

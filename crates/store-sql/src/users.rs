@@ -1,5 +1,6 @@
 //! Accounts.
 
+use crate::db::Row;
 use crate::rows::{RowExt, db_err, page_bounds, ts};
 use crate::tx::SqlTx;
 use async_trait::async_trait;
@@ -7,8 +8,6 @@ use shenpi_domain::org::Role;
 use shenpi_store::StoreError;
 use shenpi_store::model::{AccountKind, Page, User};
 use shenpi_store::repo::UserRepo;
-use sqlx::AssertSqlSafe;
-use sqlx::any::AnyRow;
 
 const COLS: &str = "id, username, display_name, kind, roles, region_code, department_id, \
     password_hash, id_number, mobile, uscc, enterprise_name, disabled, totp_secret, \
@@ -22,7 +21,7 @@ fn roles_text(roles: &[Role]) -> String {
         .join(",")
 }
 
-fn user_from(row: &AnyRow) -> Result<User, StoreError> {
+fn user_from(row: &Row) -> Result<User, StoreError> {
     let kind = row.text("kind")?;
     let roles = row
         .text("roles")?
@@ -61,7 +60,7 @@ impl UserRepo for SqlTx {
             "INSERT INTO users ({COLS}) VALUES \
              ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19)"
         );
-        sqlx::query(AssertSqlSafe(sql))
+        crate::db::query(sql)
             .bind(&u.id)
             .bind(&u.username)
             .bind(&u.display_name)
@@ -81,7 +80,7 @@ impl UserRepo for SqlTx {
             .bind(ts(u.created_at))
             .bind(ts(u.password_changed_at))
             .bind(u.totp_last_step)
-            .execute(&mut *self.tx)
+            .execute(&mut self.tx)
             .await
             .map_err(db_err)?;
         Ok(())
@@ -89,7 +88,7 @@ impl UserRepo for SqlTx {
 
     async fn update_user(&mut self, u: &User) -> Result<(), StoreError> {
         self.identity_changed = true;
-        let r = sqlx::query(
+        let r = crate::db::query(
             "UPDATE users SET display_name=$2, roles=$3, region_code=$4, department_id=$5, \
              password_hash=$6, id_number=$7, mobile=$8, uscc=$9, enterprise_name=$10, \
              disabled=$11, totp_secret=$12, totp_enabled=$13, totp_exempt=$14, \
@@ -111,7 +110,7 @@ impl UserRepo for SqlTx {
         .bind(i64::from(u.totp_exempt))
         .bind(ts(u.password_changed_at))
         .bind(u.totp_last_step)
-        .execute(&mut *self.tx)
+        .execute(&mut self.tx)
         .await
         .map_err(db_err)?;
         if r.rows_affected() == 0 {
@@ -122,9 +121,9 @@ impl UserRepo for SqlTx {
 
     async fn user_by_id(&mut self, id: &str) -> Result<Option<User>, StoreError> {
         let sql = format!("SELECT {COLS} FROM users WHERE id = $1");
-        let row = sqlx::query(AssertSqlSafe(sql))
+        let row = crate::db::query(sql)
             .bind(id)
-            .fetch_optional(&mut *self.tx)
+            .fetch_optional(&mut self.tx)
             .await
             .map_err(db_err)?;
         row.as_ref().map(user_from).transpose()
@@ -132,9 +131,9 @@ impl UserRepo for SqlTx {
 
     async fn user_by_username(&mut self, username: &str) -> Result<Option<User>, StoreError> {
         let sql = format!("SELECT {COLS} FROM users WHERE username = $1");
-        let row = sqlx::query(AssertSqlSafe(sql))
+        let row = crate::db::query(sql)
             .bind(username)
-            .fetch_optional(&mut *self.tx)
+            .fetch_optional(&mut self.tx)
             .await
             .map_err(db_err)?;
         row.as_ref().map(user_from).transpose()
@@ -147,22 +146,23 @@ impl UserRepo for SqlTx {
         per_page: i64,
     ) -> Result<Page<User>, StoreError> {
         let (page, per_page, offset) = page_bounds(page, per_page);
-        let total: i64 =
-            sqlx::query("SELECT COUNT(*) AS n FROM users WHERE ($1 IS NULL OR region_code = $1)")
-                .bind(region)
-                .fetch_one(&mut *self.tx)
-                .await
-                .map_err(db_err)?
-                .int("n")?;
+        let total: i64 = crate::db::query(
+            "SELECT COUNT(*) AS n FROM users WHERE ($1 IS NULL OR region_code = $1)",
+        )
+        .bind(region)
+        .fetch_one(&mut self.tx)
+        .await
+        .map_err(db_err)?
+        .int("n")?;
         let sql = format!(
             "SELECT {COLS} FROM users WHERE ($1 IS NULL OR region_code = $1) \
              ORDER BY username LIMIT $2 OFFSET $3"
         );
-        let rows = sqlx::query(AssertSqlSafe(sql))
+        let rows = crate::db::query(sql)
             .bind(region)
             .bind(per_page)
             .bind(offset)
-            .fetch_all(&mut *self.tx)
+            .fetch_all(&mut self.tx)
             .await
             .map_err(db_err)?;
         let items = rows.iter().map(user_from).collect::<Result<_, _>>()?;
@@ -175,8 +175,8 @@ impl UserRepo for SqlTx {
     }
 
     async fn count_users(&mut self) -> Result<i64, StoreError> {
-        sqlx::query("SELECT COUNT(*) AS n FROM users")
-            .fetch_one(&mut *self.tx)
+        crate::db::query("SELECT COUNT(*) AS n FROM users")
+            .fetch_one(&mut self.tx)
             .await
             .map_err(db_err)?
             .int("n")

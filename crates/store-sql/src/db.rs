@@ -1,0 +1,300 @@
+//! One statement on either engine: a SQL text with numbered `$1` placeholders and its bound
+//! values, run on an open transaction ([`OpenTx`]).
+//!
+//! PostgreSQL runs it through sqlx. SQLite runs it in place, on the calling thread, through
+//! rusqlite: a statement on a cached prepared statement takes microseconds, while a round trip
+//! to a driver's worker thread costs two thread wake-ups, which on a 2-vCPU virtual machine
+//! were most of a case's CPU time (see docs/BENCHMARKS.md, fifth session). Only a commit waits
+//! for the disk, and that runs on a blocking thread ([`crate::group`]).
+
+use crate::tx::OpenTx;
+use rusqlite::types::{Value, ValueRef};
+use sqlx::AssertSqlSafe;
+use sqlx::any::AnyRow;
+use std::borrow::Cow;
+use std::sync::Arc;
+
+/// A statement longer than this is prepared afresh (a multi-row insert of a batch) rather
+/// than kept in the connection's statement cache.
+const CACHE_MAX_LEN: usize = 4_000;
+
+/// A driver error of either engine.
+#[derive(Debug)]
+pub enum DbError {
+    Sqlx(sqlx::Error),
+    Lite(rusqlite::Error),
+    /// `fetch_one` found no row.
+    NoRow,
+    /// The transaction was used after it ended.
+    Closed,
+}
+
+impl From<sqlx::Error> for DbError {
+    fn from(e: sqlx::Error) -> Self {
+        DbError::Sqlx(e)
+    }
+}
+
+impl From<rusqlite::Error> for DbError {
+    fn from(e: rusqlite::Error) -> Self {
+        DbError::Lite(e)
+    }
+}
+
+/// One bound value: text, a 64-bit integer or bytes, each possibly NULL.
+#[derive(Debug, Clone)]
+pub enum Arg {
+    Text(Option<String>),
+    Int(Option<i64>),
+    Blob(Option<Vec<u8>>),
+}
+
+impl From<&str> for Arg {
+    fn from(v: &str) -> Self {
+        Arg::Text(Some(v.to_string()))
+    }
+}
+impl From<String> for Arg {
+    fn from(v: String) -> Self {
+        Arg::Text(Some(v))
+    }
+}
+impl From<&String> for Arg {
+    fn from(v: &String) -> Self {
+        Arg::Text(Some(v.clone()))
+    }
+}
+impl From<Option<String>> for Arg {
+    fn from(v: Option<String>) -> Self {
+        Arg::Text(v)
+    }
+}
+impl From<&Option<String>> for Arg {
+    fn from(v: &Option<String>) -> Self {
+        Arg::Text(v.clone())
+    }
+}
+impl From<Option<&str>> for Arg {
+    fn from(v: Option<&str>) -> Self {
+        Arg::Text(v.map(str::to_string))
+    }
+}
+impl From<Option<&String>> for Arg {
+    fn from(v: Option<&String>) -> Self {
+        Arg::Text(v.cloned())
+    }
+}
+impl From<i64> for Arg {
+    fn from(v: i64) -> Self {
+        Arg::Int(Some(v))
+    }
+}
+impl From<&i64> for Arg {
+    fn from(v: &i64) -> Self {
+        Arg::Int(Some(*v))
+    }
+}
+impl From<Option<i64>> for Arg {
+    fn from(v: Option<i64>) -> Self {
+        Arg::Int(v)
+    }
+}
+impl From<Vec<u8>> for Arg {
+    fn from(v: Vec<u8>) -> Self {
+        Arg::Blob(Some(v))
+    }
+}
+impl From<&[u8]> for Arg {
+    fn from(v: &[u8]) -> Self {
+        Arg::Blob(Some(v.to_vec()))
+    }
+}
+
+impl rusqlite::ToSql for Arg {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        use rusqlite::types::ToSqlOutput::Borrowed;
+        Ok(match self {
+            Arg::Text(Some(s)) => Borrowed(ValueRef::Text(s.as_bytes())),
+            Arg::Int(Some(i)) => Borrowed(ValueRef::Integer(*i)),
+            Arg::Blob(Some(b)) => Borrowed(ValueRef::Blob(b)),
+            Arg::Text(None) | Arg::Int(None) | Arg::Blob(None) => Borrowed(ValueRef::Null),
+        })
+    }
+}
+
+/// A statement being built.
+pub struct Query {
+    sql: Cow<'static, str>,
+    args: Vec<Arg>,
+}
+
+/// Starts a statement.
+pub fn query(sql: impl Into<Cow<'static, str>>) -> Query {
+    Query {
+        sql: sql.into(),
+        args: Vec::new(),
+    }
+}
+
+/// What an `execute` did.
+pub struct Done(u64);
+
+impl Done {
+    pub fn rows_affected(&self) -> u64 {
+        self.0
+    }
+}
+
+/// A row of either engine; read it through [`crate::rows::RowExt`].
+pub enum Row {
+    Any(AnyRow),
+    Lite(LiteRow),
+}
+
+/// A SQLite row, copied out of the statement.
+pub struct LiteRow {
+    pub(crate) columns: Arc<[String]>,
+    pub(crate) values: Vec<Value>,
+}
+
+impl LiteRow {
+    pub(crate) fn get(&self, col: &str) -> Option<&Value> {
+        self.columns
+            .iter()
+            .position(|c| c == col)
+            .and_then(|i| self.values.get(i))
+    }
+}
+
+impl Query {
+    /// Binds the next placeholder.
+    pub fn bind(mut self, v: impl Into<Arg>) -> Self {
+        self.args.push(v.into());
+        self
+    }
+
+    fn sqlx(self) -> sqlx::query::Query<'static, sqlx::Any, sqlx::any::AnyArguments> {
+        let mut q = sqlx::query(AssertSqlSafe(self.sql));
+        for a in self.args {
+            q = match a {
+                Arg::Text(v) => q.bind(v),
+                Arg::Int(v) => q.bind(v),
+                Arg::Blob(v) => q.bind(v),
+            };
+        }
+        q
+    }
+
+    /// Runs a statement that returns no rows.
+    pub async fn execute(self, tx: &mut OpenTx) -> Result<Done, DbError> {
+        match tx.conn()? {
+            Conn::Sqlx(c) => Ok(Done(self.sqlx().execute(c).await?.rows_affected())),
+            Conn::Lite(c) => Ok(Done(lite_execute(c, &self.sql, &self.args)?)),
+        }
+    }
+
+    /// Runs a query; all its rows.
+    pub async fn fetch_all(self, tx: &mut OpenTx) -> Result<Vec<Row>, DbError> {
+        match tx.conn()? {
+            Conn::Sqlx(c) => Ok(self
+                .sqlx()
+                .fetch_all(c)
+                .await?
+                .into_iter()
+                .map(Row::Any)
+                .collect()),
+            Conn::Lite(c) => lite_query(c, &self.sql, &self.args, usize::MAX),
+        }
+    }
+
+    /// Runs a query; its first row, if any.
+    pub async fn fetch_optional(self, tx: &mut OpenTx) -> Result<Option<Row>, DbError> {
+        match tx.conn()? {
+            Conn::Sqlx(c) => Ok(self.sqlx().fetch_optional(c).await?.map(Row::Any)),
+            Conn::Lite(c) => Ok(lite_query(c, &self.sql, &self.args, 1)?.pop()),
+        }
+    }
+
+    /// Runs a query that must return a row.
+    pub async fn fetch_one(self, tx: &mut OpenTx) -> Result<Row, DbError> {
+        self.fetch_optional(tx).await?.ok_or(DbError::NoRow)
+    }
+}
+
+/// The connection under an open transaction.
+pub(crate) enum Conn<'a> {
+    Sqlx(&'a mut sqlx::AnyConnection),
+    /// `&mut`, so that the future holding it is `Send` (a connection is not `Sync`).
+    Lite(&'a mut rusqlite::Connection),
+}
+
+/// Prepares `sql` (from the cache when short), binds `args` to its placeholders and hands the
+/// statement to `f`. `$n` (and `?n`) take the n-th value, a bare `?` the value at its
+/// position, as sqlx does.
+fn with_statement<T>(
+    conn: &rusqlite::Connection,
+    sql: &str,
+    args: &[Arg],
+    f: impl FnOnce(&mut rusqlite::Statement<'_>) -> rusqlite::Result<T>,
+) -> rusqlite::Result<T> {
+    fn bind(stmt: &mut rusqlite::Statement<'_>, args: &[Arg]) -> rusqlite::Result<()> {
+        for i in 1..=stmt.parameter_count() {
+            let n = stmt
+                .parameter_name(i)
+                .and_then(|name| name.get(1..))
+                .and_then(|digits| digits.parse::<usize>().ok())
+                .unwrap_or(i);
+            let arg = args
+                .get(n.wrapping_sub(1))
+                .ok_or(rusqlite::Error::InvalidParameterCount(n, args.len()))?;
+            stmt.raw_bind_parameter(i, arg)?;
+        }
+        Ok(())
+    }
+    if sql.len() <= CACHE_MAX_LEN {
+        let mut stmt = conn.prepare_cached(sql)?;
+        bind(&mut stmt, args)?;
+        f(&mut stmt)
+    } else {
+        let mut stmt = conn.prepare(sql)?;
+        bind(&mut stmt, args)?;
+        f(&mut stmt)
+    }
+}
+
+fn lite_execute(conn: &rusqlite::Connection, sql: &str, args: &[Arg]) -> Result<u64, DbError> {
+    let n = with_statement(conn, sql, args, |stmt| {
+        let mut rows = stmt.raw_query();
+        while rows.next()?.is_some() {}
+        Ok(())
+    })
+    .map(|()| conn.changes())?;
+    Ok(n)
+}
+
+fn lite_query(
+    conn: &rusqlite::Connection,
+    sql: &str,
+    args: &[Arg],
+    limit: usize,
+) -> Result<Vec<Row>, DbError> {
+    let rows = with_statement(conn, sql, args, |stmt| {
+        let columns: Arc<[String]> = stmt.column_names().into_iter().map(String::from).collect();
+        let width = columns.len();
+        let mut out = Vec::new();
+        let mut rows = stmt.raw_query();
+        while out.len() < limit {
+            let Some(r) = rows.next()? else { break };
+            let mut values = Vec::with_capacity(width);
+            for i in 0..width {
+                values.push(r.get::<_, Value>(i)?);
+            }
+            out.push(Row::Lite(LiteRow {
+                columns: columns.clone(),
+                values,
+            }));
+        }
+        Ok(out)
+    })?;
+    Ok(rows)
+}

@@ -1,0 +1,123 @@
+//! SQLite connections: how one is opened, and the pool of idle ones that read transactions
+//! and operations tooling borrow. Writes go through the one writer connection of
+//! [`crate::group`].
+
+use rusqlite::{Connection, OpenFlags};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
+
+/// The most idle connections kept.
+const MAX_IDLE: usize = 32;
+/// Prepared statements kept per connection: every statement the platform runs, about 150.
+const STATEMENT_CACHE: usize = 256;
+
+/// Opens and keeps SQLite connections to one database file.
+pub(crate) struct LitePool {
+    path: PathBuf,
+    idle: Mutex<Vec<Connection>>,
+}
+
+impl LitePool {
+    pub(crate) fn new(path: &Path) -> Arc<Self> {
+        Arc::new(LitePool {
+            path: path.to_path_buf(),
+            idle: Mutex::new(Vec::new()),
+        })
+    }
+
+    /// Opens a connection: WAL, `synchronous=FULL`, foreign keys on, and a 10 s wait for a
+    /// lock held by another process.
+    pub(crate) fn open(&self) -> rusqlite::Result<Connection> {
+        let conn = Connection::open_with_flags(
+            &self.path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_CREATE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        conn.query_row("PRAGMA journal_mode=WAL", [], |_| Ok(()))?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+        Ok(conn)
+    }
+
+    /// An idle connection, or a new one.
+    pub(crate) fn get(self: &Arc<Self>) -> rusqlite::Result<Pooled> {
+        let idle = self
+            .idle
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .pop();
+        let conn = match idle {
+            Some(c) => c,
+            None => self.open()?,
+        };
+        Ok(Pooled {
+            conn: Some(conn),
+            pool: self.clone(),
+            in_tx: false,
+        })
+    }
+
+    fn put(&self, conn: Connection) {
+        let mut idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner);
+        if idle.len() < MAX_IDLE {
+            idle.push(conn);
+        }
+    }
+
+    /// Closes the idle connections (the last one to close checkpoints the WAL).
+    pub(crate) fn close(&self) {
+        self.idle
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clear();
+    }
+}
+
+/// A borrowed connection, given back when dropped; a transaction still open on it is rolled
+/// back first.
+pub(crate) struct Pooled {
+    conn: Option<Connection>,
+    pool: Arc<LitePool>,
+    in_tx: bool,
+}
+
+impl Pooled {
+    pub(crate) fn conn(&self) -> Option<&Connection> {
+        self.conn.as_ref()
+    }
+
+    pub(crate) fn conn_mut(&mut self) -> Option<&mut Connection> {
+        self.conn.as_mut()
+    }
+
+    /// Opens a (deferred) transaction: the reads see one snapshot.
+    pub(crate) fn begin(&mut self) -> rusqlite::Result<()> {
+        if let Some(c) = &self.conn {
+            c.execute_batch("BEGIN")?;
+            self.in_tx = true;
+        }
+        Ok(())
+    }
+
+    /// Commits the transaction opened by [`Pooled::begin`].
+    pub(crate) fn commit(&mut self) -> rusqlite::Result<()> {
+        if let (Some(c), true) = (&self.conn, self.in_tx) {
+            c.execute_batch("COMMIT")?;
+            self.in_tx = false;
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Pooled {
+    fn drop(&mut self) {
+        let Some(conn) = self.conn.take() else { return };
+        if self.in_tx && conn.execute_batch("ROLLBACK").is_err() {
+            return;
+        }
+        self.pool.put(conn);
+    }
+}
