@@ -173,10 +173,13 @@ impl SqlStore {
                 Ok(r.rows_affected())
             }
             Backend::Sqlite { readers, .. } => {
-                let c = readers.get().map_err(rows::db_err)?;
-                let c = c.conn().ok_or_else(closed)?;
-                c.execute_batch(sql).map_err(rows::db_err)?;
-                Ok(c.changes())
+                let sql = sql.to_string();
+                readers
+                    .on_own_connection(move |c| {
+                        c.execute_batch(&sql).map_err(rows::db_err)?;
+                        Ok(c.changes())
+                    })
+                    .await
             }
         }
     }
@@ -281,10 +284,7 @@ impl Store for SqlStore {
     async fn migrate(&self) -> Result<usize, StoreError> {
         match &self.backend {
             Backend::Postgres(pool) => migrate::run(pool).await,
-            Backend::Sqlite { readers, .. } => {
-                let c = readers.get().map_err(rows::db_err)?;
-                migrate::run_sqlite(c.conn().ok_or_else(closed)?)
-            }
+            Backend::Sqlite { readers, .. } => readers.on_own_connection(migrate::run_sqlite).await,
         }
     }
 

@@ -1,6 +1,8 @@
 //! SQLite connections: how one is opened, and the pool of idle ones that read transactions
-//! and operations tooling borrow. Writes go through the one writer connection of
-//! [`crate::group`].
+//! borrow. The pooled ones are `query_only`: a read transaction that tried to write would
+//! fail at once rather than wait on the tokio worker for the write lock. Writes go through
+//! the one writer connection of [`crate::group`]; migrations and operations tooling get a
+//! connection of their own on a blocking thread ([`LitePool::on_own_connection`]).
 
 use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};
@@ -55,13 +57,29 @@ impl LitePool {
             .pop();
         let conn = match idle {
             Some(c) => c,
-            None => self.open()?,
+            None => {
+                let c = self.open()?;
+                c.pragma_update(None, "query_only", "ON")?;
+                c
+            }
         };
         Ok(Pooled {
             conn: Some(conn),
             pool: self.clone(),
             in_tx: false,
         })
+    }
+
+    /// Runs `f` on a connection of its own (it may write, and may wait for the write lock),
+    /// on a blocking thread.
+    pub(crate) async fn on_own_connection<T: Send + 'static>(
+        self: &Arc<Self>,
+        f: impl FnOnce(&Connection) -> Result<T, shenpi_store::StoreError> + Send + 'static,
+    ) -> Result<T, shenpi_store::StoreError> {
+        let pool = self.clone();
+        tokio::task::spawn_blocking(move || f(&pool.open().map_err(crate::rows::db_err)?))
+            .await
+            .map_err(shenpi_store::StoreError::backend)?
     }
 
     fn put(&self, conn: Connection) {

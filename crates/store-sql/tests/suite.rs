@@ -138,3 +138,30 @@ async fn sqlite_writers_side_by_side_share_commits() {
         );
     }
 }
+
+/// SQLite read transactions run on the async worker itself, so one that tried to write must
+/// fail at once (its connection is `query_only`) rather than wait there for the write lock;
+/// the writer is unaffected, and the savepoints' sub-journal is kept in memory.
+#[tokio::test]
+async fn sqlite_read_transactions_cannot_write() {
+    let (s, _dir) = sqlite().await;
+    assert_eq!(s.query_text("PRAGMA query_only").await.unwrap(), "1");
+    let mut read = s.read().await.unwrap();
+    let err = read.next_case_seq("370202", "20261129").await.unwrap_err();
+    assert!(err.to_string().contains("readonly"), "{err}");
+    drop(read);
+    let mut tx = s.begin().await.unwrap();
+    assert_eq!(s.query_text("PRAGMA temp_store").await.unwrap(), "2");
+    assert_eq!(tx.next_case_seq("370202", "20261129").await.unwrap(), 1);
+    tx.commit().await.unwrap();
+    // Tooling writes on a connection of its own.
+    assert_eq!(
+        s.exec_raw("UPDATE case_sequences SET last = 7")
+            .await
+            .unwrap(),
+        1
+    );
+    let mut tx = s.begin().await.unwrap();
+    assert_eq!(tx.next_case_seq("370202", "20261129").await.unwrap(), 8);
+    tx.commit().await.unwrap();
+}
