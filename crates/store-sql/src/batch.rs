@@ -3,6 +3,7 @@
 //! chunked under the engines' parameter limits. The audit chain of each region is read and
 //! moved once per batch, under the same head lock as single entries.
 
+use crate::db::Arg;
 use crate::rows::{db_err, ts};
 use crate::tx::SqlTx;
 use async_trait::async_trait;
@@ -14,22 +15,16 @@ use shenpi_store::repo::{BatchRepo, Engine};
 /// Most parameters in one statement (SQLite allows 32,766, PostgreSQL 65,535).
 const MAX_PARAMS: usize = 30_000;
 
-/// One bound value: every column is text or a 64-bit integer.
-enum Val {
-    Text(Option<String>),
-    Int(Option<i64>),
+fn t(s: &str) -> Arg {
+    Arg::Text(Some(s.to_string()))
 }
 
-fn t(s: &str) -> Val {
-    Val::Text(Some(s.to_string()))
+fn ot(s: &Option<String>) -> Arg {
+    Arg::Text(s.clone())
 }
 
-fn ot(s: &Option<String>) -> Val {
-    Val::Text(s.clone())
-}
-
-fn i(n: i64) -> Val {
-    Val::Int(Some(n))
+fn i(n: i64) -> Arg {
+    Arg::Int(Some(n))
 }
 
 /// `($1,$2,…),($k,…)` for `rows` rows of `cols` parameters; on SQLite anonymous `?`s, since
@@ -66,23 +61,20 @@ impl SqlTx {
         head: &str,
         tail: &str,
         cols: usize,
-        rows: Vec<Vec<Val>>,
+        rows: Vec<Vec<Arg>>,
     ) -> Result<u64, StoreError> {
         let mut affected = 0;
         let per = (MAX_PARAMS / cols).max(1);
         let mut rows = rows.into_iter().peekable();
         while rows.peek().is_some() {
-            let chunk: Vec<Vec<Val>> = rows.by_ref().take(per).collect();
+            let chunk: Vec<Vec<Arg>> = rows.by_ref().take(per).collect();
             let sql = format!(
                 "{head} VALUES {} {tail}",
                 placeholders(self.engine, chunk.len(), cols)
             );
             let mut q = crate::db::query(sql);
             for v in chunk.into_iter().flatten() {
-                q = match v {
-                    Val::Text(s) => q.bind(s),
-                    Val::Int(n) => q.bind(n),
-                };
+                q = q.bind(v);
             }
             affected += q
                 .execute(&mut self.tx)
@@ -100,7 +92,7 @@ impl SqlTx {
         head: &str,
         tail: &str,
         cols: usize,
-        rows: Vec<Vec<Val>>,
+        rows: Vec<Vec<Arg>>,
         what: &str,
     ) -> Result<(), StoreError> {
         let n = rows.len() as u64;
@@ -146,21 +138,21 @@ impl SqlTx {
             .into_iter()
             .map(|e| {
                 vec![
-                    Val::Text(Some(e.id)),
-                    Val::Text(Some(e.region_code)),
+                    Arg::Text(Some(e.id)),
+                    Arg::Text(Some(e.region_code)),
                     i(e.chain_seq),
-                    Val::Text(Some(ts(e.at))),
-                    Val::Text(e.actor_id),
-                    Val::Text(e.actor_name),
-                    Val::Text(Some(e.action)),
-                    Val::Text(Some(e.object_type)),
-                    Val::Text(Some(e.object_id)),
-                    Val::Text(e.client_ip),
-                    Val::Text(Some(e.outcome)),
-                    Val::Text(Some(e.details.to_string())),
-                    Val::Text(e.trace_id),
-                    Val::Text(Some(e.prev_hash)),
-                    Val::Text(Some(e.hash)),
+                    Arg::Text(Some(ts(e.at))),
+                    Arg::Text(e.actor_id),
+                    Arg::Text(e.actor_name),
+                    Arg::Text(Some(e.action)),
+                    Arg::Text(Some(e.object_type)),
+                    Arg::Text(Some(e.object_id)),
+                    Arg::Text(e.client_ip),
+                    Arg::Text(Some(e.outcome)),
+                    Arg::Text(Some(e.details.to_string())),
+                    Arg::Text(e.trace_id),
+                    Arg::Text(Some(e.prev_hash)),
+                    Arg::Text(Some(e.hash)),
                 ]
             })
             .collect();
@@ -207,8 +199,8 @@ impl BatchRepo for SqlTx {
                         t(&c.idempotency_key),
                         t(&c.json),
                         i(c.revision),
-                        Val::Text(Some(ts(c.submitted_at))),
-                        Val::Text(c.wake_at.map(ts)),
+                        Arg::Text(Some(ts(c.submitted_at))),
+                        Arg::Text(c.wake_at.map(ts)),
                     ]
                 })
                 .collect();
@@ -226,7 +218,7 @@ impl BatchRepo for SqlTx {
                         t(&c.json),
                         i(c.revision),
                         i(*prev),
-                        Val::Text(c.wake_at.map(ts)),
+                        Arg::Text(c.wake_at.map(ts)),
                     ]
                 })
                 .collect();
@@ -258,11 +250,11 @@ impl BatchRepo for SqlTx {
                         ot(&x.outcome),
                         ot(&x.opinion),
                         ot(&x.completed_by),
-                        Val::Text(x.due_on.map(|d| d.to_string())),
-                        Val::Text(Some(ts(x.created_at))),
-                        Val::Text(x.completed_at.map(ts)),
+                        Arg::Text(x.due_on.map(|d| d.to_string())),
+                        Arg::Text(Some(ts(x.created_at))),
+                        Arg::Text(x.completed_at.map(ts)),
                         i(x.revision),
-                        Val::Int(x.engine_task),
+                        Arg::Int(x.engine_task),
                         ot(&x.owner),
                         t(&x.kind),
                         ot(&x.parent_id),
@@ -285,8 +277,8 @@ impl BatchRepo for SqlTx {
                         ot(&x.outcome),
                         ot(&x.opinion),
                         ot(&x.completed_by),
-                        Val::Text(x.due_on.map(|d| d.to_string())),
-                        Val::Text(x.completed_at.map(ts)),
+                        Arg::Text(x.due_on.map(|d| d.to_string())),
+                        Arg::Text(x.completed_at.map(ts)),
                         i(x.revision),
                         i(*prev),
                         ot(&x.owner),
@@ -323,11 +315,11 @@ impl BatchRepo for SqlTx {
                         t(&d.body),
                         t(&d.status),
                         i(d.attempts),
-                        Val::Text(Some(ts(d.next_attempt_at))),
-                        Val::Text(d.locked_until.map(ts)),
+                        Arg::Text(Some(ts(d.next_attempt_at))),
+                        Arg::Text(d.locked_until.map(ts)),
                         ot(&d.last_error),
-                        Val::Text(Some(ts(d.created_at))),
-                        Val::Text(d.delivered_at.map(ts)),
+                        Arg::Text(Some(ts(d.created_at))),
+                        Arg::Text(d.delivered_at.map(ts)),
                     ]
                 })
                 .collect();

@@ -41,12 +41,12 @@ impl From<rusqlite::Error> for DbError {
     }
 }
 
-/// One bound value: text, a 64-bit integer or bytes, each possibly NULL.
+/// One bound value: text or a 64-bit integer, each possibly NULL (the only column types the
+/// repositories bind; files are kept outside these statements).
 #[derive(Debug, Clone)]
 pub enum Arg {
     Text(Option<String>),
     Int(Option<i64>),
-    Blob(Option<Vec<u8>>),
 }
 
 impl From<&str> for Arg {
@@ -79,34 +79,14 @@ impl From<Option<&str>> for Arg {
         Arg::Text(v.map(str::to_string))
     }
 }
-impl From<Option<&String>> for Arg {
-    fn from(v: Option<&String>) -> Self {
-        Arg::Text(v.cloned())
-    }
-}
 impl From<i64> for Arg {
     fn from(v: i64) -> Self {
         Arg::Int(Some(v))
     }
 }
-impl From<&i64> for Arg {
-    fn from(v: &i64) -> Self {
-        Arg::Int(Some(*v))
-    }
-}
 impl From<Option<i64>> for Arg {
     fn from(v: Option<i64>) -> Self {
         Arg::Int(v)
-    }
-}
-impl From<Vec<u8>> for Arg {
-    fn from(v: Vec<u8>) -> Self {
-        Arg::Blob(Some(v))
-    }
-}
-impl From<&[u8]> for Arg {
-    fn from(v: &[u8]) -> Self {
-        Arg::Blob(Some(v.to_vec()))
     }
 }
 
@@ -116,8 +96,7 @@ impl rusqlite::ToSql for Arg {
         Ok(match self {
             Arg::Text(Some(s)) => Borrowed(ValueRef::Text(s.as_bytes())),
             Arg::Int(Some(i)) => Borrowed(ValueRef::Integer(*i)),
-            Arg::Blob(Some(b)) => Borrowed(ValueRef::Blob(b)),
-            Arg::Text(None) | Arg::Int(None) | Arg::Blob(None) => Borrowed(ValueRef::Null),
+            Arg::Text(None) | Arg::Int(None) => Borrowed(ValueRef::Null),
         })
     }
 }
@@ -179,7 +158,6 @@ impl Query {
             q = match a {
                 Arg::Text(v) => q.bind(v),
                 Arg::Int(v) => q.bind(v),
-                Arg::Blob(v) => q.bind(v),
             };
         }
         q

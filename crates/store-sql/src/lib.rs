@@ -8,10 +8,10 @@
 //! locks, blob column type) the code branches on [`Engine`]. Each engine has its own
 //! `migrations/` folder.
 //!
-//! SQLite runs in WAL mode with `synchronous=FULL`; reads run on a pool of connections; write
-//! transactions run one at a time on one writer connection (SQLite allows only one writer anyway, and this turns "database is locked"
-//! races into orderly waiting), as steps of a group commit that share the wait for the disk
-//! ([`group`]). PostgreSQL uses row locks (`FOR UPDATE`) on the audit chain heads.
+//! SQLite runs in WAL mode with `synchronous=FULL`; reads run on a pool of read-only
+//! connections ([`lite`]); write transactions run one at a time on one writer connection
+//! (SQLite allows only one writer anyway, and this turns "database is locked" races into
+//! orderly waiting), as steps of a group commit that share the wait for the disk ([`group`]). PostgreSQL uses row locks (`FOR UPDATE`) on the audit chain heads.
 
 mod audit;
 mod batch;
