@@ -16,6 +16,7 @@ mod encoding;
 mod error;
 mod pair;
 mod public;
+mod sm2_sign;
 
 pub use algorithm::Algorithm;
 pub use encoding::{der_to_raw, raw_to_der, sign_der_sm2};

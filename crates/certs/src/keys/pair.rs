@@ -1,14 +1,14 @@
 //! Key pairs (密钥对) held in memory: the software [`Signer`].
 
-use sm2::dsa::signature::Signer as _;
 use sm2::elliptic_curve::Generate as _;
 use zeroize::Zeroizing;
 
+use super::sm2_sign::Sm2Key;
 use super::{Algorithm, KeyError, PublicKey, SM2_DIST_ID, Signer};
 
 /// The secret key; both library types wipe their secret on drop.
 enum Secret {
-    Sm2(Box<sm2::dsa::SigningKey>),
+    Sm2(Box<Sm2Key>),
     Ed25519(Box<ed25519_dalek::SigningKey>),
 }
 
@@ -71,16 +71,26 @@ impl KeyPair {
     fn from_sm2(key: sm2::dsa::SigningKey) -> Result<KeyPair, KeyError> {
         let public = PublicKey::from_bytes(Algorithm::Sm2, &key.verifying_key().to_sec1_bytes())?;
         Ok(KeyPair {
-            secret: Secret::Sm2(Box::new(key)),
+            secret: Secret::Sm2(Box::new(Sm2Key::new(key)?)),
             public,
         })
+    }
+
+    /// Makes ahead what the next `n` signatures need that does not depend on the message (an
+    /// SM2 key's nonces and their points, most of a signature's cost), so that signing inside
+    /// a write transaction is quick. Nothing for Ed25519, whose signing is quick anyway.
+    pub fn prepare(&self, n: usize) -> Result<(), KeyError> {
+        match &self.secret {
+            Secret::Sm2(key) => key.prepare(n),
+            Secret::Ed25519(_) => Ok(()),
+        }
     }
 
     /// The 32-byte secret (SM2 scalar or Ed25519 seed); keep it secret and wipe it after use,
     /// for example by sealing it with [`crate::vault::MasterKey::seal`] right away.
     pub fn secret_bytes(&self) -> [u8; 32] {
         match &self.secret {
-            Secret::Sm2(key) => key.to_bytes().into(),
+            Secret::Sm2(key) => key.secret_bytes(),
             Secret::Ed25519(key) => key.to_bytes(),
         }
     }
@@ -116,11 +126,7 @@ impl Signer for KeyPair {
 
     fn sign(&self, msg: &[u8]) -> Result<[u8; 64], KeyError> {
         match &self.secret {
-            Secret::Sm2(key) => {
-                let sig: sm2::dsa::Signature =
-                    key.try_sign(msg).map_err(|_| KeyError::SigningFailed)?;
-                Ok(sig.to_bytes().into())
-            }
+            Secret::Sm2(key) => key.sign(msg),
             Secret::Ed25519(key) => {
                 let sig: ed25519_dalek::Signature =
                     ed25519_dalek::Signer::try_sign(key.as_ref(), msg)
