@@ -62,6 +62,16 @@ impl CertKeys {
         self.active.read().ok().and_then(|g| g.clone())
     }
 
+    /// Makes ahead the nonces of `n` more signatures of the active key, outside any write
+    /// transaction (see [`KeyPair::prepare`]); nothing before the key is first used.
+    pub(crate) fn prepare(&self, n: usize) {
+        if let Some(k) = self.cached()
+            && let Err(e) = k.prepare(n)
+        {
+            tracing::warn!(error = %e, "cannot prepare certificate signatures");
+        }
+    }
+
     fn remember(&self, key: Arc<KeyPair>) {
         if let Ok(mut g) = self.active.write() {
             *g = Some(key);

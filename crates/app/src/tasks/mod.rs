@@ -282,6 +282,11 @@ impl App {
         let now = self.clock.now();
         let today = self.today();
         let outcome = done.outcome;
+        // A decision that grants issues a certificate with two signatures: most of their cost
+        // is paid here, before the write transaction.
+        if outcome == Outcome::Approve {
+            self.cert_keys.prepare(2);
+        }
         let mut tx = self.store.begin().await?;
         let not_found = || AppError::rule(ErrorCode::TASK_NOT_FOUND, json!({"id": task_id}));
         let mut task = my_open_task(&mut tx, p, task_id).await?;

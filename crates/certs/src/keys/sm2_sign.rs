@@ -99,15 +99,17 @@ impl Sm2Key {
         self.key.to_bytes().into()
     }
 
-    /// Fills the stock up to `n` nonces (at most [`STOCK`]).
+    /// Adds `n` nonces to the stock, keeping it at most [`STOCK`]: steps that prepare at the
+    /// same time each get theirs.
     pub(crate) fn prepare(&self, n: usize) -> Result<(), KeyError> {
-        let want = n.min(STOCK);
-        let have = self.stock().len();
-        let mut made = Vec::with_capacity(want.saturating_sub(have));
-        for _ in have..want {
+        let room = STOCK.saturating_sub(self.stock().len());
+        let mut made = Vec::with_capacity(n.min(room));
+        for _ in 0..n.min(room) {
             made.push(nonce()?);
         }
-        self.stock().extend(made);
+        let mut stock = self.stock();
+        let room = STOCK.saturating_sub(stock.len());
+        stock.extend(made.into_iter().take(room));
         Ok(())
     }
 
@@ -136,8 +138,8 @@ impl Sm2Key {
             if bool::from(s.is_zero()) {
                 continue;
             }
-            let sig = sm2::dsa::Signature::from_scalars(r, s)
-                .map_err(|_| KeyError::SigningFailed)?;
+            let sig =
+                sm2::dsa::Signature::from_scalars(r, s).map_err(|_| KeyError::SigningFailed)?;
             return Ok(sig.to_bytes().into());
         }
         Err(KeyError::SigningFailed)
@@ -175,8 +177,9 @@ mod tests {
             let sk = key();
             let vk = sk.verifying_key().clone();
             let k = Sm2Key::new(sk).unwrap();
-            k.prepare(3).unwrap();
-            assert_eq!(k.stock().len(), 3);
+            k.prepare(2).unwrap();
+            k.prepare(1).unwrap();
+            assert_eq!(k.stock().len(), 3, "each call adds its own");
             let mut seen = std::collections::HashSet::new();
             // Three from the stock, then two made on the spot.
             for i in 0..5 {
@@ -185,7 +188,10 @@ mod tests {
                 let sig = sm2::dsa::Signature::from_slice(&raw).unwrap();
                 vk.verify(msg.as_bytes(), &sig).unwrap();
                 assert!(vk.verify(b"another message", &sig).is_err());
-                assert!(seen.insert(raw[..32].to_vec()), "r repeats: a nonce was reused");
+                assert!(
+                    seen.insert(raw[..32].to_vec()),
+                    "r repeats: a nonce was reused"
+                );
             }
             assert!(k.stock().is_empty());
             // The same message twice: two different signatures, both valid.
@@ -202,5 +208,12 @@ mod tests {
         assert_eq!(k.stock().len(), STOCK);
         k.prepare(2).unwrap();
         assert_eq!(k.stock().len(), STOCK, "a full stock is left as it is");
+        k.sign(b"one").unwrap();
+        k.prepare(2).unwrap();
+        assert_eq!(
+            k.stock().len(),
+            STOCK,
+            "topped up to the bound, not past it"
+        );
     }
 }
