@@ -1,25 +1,37 @@
 //! Group commit (成组提交) of SQLite write transactions.
 //!
-//! SQLite has one writer, and with `synchronous=FULL` every commit waits for the disk (about a
-//! millisecond here). So that concurrent steps share that wait, the writer connection keeps one
-//! outer transaction (a *batch*) open across steps: each write transaction of the platform is a
-//! savepoint inside it, run one at a time under the writer lock. A step that ends releases its
-//! savepoint and then waits until its batch is committed; it is acknowledged only then, so
-//! nothing is reported done before it is on disk. A step that fails rolls back to its savepoint
-//! and leaves the batch to the others.
+//! SQLite has one writer. So that concurrent steps share the work of a commit, the writer
+//! connection keeps one outer transaction (a *batch*) open across steps: each write transaction
+//! of the platform is a savepoint inside it, run one at a time under the writer lock. A step
+//! that ends releases its savepoint and then waits until its batch is on disk; it is
+//! acknowledged only then. A step that fails rolls back to its savepoint and leaves the batch
+//! to the others.
 //!
 //! The batch is committed by the step that ends it when no other writer is waiting for the
 //! lock, when it holds [`MAX_STEPS`] steps or is [`MAX_AGE`] old. A step that waits longer than
 //! [`MAX_AGE`] for its batch (its successor went away) commits the batch itself. If a commit,
 //! a release or a rollback to a savepoint fails, the whole batch is rolled back and every step
 //! in it gets the error: none of them was acknowledged.
+//!
+//! **The wait for the disk is outside the writer lock** (early lock release). The writer
+//! commits with `synchronous=NORMAL`: the batch's pages go to the write-ahead log in the page
+//! cache, and the lock passes at once to the next batch. A thread of its own (the *syncer*)
+//! then flushes the log with `fdatasync` and only then tells the batch's steps; one flush
+//! covers every batch committed before it, so while the disk works the next batches are
+//! already being written. The log is written in order, so a step is never acknowledged before
+//! a step it read from. Readers wait too: a read transaction that sees a batch not yet on disk
+//! waits for its flush before its first row ([`Group::until_durable`]), so no answer ever shows
+//! what a crash could take back. Should a flush fail, that batch and every later one fail
+//! (what the page cache holds is then unknown); the node must be restarted.
 
 use crate::lite::LitePool;
 use crate::rows::db_err;
 use rusqlite::Connection;
 use shenpi_store::StoreError;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::mpsc;
 use std::time::{Duration, Instant};
 use tokio::sync::{Mutex, OwnedMutexGuard, watch};
 
@@ -51,8 +63,22 @@ pub(crate) struct Group {
     state: Arc<Mutex<Writer>>,
     waiting: AtomicUsize,
     next_batch: AtomicU64,
-    /// Batches and steps committed so far.
-    committed: (AtomicU64, AtomicU64),
+    /// Batches and steps committed and on disk so far.
+    committed: Arc<(AtomicU64, AtomicU64)>,
+    /// The last batch whose commit has begun: a reader that may see it waits for it.
+    committing: AtomicU64,
+    /// Batches committed to the log, for the syncer to flush.
+    to_sync: mpsc::Sender<Committed>,
+    /// The last batch whose outcome the syncer has told (on disk, or failed).
+    durable: watch::Receiver<u64>,
+}
+
+/// A batch committed to the log and waiting for the flush.
+struct Committed {
+    id: u64,
+    steps: usize,
+    outcome: Result<(), String>,
+    done: watch::Sender<Outcome>,
 }
 
 /// Counts a writer waiting for the lock, also when its wait is abandoned.
@@ -76,8 +102,19 @@ const RELEASE: &str = "RELEASE shenpi_step";
 const ROLLBACK_TO: &str = "ROLLBACK TO shenpi_step; RELEASE shenpi_step";
 
 impl Group {
-    pub(crate) fn new(pool: Arc<LitePool>) -> Arc<Self> {
-        Arc::new(Group {
+    /// The writer of the database behind `pool`, with its syncer thread (which ends when the
+    /// group is dropped).
+    pub(crate) fn new(pool: Arc<LitePool>) -> Result<Arc<Self>, StoreError> {
+        let (to_sync, queue) = mpsc::channel();
+        let (told, durable) = watch::channel(0);
+        let committed: Arc<(AtomicU64, AtomicU64)> = Default::default();
+        let wal = wal_path(pool.path());
+        let counts = committed.clone();
+        std::thread::Builder::new()
+            .name("shenpi-wal-sync".into())
+            .spawn(move || sync_loop(&queue, &wal, &told, &counts))
+            .map_err(StoreError::backend)?;
+        Ok(Arc::new(Group {
             pool,
             state: Arc::new(Mutex::new(Writer {
                 conn: None,
@@ -85,8 +122,23 @@ impl Group {
             })),
             waiting: AtomicUsize::new(0),
             next_batch: AtomicU64::new(1),
-            committed: Default::default(),
-        })
+            committed,
+            committing: AtomicU64::new(0),
+            to_sync,
+            durable,
+        }))
+    }
+
+    /// Waits until every batch a snapshot taken before this call can see is on disk (or has
+    /// failed). A read transaction calls it once its snapshot is fixed.
+    pub(crate) async fn until_durable(&self) {
+        let seen = self.committing.load(Ordering::SeqCst);
+        if *self.durable.borrow() >= seen {
+            return;
+        }
+        let mut rx = self.durable.clone();
+        // An error means the syncer is gone (the store is closing): nothing more will flush.
+        let _ = rx.wait_for(|d| *d >= seen).await;
     }
 
     /// Starts a step: takes the writer lock, opens a batch if none is open, and a savepoint.
@@ -103,7 +155,11 @@ impl Group {
                 b.done
                     .send_replace(Some(Err("the writer connection was lost".into())));
             }
-            guard.conn = Some(self.pool.open().map_err(db_err)?);
+            let conn = self.pool.open().map_err(db_err)?;
+            // Commits go to the log without waiting for the disk; the syncer flushes it.
+            conn.pragma_update(None, "synchronous", "NORMAL")
+                .map_err(db_err)?;
+            guard.conn = Some(conn);
         }
         let Some(conn) = guard.conn.take() else {
             return Err(StoreError::Backend("no writer connection".into()));
@@ -154,7 +210,7 @@ impl Group {
         };
         guard.conn = Some(conn);
         if self.due(&guard) {
-            self.end_batch(&mut guard).await;
+            self.end_batch(&mut guard);
         }
         drop(guard);
         // Should this wait be abandoned (the request went away), the batch is still ended.
@@ -178,7 +234,7 @@ impl Group {
                 Err(_) => {
                     let mut guard = self.state.clone().lock_owned().await;
                     if guard.batch.as_ref().is_some_and(|b| b.id == batch) {
-                        self.end_batch(&mut guard).await;
+                        self.end_batch(&mut guard);
                     }
                 }
             }
@@ -195,7 +251,7 @@ impl Group {
         }
         guard.conn = Some(conn);
         if self.due(&guard) {
-            self.end_batch(&mut guard).await;
+            self.end_batch(&mut guard);
         }
     }
 
@@ -208,11 +264,11 @@ impl Group {
         })
     }
 
-    /// Commits the open batch (rolls it back if it holds no step) and tells its steps. The
-    /// commit waits for the disk, so it runs on a blocking thread, which also tells the steps:
-    /// should the caller stop waiting, the steps still learn the outcome (and the connection,
-    /// lost with the caller, is opened again by the next step).
-    async fn end_batch(&self, w: &mut OwnedMutexGuard<Writer>) {
+    /// Commits the open batch to the log (rolls it back if it holds no step) and hands it to
+    /// the syncer, which tells its steps once the log is on disk. Nothing here waits for the
+    /// disk, so it runs under the writer lock on the async worker; should the caller stop
+    /// waiting, the syncer still tells the steps.
+    fn end_batch(&self, w: &mut OwnedMutexGuard<Writer>) {
         let Some(b) = w.batch.take() else { return };
         let Some(conn) = w.conn.take() else {
             b.done
@@ -220,32 +276,33 @@ impl Group {
             return;
         };
         let steps = b.steps;
-        let sql = if steps == 0 { "ROLLBACK" } else { "COMMIT" };
-        let done = tokio::task::spawn_blocking(move || {
-            let outcome = conn.execute_batch(sql).map_err(|e| {
-                let _ = conn.execute_batch("ROLLBACK");
-                format!("commit of a batch of {steps} steps failed: {e}")
-            });
-            let committed = outcome.is_ok();
-            b.done.send_replace(Some(outcome));
-            (conn, committed)
-        })
-        .await;
-        match done {
-            Ok((conn, committed)) => {
-                w.conn = Some(conn);
-                if committed && steps > 0 {
-                    self.committed.0.fetch_add(1, Ordering::AcqRel);
-                    self.committed.1.fetch_add(steps as u64, Ordering::AcqRel);
-                }
+        if steps == 0 {
+            if let Err(e) = conn.execute_batch("ROLLBACK") {
+                tracing::warn!(error = %e, "rollback of an empty batch failed");
             }
-            // The thread panicked: its batch's sender went with it, so the steps hear that
-            // the batch was lost; the next step opens another connection.
-            Err(e) => tracing::error!(error = %e, "the commit of a batch failed"),
+            b.done.send_replace(Some(Ok(())));
+            w.conn = Some(conn);
+            return;
+        }
+        self.committing.store(b.id, Ordering::SeqCst);
+        let outcome = conn.execute_batch("COMMIT").map_err(|e| {
+            let _ = conn.execute_batch("ROLLBACK");
+            format!("commit of a batch of {steps} steps failed: {e}")
+        });
+        w.conn = Some(conn);
+        let committed = Committed {
+            id: b.id,
+            steps,
+            outcome,
+            done: b.done,
+        };
+        if let Err(mpsc::SendError(c)) = self.to_sync.send(committed) {
+            c.done
+                .send_replace(Some(Err("the log syncer has stopped".into())));
         }
     }
 
-    /// (batches, steps) committed so far.
+    /// (batches, steps) committed and on disk so far.
     pub(crate) fn committed(&self) -> (u64, u64) {
         (
             self.committed.0.load(Ordering::Acquire),
@@ -256,7 +313,8 @@ impl Group {
     /// Closes the writer connection, ending an open batch first.
     pub(crate) async fn close(&self) {
         let mut guard = self.state.clone().lock_owned().await;
-        self.end_batch(&mut guard).await;
+        self.end_batch(&mut guard);
+        self.until_durable().await;
         drop(guard.conn.take());
     }
 }
@@ -277,7 +335,7 @@ impl Drop for Finisher {
                 tokio::time::sleep(MAX_AGE).await;
                 let mut guard = group.state.clone().lock_owned().await;
                 if guard.batch.as_ref().is_some_and(|b| b.id == batch) {
-                    group.end_batch(&mut guard).await;
+                    group.end_batch(&mut guard);
                 }
             });
         }
@@ -294,4 +352,66 @@ fn abandon(w: &mut OwnedMutexGuard<Writer>, conn: &Connection, error: &str) {
             b.steps
         ))));
     }
+}
+
+/// The write-ahead log of a database file.
+fn wal_path(db: &Path) -> PathBuf {
+    let mut p = db.as_os_str().to_owned();
+    p.push("-wal");
+    PathBuf::from(p)
+}
+
+/// The syncer: flushes the log for every batch committed since the last flush, then tells
+/// their steps and moves `told` on. After a failed flush every later batch fails too. Ends
+/// when the group is dropped.
+fn sync_loop(
+    queue: &mpsc::Receiver<Committed>,
+    wal: &Path,
+    told: &watch::Sender<u64>,
+    committed: &(AtomicU64, AtomicU64),
+) {
+    let mut broken: Option<String> = None;
+    // The log file's inode when its directory entry was last flushed.
+    let mut known: Option<u64> = None;
+    while let Ok(first) = queue.recv() {
+        let mut batches = vec![first];
+        batches.extend(queue.try_iter());
+        if broken.is_none()
+            && batches.iter().any(|b| b.outcome.is_ok())
+            && let Err(e) = flush(wal, &mut known)
+        {
+            tracing::error!(error = %e, "flushing the SQLite log failed; restart the node");
+            broken = Some(format!("flushing the log to disk failed: {e}"));
+        }
+        let mut last = 0;
+        for b in batches {
+            let outcome = match (&broken, b.outcome) {
+                (Some(e), Ok(())) => Err(e.clone()),
+                (_, outcome) => outcome,
+            };
+            if outcome.is_ok() {
+                committed.0.fetch_add(1, Ordering::AcqRel);
+                committed.1.fetch_add(b.steps as u64, Ordering::AcqRel);
+            }
+            b.done.send_replace(Some(outcome));
+            last = last.max(b.id);
+        }
+        told.send_replace(last);
+    }
+}
+
+/// `fdatasync` of the log; the first time, and whenever the log is a new file, its directory
+/// as well.
+fn flush(wal: &Path, known: &mut Option<u64>) -> std::io::Result<()> {
+    use std::os::unix::fs::MetadataExt;
+    let f = std::fs::File::open(wal)?;
+    f.sync_data()?;
+    let ino = f.metadata()?.ino();
+    if *known != Some(ino) {
+        if let Some(dir) = wal.parent() {
+            std::fs::File::open(dir)?.sync_all()?;
+        }
+        *known = Some(ino);
+    }
+    Ok(())
 }

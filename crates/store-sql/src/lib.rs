@@ -8,10 +8,11 @@
 //! locks, blob column type) the code branches on [`Engine`]. Each engine has its own
 //! `migrations/` folder.
 //!
-//! SQLite runs in WAL mode with `synchronous=FULL`; reads run on a pool of read-only
-//! connections ([`lite`]); write transactions run one at a time on one writer connection
-//! (SQLite allows only one writer anyway, and this turns "database is locked" races into
-//! orderly waiting), as steps of a group commit that share the wait for the disk ([`group`]). PostgreSQL uses row locks (`FOR UPDATE`) on the audit chain heads.
+//! SQLite runs in WAL mode; reads run on a pool of read-only connections ([`lite`]); write
+//! transactions run one at a time on one writer connection (SQLite allows only one writer
+//! anyway, and this turns "database is locked" races into orderly waiting), as steps of a
+//! group commit whose log is flushed outside the writer lock before any step is acknowledged
+//! ([`group`]). PostgreSQL uses row locks (`FOR UPDATE`) on the audit chain heads.
 
 mod audit;
 mod batch;
@@ -84,7 +85,7 @@ impl SqlStore {
         drop(readers.get().map_err(rows::db_err)?);
         Ok(SqlStore {
             backend: Backend::Sqlite {
-                writer: group::Group::new(readers.clone()),
+                writer: group::Group::new(readers.clone())?,
                 readers,
             },
             engine: Engine::Sqlite,
@@ -261,9 +262,11 @@ impl Store for SqlStore {
 
     async fn read(&self) -> Result<Box<dyn Tx>, StoreError> {
         let tx = match &self.backend {
-            Backend::Sqlite { readers, .. } => {
+            Backend::Sqlite { readers, writer } => {
                 let mut c = readers.get().map_err(rows::db_err)?;
                 c.begin().map_err(rows::db_err)?;
+                // The snapshot is fixed by its first read; what it sees must be on disk.
+                writer.until_durable().await;
                 tx::OpenTx::Read(c)
             }
             Backend::Postgres(pool) => {

@@ -27,7 +27,13 @@ impl LitePool {
         })
     }
 
-    /// Opens a connection: WAL, `synchronous=FULL`, foreign keys on, temporary storage in
+    /// The database file.
+    pub(crate) fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Opens a connection: WAL, `synchronous=FULL` (the group-commit writer lowers it and
+    /// flushes the log itself), foreign keys on, temporary storage in
     /// memory, and a 10 s wait for a lock held by another process.
     pub(crate) fn open(&self) -> rusqlite::Result<Connection> {
         let conn = Connection::open_with_flags(
@@ -115,11 +121,14 @@ impl Pooled {
         self.conn.as_mut()
     }
 
-    /// Opens a (deferred) transaction: the reads see one snapshot.
+    /// Opens a transaction and fixes its snapshot (with a first read), so that the reads
+    /// that follow see the database as it is now.
     pub(crate) fn begin(&mut self) -> rusqlite::Result<()> {
         if let Some(c) = &self.conn {
             c.execute_batch("BEGIN")?;
             self.in_tx = true;
+            c.prepare_cached("SELECT 1 FROM sqlite_schema LIMIT 1")?
+                .exists([])?;
         }
         Ok(())
     }

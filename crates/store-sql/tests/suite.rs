@@ -139,6 +139,39 @@ async fn sqlite_writers_side_by_side_share_commits() {
     }
 }
 
+/// The SQLite writer commits to the log without waiting for the disk and the syncer flushes
+/// the log before any step of the batch is acknowledged. When a flush fails (here the log
+/// file is gone from under the store), the step is not acknowledged, and neither is any later
+/// step: what the page cache holds is then unknown.
+#[tokio::test]
+async fn sqlite_a_failed_log_flush_fails_the_step_and_every_later_one() {
+    let (s, dir) = sqlite().await;
+    // Readers and tooling keep `synchronous=FULL`; only the writer defers to the syncer.
+    assert_eq!(s.query_text("PRAGMA synchronous").await.unwrap(), "2");
+    let mut tx = s.begin().await.unwrap();
+    tx.insert_user(&shenpi_store::testsuite::sample_user(
+        "before-flush",
+        "370202",
+    ))
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(s.group_commits().unwrap().1, 1, "acknowledged once flushed");
+    std::fs::remove_file(dir.path().join("shenpi.db-wal")).unwrap();
+    for name in ["lost-flush", "after-lost-flush"] {
+        let mut tx = s.begin().await.unwrap();
+        tx.insert_user(&shenpi_store::testsuite::sample_user(name, "370202"))
+            .await
+            .unwrap();
+        let err = tx.commit().await.unwrap_err();
+        assert!(
+            err.to_string().contains("flushing the log"),
+            "{name}: {err}"
+        );
+    }
+    assert_eq!(s.group_commits().unwrap().1, 1, "nothing more counted");
+}
+
 /// SQLite read transactions run on the async worker itself, so one that tried to write must
 /// fail at once (its connection is `query_only`) rather than wait there for the write lock;
 /// the writer is unaffected, and the savepoints' sub-journal is kept in memory.
