@@ -170,6 +170,24 @@ impl Browser {
         }
     }
 
+    /// Polls until the first element matching `css` shows `text` (a click that submits a form
+    /// may return before the next page has loaded, while the old page still has the element);
+    /// the text last seen otherwise, after `timeout`.
+    pub async fn wait_for_text(&self, css: &str, text: &str, timeout: Duration) -> String {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let seen = if self.exists(css).await {
+                self.text(css).await
+            } else {
+                String::new()
+            };
+            if seen == text || Instant::now() >= deadline {
+                return seen;
+            }
+            tokio::time::sleep(POLL_INTERVAL).await;
+        }
+    }
+
     /// Saves a PNG screenshot of the viewport to `path`, creating parent directories.
     pub async fn screenshot_png(&self, path: &Path) {
         let encoded = as_string(self.get("/screenshot").await, "screenshot");

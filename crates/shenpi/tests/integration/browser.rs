@@ -106,11 +106,11 @@ async fn the_city_admin_changes_an_item_in_chromium_and_the_guide_shows_it_on_it
         b.source().await
     );
     b.click("#publish-proposal").await;
-    assert!(
-        b.wait_for("#proposal-status", Duration::from_secs(10))
-            .await
+    assert_eq!(
+        b.wait_for_text("#proposal-status", "已发布", Duration::from_secs(10))
+            .await,
+        "已发布"
     );
-    assert_eq!(b.text("#proposal-status").await, "已发布");
 
     b.goto(&app.url("/items/T-BROWSER-01")).await;
     assert_eq!(b.text("#guide-version").await, "v1");
