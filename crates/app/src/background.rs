@@ -1,9 +1,9 @@
 //! Background work at low priority (后台低优先级任务): CPU-heavy work nobody waits for, such as
 //! typesetting and sealing the notices a step issued, runs on one thread of its own whose
-//! scheduling priority is lowered (nice 19). While requests keep both cores busy it gets almost
-//! no time, so it never slows an official or applicant down; when the node is quiet it catches
-//! up at full speed. Work somebody waits for (a notice opened before it was sealed) does not
-//! come here.
+//! scheduling priority is lowered (nice 19). The notice job starts only when the node is quiet
+//! ([`crate::load`]): a low priority alone was not enough, since the job's reads, writes and
+//! file flushes compete with the requests' (measured in docs/BENCHMARKS.md). Work somebody
+//! waits for (a notice opened before it was sealed) does not come here.
 
 use std::sync::Mutex;
 use std::sync::mpsc;

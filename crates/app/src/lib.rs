@@ -31,6 +31,7 @@ pub mod diagram;
 pub mod drafts;
 pub mod error;
 pub mod forms;
+pub mod load;
 pub mod materials;
 pub mod notices;
 pub mod notify;
@@ -130,6 +131,8 @@ pub struct App {
     shared_data: datasources::SharedData,
     /// Certificate signing keys (证照签名密钥).
     cert_keys: certs::keys::CertKeys,
+    /// Requests served, for work that waits for a quiet node ([`load`]).
+    load: load::Load,
 }
 
 impl App {
@@ -164,6 +167,7 @@ impl App {
             background: Default::default(),
             versions: Default::default(),
             principals: Default::default(),
+            load: Default::default(),
         };
         app.ensure_regions().await?;
         app.reload_calendar().await?;

@@ -277,9 +277,22 @@ impl App {
         }
     }
 
-    /// Waits until a step has issued notices (for `shenpi serve`'s notice job).
+    /// Waits until a step has issued notices and the node is quiet ([`crate::load`]), for
+    /// `shenpi serve`'s notice job.
     pub async fn notices_wanted(&self) {
         self.notice_kick.notified().await;
+        self.load.until_quiet().await;
+    }
+
+    /// Counts a request served (by the web layer), for work that waits for a quiet node.
+    pub fn note_request(&self) {
+        self.load.note();
+    }
+
+    /// Requests served per second, measured over the span since the rate was last measured
+    /// (at least [`crate::load::SAMPLE`]; within it, the rate measured last).
+    pub fn requests_per_second(&self) -> f64 {
+        self.load.rate()
     }
 
     /// Typesets and seals the pending notices of a case (off the async threads), stores them

@@ -119,6 +119,7 @@ fn trace_id_of(traceparent: &str) -> Option<String> {
 /// Assigns a request id, records metrics and writes one masked access-log line per request.
 pub async fn observe(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let start = Instant::now();
+    state.app.note_request();
     let id = req
         .headers()
         .get("x-request-id")

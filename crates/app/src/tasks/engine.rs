@@ -447,19 +447,27 @@ impl App {
     /// (审查补正) and fire at the next scan after it returns. A timer that cannot fire (a case
     /// another node moved on, a broken process) is logged and skipped: it never holds up the
     /// timers of other cases. Pending notices of the woken cases are sealed first (the notice
-    /// job, [`App::seal_pending_notices`]).
+    /// job, [`App::seal_pending_notices`]) while the node is quiet ([`crate::load`]); while it
+    /// is busy they wait (a notice opened meanwhile is sealed on demand), and timers fire
+    /// without waiting behind them.
     pub async fn fire_due_timers(&self) -> Result<usize, AppError> {
+        /// How long a busy node's scan holds the wake-ups it claimed.
+        const BUSY_LEASE_SECONDS: i64 = 2;
         let mut fired = 0;
         let mut sealed = 0;
         // What is due when the scan starts: under steady traffic, notices issued meanwhile are
         // left to the next scan, so the scan always ends (and the deadline scan after it runs).
         let now = self.clock.now();
         for _ in 0..100 {
-            // Claimed for a minute: nodes scanning side by side take different cases.
+            // Claimed for a minute: nodes scanning side by side take different cases. While
+            // the node is busy, for a few seconds only: a case woken just for its notices is
+            // soon free again for the notice job.
+            let seal = self.load.quiet();
+            let lease = if seal { 60 } else { BUSY_LEASE_SECONDS };
             let claimed = {
                 let mut tx = self.store.begin().await?;
                 let ids = tx
-                    .claim_wakeups(now, now + chrono::Duration::seconds(60), 50)
+                    .claim_wakeups(now, now + chrono::Duration::seconds(lease), 50)
                     .await?;
                 tx.commit().await?;
                 ids
@@ -468,9 +476,11 @@ impl App {
                 break;
             }
             for id in claimed {
-                match self.seal_pending_notices(&id).await {
-                    Ok(n) => sealed += n,
-                    Err(e) => tracing::warn!(case = %id, error = %e, "sealing notices failed"),
+                if seal {
+                    match self.seal_pending_notices(&id).await {
+                        Ok(n) => sealed += n,
+                        Err(e) => tracing::warn!(case = %id, error = %e, "sealing notices failed"),
+                    }
                 }
                 let stored = {
                     let mut tx = self.store.read().await?;

@@ -530,7 +530,8 @@ async fn serve(cfg: &Config, demo: bool) -> Result<(), String> {
         }
     });
     // The notice job: notices are typeset and sealed after the step that issued them commits,
-    // woken by that step (and by the scan above, for those a restarted node left behind).
+    // once the node is quiet, woken by that step (and by the scan above, for those a restarted
+    // node left behind).
     let sealer = state.app.clone();
     tokio::spawn(async move {
         loop {
