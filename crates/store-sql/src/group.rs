@@ -21,8 +21,14 @@
 //! already being written. The log is written in order, so a step is never acknowledged before
 //! a step it read from. Readers wait too: a read transaction that sees a batch not yet on disk
 //! waits for its flush before its first row ([`Group::until_durable`]), so no answer ever shows
-//! what a crash could take back. Should a flush fail, that batch and every later one fail
-//! (what the page cache holds is then unknown); the node must be restarted.
+//! what a crash could take back. Should a flush fail, that batch and every later one fail, and
+//! so does every read and write after it (what the page cache holds is then unknown, and the
+//! failed batches are in the log): the node must be restarted. On opening, the log is flushed
+//! once, in case an earlier process ended before flushing what it had committed.
+//!
+//! The commit itself does not wait for the disk, except every 1,000 pages of log, when SQLite's
+//! automatic checkpoint runs inside it (it flushes the log, copies the pages into the database
+//! and flushes that); that time is part of the lock time measured in docs/BENCHMARKS.md.
 
 use crate::lite::LitePool;
 use crate::rows::db_err;
@@ -71,6 +77,8 @@ pub(crate) struct Group {
     to_sync: mpsc::Sender<Committed>,
     /// The last batch whose outcome the syncer has told (on disk, or failed).
     durable: watch::Receiver<u64>,
+    /// Why a flush failed, once one has: every read and write fails from then on.
+    broken: Arc<std::sync::OnceLock<String>>,
 }
 
 /// A batch committed to the log and waiting for the flush.
@@ -108,11 +116,20 @@ impl Group {
         let (to_sync, queue) = mpsc::channel();
         let (told, durable) = watch::channel(0);
         let committed: Arc<(AtomicU64, AtomicU64)> = Default::default();
-        let wal = wal_path(pool.path());
+        // SQLite follows a symbolic link to the database; its log is beside the target.
+        let db = std::fs::canonicalize(pool.path()).unwrap_or_else(|_| pool.path().to_path_buf());
+        let wal = wal_path(&db);
+        // What an earlier process committed to the log may not be on disk yet.
+        let mut known = None;
+        if wal.exists() {
+            flush(&wal, &mut known).map_err(StoreError::backend)?;
+        }
         let counts = committed.clone();
+        let broken: Arc<std::sync::OnceLock<String>> = Default::default();
+        let failed = broken.clone();
         std::thread::Builder::new()
             .name("shenpi-wal-sync".into())
-            .spawn(move || sync_loop(&queue, &wal, &told, &counts))
+            .spawn(move || sync_loop(&queue, &wal, known, &told, &counts, &failed))
             .map_err(StoreError::backend)?;
         Ok(Arc::new(Group {
             pool,
@@ -126,23 +143,33 @@ impl Group {
             committing: AtomicU64::new(0),
             to_sync,
             durable,
+            broken,
         }))
     }
 
-    /// Waits until every batch a snapshot taken before this call can see is on disk (or has
-    /// failed). A read transaction calls it once its snapshot is fixed.
-    pub(crate) async fn until_durable(&self) {
-        let seen = self.committing.load(Ordering::SeqCst);
-        if *self.durable.borrow() >= seen {
-            return;
+    /// The error every read and write gets once a flush has failed.
+    fn check(&self) -> Result<(), StoreError> {
+        match self.broken.get() {
+            Some(e) => Err(StoreError::Backend(format!("{e}; restart the node"))),
+            None => Ok(()),
         }
-        let mut rx = self.durable.clone();
-        // An error means the syncer is gone (the store is closing): nothing more will flush.
-        let _ = rx.wait_for(|d| *d >= seen).await;
+    }
+
+    /// Waits until every batch a snapshot taken before this call can see is on disk; an error
+    /// once a flush has failed. A read transaction calls it once its snapshot is fixed.
+    pub(crate) async fn until_durable(&self) -> Result<(), StoreError> {
+        let seen = self.committing.load(Ordering::SeqCst);
+        if *self.durable.borrow() < seen {
+            let mut rx = self.durable.clone();
+            // An error means the syncer is gone (the store is closing): nothing more will flush.
+            let _ = rx.wait_for(|d| *d >= seen).await;
+        }
+        self.check()
     }
 
     /// Starts a step: takes the writer lock, opens a batch if none is open, and a savepoint.
     pub(crate) async fn begin(&self) -> Result<(Connection, Step), StoreError> {
+        self.check()?;
         let mut guard = {
             self.waiting.fetch_add(1, Ordering::AcqRel);
             let _w = Waiting(&self.waiting);
@@ -230,6 +257,8 @@ impl Group {
                     finisher.batch = None;
                     return Err(StoreError::Backend("the batch was lost".into()));
                 }
+                // Committed, waiting for the flush: wait on.
+                Err(_) if self.committing.load(Ordering::SeqCst) >= batch => {}
                 // Nobody ended the batch: this step does.
                 Err(_) => {
                     let mut guard = self.state.clone().lock_owned().await;
@@ -265,9 +294,10 @@ impl Group {
     }
 
     /// Commits the open batch to the log (rolls it back if it holds no step) and hands it to
-    /// the syncer, which tells its steps once the log is on disk. Nothing here waits for the
-    /// disk, so it runs under the writer lock on the async worker; should the caller stop
-    /// waiting, the syncer still tells the steps.
+    /// the syncer, which tells its steps once the log is on disk. The commit does not wait for
+    /// the disk (but for SQLite's automatic checkpoint, see the module doc), so it runs under
+    /// the writer lock on the async worker; should the caller stop waiting, the syncer still
+    /// tells the steps.
     fn end_batch(&self, w: &mut OwnedMutexGuard<Writer>) {
         let Some(b) = w.batch.take() else { return };
         let Some(conn) = w.conn.take() else {
@@ -314,7 +344,7 @@ impl Group {
     pub(crate) async fn close(&self) {
         let mut guard = self.state.clone().lock_owned().await;
         self.end_batch(&mut guard);
-        self.until_durable().await;
+        let _ = self.until_durable().await;
         drop(guard.conn.take());
     }
 }
@@ -367,12 +397,13 @@ fn wal_path(db: &Path) -> PathBuf {
 fn sync_loop(
     queue: &mpsc::Receiver<Committed>,
     wal: &Path,
+    // The log file's inode when its directory entry was last flushed.
+    mut known: Option<u64>,
     told: &watch::Sender<u64>,
     committed: &(AtomicU64, AtomicU64),
+    failed: &std::sync::OnceLock<String>,
 ) {
     let mut broken: Option<String> = None;
-    // The log file's inode when its directory entry was last flushed.
-    let mut known: Option<u64> = None;
     while let Ok(first) = queue.recv() {
         let mut batches = vec![first];
         batches.extend(queue.try_iter());
@@ -381,7 +412,9 @@ fn sync_loop(
             && let Err(e) = flush(wal, &mut known)
         {
             tracing::error!(error = %e, "flushing the SQLite log failed; restart the node");
-            broken = Some(format!("flushing the log to disk failed: {e}"));
+            let why = format!("flushing the log to disk failed: {e}");
+            let _ = failed.set(why.clone());
+            broken = Some(why);
         }
         let mut last = 0;
         for b in batches {

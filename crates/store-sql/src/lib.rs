@@ -266,7 +266,7 @@ impl Store for SqlStore {
                 let mut c = readers.get().map_err(rows::db_err)?;
                 c.begin().map_err(rows::db_err)?;
                 // The snapshot is fixed by its first read; what it sees must be on disk.
-                writer.until_durable().await;
+                writer.until_durable().await?;
                 tx::OpenTx::Read(c)
             }
             Backend::Postgres(pool) => {
@@ -308,8 +308,19 @@ impl Store for SqlStore {
             )));
         }
         let path = dest.to_string_lossy().replace('\'', "''");
-        self.exec_raw(&format!("VACUUM INTO '{path}'")).await?;
-        Ok(())
+        // The copy may hold batches committed but not yet flushed: it is good once they are.
+        let copied = match self.exec_raw(&format!("VACUUM INTO '{path}'")).await {
+            Ok(_) => match &self.backend {
+                Backend::Sqlite { writer, .. } => writer.until_durable().await,
+                Backend::Postgres(_) => Ok(()),
+            },
+            Err(e) => Err(e),
+        };
+        if copied.is_err() {
+            // Nothing was there before (checked above): no half or unsafe copy is left.
+            let _ = std::fs::remove_file(dest);
+        }
+        copied
     }
 }
 

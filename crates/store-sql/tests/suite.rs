@@ -141,10 +141,11 @@ async fn sqlite_writers_side_by_side_share_commits() {
 
 /// The SQLite writer commits to the log without waiting for the disk and the syncer flushes
 /// the log before any step of the batch is acknowledged. When a flush fails (here the log
-/// file is gone from under the store), the step is not acknowledged, and neither is any later
-/// step: what the page cache holds is then unknown.
+/// file is gone from under the store), the step is not acknowledged, and from then on every
+/// read and write fails: what the page cache holds is unknown, and the failed batch must not
+/// be shown.
 #[tokio::test]
-async fn sqlite_a_failed_log_flush_fails_the_step_and_every_later_one() {
+async fn sqlite_a_failed_log_flush_fails_the_step_and_every_later_read_and_write() {
     let (s, dir) = sqlite().await;
     // Readers and tooling keep `synchronous=FULL`; only the writer defers to the syncer.
     assert_eq!(s.query_text("PRAGMA synchronous").await.unwrap(), "2");
@@ -158,17 +159,25 @@ async fn sqlite_a_failed_log_flush_fails_the_step_and_every_later_one() {
     tx.commit().await.unwrap();
     assert_eq!(s.group_commits().unwrap().1, 1, "acknowledged once flushed");
     std::fs::remove_file(dir.path().join("shenpi.db-wal")).unwrap();
-    for name in ["lost-flush", "after-lost-flush"] {
-        let mut tx = s.begin().await.unwrap();
-        tx.insert_user(&shenpi_store::testsuite::sample_user(name, "370202"))
-            .await
-            .unwrap();
-        let err = tx.commit().await.unwrap_err();
-        assert!(
-            err.to_string().contains("flushing the log"),
-            "{name}: {err}"
-        );
-    }
+    let mut tx = s.begin().await.unwrap();
+    tx.insert_user(&shenpi_store::testsuite::sample_user(
+        "lost-flush",
+        "370202",
+    ))
+    .await
+    .unwrap();
+    let err = tx.commit().await.unwrap_err();
+    assert!(err.to_string().contains("flushing the log"), "{err}");
+    let err = s.begin().await.err().expect("writes refused");
+    assert!(err.to_string().contains("restart the node"), "{err}");
+    let err = s.read().await.err().expect("reads refused");
+    assert!(err.to_string().contains("restart the node"), "{err}");
+    let backup = dir.path().join("after-failure.db");
+    assert!(
+        s.backup_to(&backup).await.is_err(),
+        "no backup of it either"
+    );
+    assert!(!backup.exists());
     assert_eq!(s.group_commits().unwrap().1, 1, "nothing more counted");
 }
 
