@@ -6,7 +6,7 @@ use zeroize::Zeroizing;
 use super::sm2_sign::Sm2Key;
 use super::{Algorithm, KeyError, PublicKey, SM2_DIST_ID, Signer};
 
-/// The secret key; both library types wipe their secret on drop.
+/// The secret key; both wipe their secrets on drop (the SM2 key its precomputed parts too).
 enum Secret {
     Sm2(Box<Sm2Key>),
     Ed25519(Box<ed25519_dalek::SigningKey>),

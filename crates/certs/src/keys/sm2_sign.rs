@@ -4,10 +4,17 @@
 //! transaction. Signing itself is then a hash and a few scalar multiplications.
 //!
 //! Each `k` comes from the operating system's random generator and is taken out of the stock
-//! by the one signature that uses it, so no nonce is ever used twice. (The `sm2` crate's own
-//! signer derives `k` from the key and message, RFC 6979, and cannot start before the message
-//! is known.) Signatures verify with any SM2 verifier; the tests check them with the `sm2`
-//! crate's.
+//! by the one signature that uses it, so no nonce is ever used twice by this process. (The
+//! `sm2` crate's own signer derives `k` from the key and message, RFC 6979, and cannot start
+//! before the message is known.) Signatures verify with any SM2 verifier; the tests check them
+//! with the `sm2` crate's.
+//!
+//! The price of a `k` chosen before its message: a copy of the running process (a virtual
+//! machine snapshot resumed twice, a process checkpoint restored twice) holds the same stock,
+//! and two copies signing different messages with one `k` would give the key away. So the
+//! stock is small ([`STOCK`]), a nonce older than [`NONCE_LIFE`] is thrown away rather than
+//! used, and the secrets are wiped when dropped. Run signing nodes from a fresh start, not from
+//! a copied memory image.
 
 use sm2::elliptic_curve::bigint::U256;
 use sm2::elliptic_curve::ops::Reduce;
@@ -17,11 +24,14 @@ use sm2::elliptic_curve::{Generate, Group};
 use sm2::{NonZeroScalar, ProjectivePoint, Scalar};
 use sm3::{Digest, Sm3};
 use std::sync::{Mutex, PoisonError};
+use zeroize::Zeroize;
 
 use super::{KeyError, SM2_DIST_ID};
 
-/// The most nonces kept ahead per key.
-const STOCK: usize = 64;
+/// The most nonces kept ahead per key: a few concurrent decisions' worth.
+const STOCK: usize = 16;
+/// How long a nonce made ahead may wait for its signature.
+const NONCE_LIFE: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// The curve's `a`, `b` and base point (GB/T 32918.5-2017), as `Z_A` hashes them.
 const A: [u8; 32] = hex32("FFFFFFFEFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF00000000FFFFFFFFFFFFFFFC");
@@ -47,10 +57,17 @@ const fn hex32(s: &str) -> [u8; 32] {
     out
 }
 
-/// A nonce `k` and `x₁ mod n` of `kG`.
+/// A nonce `k`, `x₁ mod n` of `kG`, and when it was made.
 struct Nonce {
     k: Scalar,
     x1: Scalar,
+    made: std::time::Instant,
+}
+
+impl Drop for Nonce {
+    fn drop(&mut self) {
+        self.k.zeroize();
+    }
 }
 
 /// An SM2 signing key with its precomputed parts.
@@ -62,6 +79,13 @@ pub(crate) struct Sm2Key {
     /// `(1 + d)⁻¹ mod n`.
     d_plus_1_inv: Scalar,
     nonces: Mutex<Vec<Nonce>>,
+}
+
+impl Drop for Sm2Key {
+    fn drop(&mut self) {
+        // (1 + d)⁻¹ gives d away; the library wipes d itself.
+        self.d_plus_1_inv.zeroize();
+    }
 }
 
 impl Sm2Key {
@@ -126,15 +150,15 @@ impl Sm2Key {
         // (each with probability about 2⁻²⁵⁶).
         for _ in 0..8 {
             let taken = self.stock().pop();
-            let Nonce { k, x1 } = match taken {
-                Some(n) => n,
-                None => nonce()?,
+            let n = match taken {
+                Some(n) if n.made.elapsed() <= NONCE_LIFE => n,
+                _ => nonce()?,
             };
-            let r = e + x1;
-            if bool::from(r.is_zero() | (r + k).ct_eq(&Scalar::ZERO)) {
+            let r = e + n.x1;
+            if bool::from(r.is_zero() | (r + n.k).ct_eq(&Scalar::ZERO)) {
                 continue;
             }
-            let s = self.d_plus_1_inv * (k - r * d);
+            let s = self.d_plus_1_inv * (n.k - r * d);
             if bool::from(s.is_zero()) {
                 continue;
             }
@@ -151,7 +175,11 @@ fn nonce() -> Result<Nonce, KeyError> {
     let k: Scalar = *NonZeroScalar::try_generate().map_err(|_| KeyError::Random)?;
     let point = ProjectivePoint::mul_by_generator(&k).to_affine();
     let x1 = <Scalar as Reduce<U256>>::reduce(&U256::from_be_slice(&point.x()));
-    Ok(Nonce { k, x1 })
+    Ok(Nonce {
+        k,
+        x1,
+        made: std::time::Instant::now(),
+    })
 }
 
 #[cfg(test)]
@@ -199,6 +227,28 @@ mod tests {
             let b = k.sign(b"same").unwrap();
             assert_ne!(a, b);
         }
+    }
+
+    #[test]
+    fn a_stale_nonce_is_not_used() {
+        let sk = key();
+        let vk = sk.verifying_key().clone();
+        let k = Sm2Key::new(sk).unwrap();
+        k.prepare(1).unwrap();
+        let old = {
+            let mut stock = k.stock();
+            stock[0].made -= NONCE_LIFE + std::time::Duration::from_secs(1);
+            stock[0].x1
+        };
+        let raw = k.sign(b"late").unwrap();
+        let sig = sm2::dsa::Signature::from_slice(&raw).unwrap();
+        vk.verify(b"late", &sig).unwrap();
+        assert!(k.stock().is_empty(), "the stale one was thrown away");
+        // r = e + x1: with the stale nonce, r - e would be its x1.
+        let digest = Sm3::new_with_prefix(k.za).chain_update(b"late").finalize();
+        let e = <Scalar as Reduce<U256>>::reduce(&U256::from_be_slice(&digest));
+        let r = <Scalar as Reduce<U256>>::reduce(&U256::from_be_slice(&raw[..32]));
+        assert_ne!(r - e, old);
     }
 
     #[test]
