@@ -289,8 +289,7 @@ impl App {
         self.load.note();
     }
 
-    /// Requests served per second, measured over the span since the rate was last measured
-    /// (at least [`crate::load::SAMPLE`]; within it, the rate measured last).
+    /// Requests served in the last whole second, or so far in this one if more.
     pub fn requests_per_second(&self) -> f64 {
         self.load.rate()
     }

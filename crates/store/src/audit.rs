@@ -19,7 +19,7 @@ pub const GENESIS_HASH: &str = "000000000000000000000000000000000000000000000000
 /// Written field by field in the canonical key order, since every step of every case hashes
 /// one: only `details` goes through the general canonicaliser. The result is the same as
 /// canonicalising the whole object (tested against it); a sequence number beyond 2⁵³, which
-/// RFC 8785 would print in exponent form, takes the general path.
+/// RFC 8785 prints as the nearest double, takes the general path.
 pub fn canonical_json(entry: &AuditEntry) -> String {
     const EXACT: u64 = 1 << 53;
     if entry.chain_seq.unsigned_abs() > EXACT {
