@@ -3,6 +3,7 @@
 //! officials and applicants for the CPU, the writer and the disk. A notice somebody opens
 //! before then is sealed on demand ([`crate::notices`]).
 
+use crate::App;
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -61,6 +62,18 @@ impl Load {
         while !self.quiet() {
             tokio::time::sleep(RECHECK).await;
         }
+    }
+}
+
+impl App {
+    /// Counts a request served (by the web layer), for work that waits for a quiet node.
+    pub fn note_request(&self) {
+        self.load.note();
+    }
+
+    /// Requests served in the last whole second, or so far in this one if more.
+    pub fn requests_per_second(&self) -> f64 {
+        self.load.rate()
     }
 }
 

@@ -284,16 +284,6 @@ impl App {
         self.load.until_quiet().await;
     }
 
-    /// Counts a request served (by the web layer), for work that waits for a quiet node.
-    pub fn note_request(&self) {
-        self.load.note();
-    }
-
-    /// Requests served in the last whole second, or so far in this one if more.
-    pub fn requests_per_second(&self) -> f64 {
-        self.load.rate()
-    }
-
     /// Typesets and seals the pending notices of a case (off the async threads), stores them
     /// and records them on the case at the revision it was read at; returns how many. Run by
     /// the notice job, on the low-priority background thread ([`crate::background`]), and, for

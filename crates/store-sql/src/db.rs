@@ -4,8 +4,8 @@
 //! PostgreSQL runs it through sqlx. SQLite runs it in place, on the calling thread, through
 //! rusqlite: a statement on a cached prepared statement takes microseconds, while a round trip
 //! to a driver's worker thread costs two thread wake-ups, which on a 2-vCPU virtual machine
-//! were most of a case's CPU time (see docs/BENCHMARKS.md, fifth session). Only a commit waits
-//! for the disk, and that runs on a blocking thread ([`crate::group`]).
+//! were most of a case's CPU time (see docs/BENCHMARKS.md, fifth session). Only the flush of a
+//! committed batch waits for the disk, and that runs on a thread of its own ([`crate::group`]).
 
 use crate::tx::OpenTx;
 use rusqlite::types::{Value, ValueRef};

@@ -403,22 +403,19 @@ fn sync_loop(
     committed: &(AtomicU64, AtomicU64),
     failed: &std::sync::OnceLock<String>,
 ) {
-    let mut broken: Option<String> = None;
     while let Ok(first) = queue.recv() {
         let mut batches = vec![first];
         batches.extend(queue.try_iter());
-        if broken.is_none()
+        if failed.get().is_none()
             && batches.iter().any(|b| b.outcome.is_ok())
             && let Err(e) = flush(wal, &mut known)
         {
             tracing::error!(error = %e, "flushing the SQLite log failed; restart the node");
-            let why = format!("flushing the log to disk failed: {e}");
-            let _ = failed.set(why.clone());
-            broken = Some(why);
+            let _ = failed.set(format!("flushing the log to disk failed: {e}"));
         }
         let mut last = 0;
         for b in batches {
-            let outcome = match (&broken, b.outcome) {
+            let outcome = match (failed.get(), b.outcome) {
                 (Some(e), Ok(())) => Err(e.clone()),
                 (_, outcome) => outcome,
             };
