@@ -143,6 +143,16 @@ impl Browser {
         as_string(self.get(&format!("/element/{element}/text")).await, css)
     }
 
+    /// The current `value` property of the first form field matching `css` (what a submit
+    /// would send, unlike the `value` attribute, which keeps the page's initial value).
+    pub async fn value(&self, css: &str) -> String {
+        let element = self.find(css).await;
+        let v = self
+            .get(&format!("/element/{element}/property/value"))
+            .await;
+        as_string(v, css)
+    }
+
     /// Whether at least one element matches `css` now.
     pub async fn exists(&self, css: &str) -> bool {
         let found = self.post("/elements", css_locator(css)).await;
