@@ -5,6 +5,10 @@ mod config;
 
 use clap::Parser;
 
+/// mimalloc instead of the system allocator (see the dependency's note in Cargo.toml).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> std::process::ExitCode {
     let args = cli::Cli::parse();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
