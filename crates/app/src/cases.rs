@@ -189,6 +189,15 @@ pub(crate) fn record_of(stored: &StoredCase) -> Result<CaseRecord, AppError> {
         .map_err(|e| AppError::Internal(format!("case document: {e}")))
 }
 
+/// The status a stored case was saved with: its `status` column, written by [`stored_of`] from
+/// the same record, so the document need not be parsed again for it.
+pub(crate) fn status_of(stored: &StoredCase) -> Result<CaseStatus, AppError> {
+    match serde_json::from_value(serde_json::Value::String(stored.status.clone())) {
+        Ok(status) => Ok(status),
+        Err(_) => Ok(record_of(stored)?.status),
+    }
+}
+
 pub(crate) fn stored_of(
     c: &CaseRecord,
     key: &str,
@@ -599,5 +608,43 @@ impl App {
             "mobile": c.applicant_mobile.as_deref().map(mask_mobile),
             "timeline": c.timeline.iter().map(|t| json!({"at": t.at.to_rfc3339(), "status": t.status, "status_zh": t.status.name_zh()})).collect::<Vec<_>>(),
         }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+
+    fn stored(status: &str, json: &str) -> StoredCase {
+        StoredCase {
+            id: "c".into(),
+            number: "n".into(),
+            region_code: "370202".into(),
+            item_code: "i".into(),
+            item_version: 1,
+            applicant_id: "a".into(),
+            status: status.into(),
+            idempotency_key: "k".into(),
+            json: json.into(),
+            revision: 1,
+            submitted_at: chrono::Utc::now(),
+            wake_at: None,
+        }
+    }
+
+    #[test]
+    fn the_status_comes_from_its_column_and_the_document_only_when_the_column_is_unknown() {
+        // The column alone: the document is not read (it is not even a case here).
+        assert_eq!(
+            status_of(&stored("under_review", "{}")).unwrap(),
+            CaseStatus::UnderReview
+        );
+        assert_eq!(
+            status_of(&stored("granted", "{}")).unwrap(),
+            CaseStatus::Granted
+        );
+        // An unknown column falls back to the document, which must then be a case.
+        assert!(status_of(&stored("nonsense", "{}")).is_err());
     }
 }

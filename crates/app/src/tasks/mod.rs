@@ -442,7 +442,7 @@ impl App {
         meta: &RequestMeta,
     ) -> Result<CaseRecord, AppError> {
         let now = self.clock.now();
-        let before = record_of(stored)?.status;
+        let before = crate::cases::status_of(stored)?;
         self.route_tasks(&mut tx, &c, &mut new_tasks).await?;
         if before != c.status {
             let opinion = task.opinion.clone().unwrap_or_default();
