@@ -206,9 +206,11 @@ impl CaseRepo for SqlTx {
         region: Option<&str>,
         limit: i64,
     ) -> Result<Vec<StoredCase>, StoreError> {
+        // Served by cases_region_status (region_code, status).
+        let in_region = crate::db::in_region("$1", region);
         let sql = format!(
             "SELECT {COLS} FROM cases WHERE status IN ('submitted', 'awaiting_supplement', 'under_review', \
-             'special_procedure') AND ($1 IS NULL OR region_code = $1) ORDER BY submitted_at, id LIMIT $2"
+             'special_procedure') AND {in_region} ORDER BY submitted_at, id LIMIT $2"
         );
         let rows = crate::db::query(sql)
             .bind(region)

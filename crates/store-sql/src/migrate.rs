@@ -28,6 +28,7 @@ const SQLITE: &[(i64, &str, &str)] = &[
     (19, "enterprise_grants", include_str!("../migrations/sqlite/0019_enterprise_grants.sql")),
     (20, "proactive_cases", include_str!("../migrations/sqlite/0020_proactive_cases.sql")),
     (21, "certificates_by_type", include_str!("../migrations/sqlite/0021_certificates_by_type.sql")),
+    (22, "redundant_indexes", include_str!("../migrations/sqlite/0022_redundant_indexes.sql")),
 ];
 
 #[rustfmt::skip]
@@ -53,6 +54,7 @@ const POSTGRES: &[(i64, &str, &str)] = &[
     (19, "enterprise_grants", include_str!("../migrations/postgres/0019_enterprise_grants.sql")),
     (20, "proactive_cases", include_str!("../migrations/postgres/0020_proactive_cases.sql")),
     (21, "certificates_by_type", include_str!("../migrations/postgres/0021_certificates_by_type.sql")),
+    (22, "redundant_indexes", include_str!("../migrations/postgres/0022_redundant_indexes.sql")),
 ];
 
 const CREATE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

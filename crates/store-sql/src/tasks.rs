@@ -128,10 +128,12 @@ impl TaskRepo for SqlTx {
         limit: i64,
     ) -> Result<Vec<Task>, StoreError> {
         let mut out = vec![];
+        // Served by tasks_open_department (region_code, candidate_role, status, …).
+        let in_region = crate::db::in_region("$2", region);
         for role in roles {
             let sql = format!(
                 "SELECT {COLS} FROM tasks WHERE status = 'open' AND candidate_role = $1 \
-                 AND ($2 IS NULL OR region_code = $2) \
+                 AND {in_region} \
                  AND ($4 IS NULL OR department_id IS NULL OR department_id = $4) \
                  ORDER BY created_at LIMIT $3"
             );

@@ -8,7 +8,7 @@ use shenpi_store_sql::SqlStore;
 async fn sqlite() -> (SqlStore, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let s = SqlStore::open_sqlite(dir.path()).await.unwrap();
-    assert_eq!(s.migrate().await.unwrap(), 21);
+    assert_eq!(s.migrate().await.unwrap(), 22);
     (s, dir)
 }
 
@@ -18,7 +18,7 @@ async fn postgres() -> Option<SqlStore> {
     let s = SqlStore::open_postgres_in_schema(&url, Some(&schema))
         .await
         .unwrap();
-    assert_eq!(s.migrate().await.unwrap(), 21);
+    assert_eq!(s.migrate().await.unwrap(), 22);
     Some(s)
 }
 

@@ -309,6 +309,19 @@ pub(super) async fn cases_and_their_sequences(store: &dyn Store) {
     };
     tx.insert_case(&c).await.unwrap();
     tx.commit().await.unwrap();
+    let mut tx = store.read().await.unwrap();
+    // Other checks of the suite may have left open cases of their own in the store.
+    let has = |v: Vec<StoredCase>, id: &str| v.iter().any(|c| c.id == id);
+    assert!(has(
+        tx.open_cases(Some("370202"), 5000).await.unwrap(),
+        &c.id
+    ));
+    assert!(has(tx.open_cases(None, 5000).await.unwrap(), &c.id));
+    assert!(
+        !has(tx.open_cases(Some("370203"), 5000).await.unwrap(), &c.id),
+        "another region's case"
+    );
+    drop(tx);
     let mut tx = store.begin().await.unwrap();
     let mut dup = c.clone();
     dup.id = crate::new_id();
