@@ -66,14 +66,7 @@ impl App {
         if !tx.certificates_of_case(&c.id).await?.is_empty() {
             return Ok(None);
         }
-        let holder = self.holder_of(tx, c, t).await?;
-        let enterprise = match holder.kind {
-            HolderKind::Enterprise => tx
-                .registry_record("enterprise", &holder.id)
-                .await?
-                .and_then(|r| serde_json::from_str::<Value>(&r.data).ok()),
-            HolderKind::Person => None,
-        };
+        let (holder, enterprise) = self.holder_of(tx, c, t).await?;
         let today = self.today();
         let cert = self
             .issue_certificate_in(
@@ -107,12 +100,13 @@ impl App {
 
     /// The holder of a case's certificate: for an enterprise type, the USCC on the form or the
     /// applicant's own, named as the registry names it; a case with neither is the person's.
+    /// With it, an enterprise holder's registry record (read once, under the step's lock).
     async fn holder_of(
         &self,
         tx: &mut Box<dyn shenpi_store::Tx>,
         c: &CaseRecord,
         t: &CertType,
-    ) -> Result<Holder, AppError> {
+    ) -> Result<(Holder, Option<Value>), AppError> {
         let user = tx.user_by_id(&c.applicant_id).await?;
         if t.holder == HolderKind::Enterprise {
             let uscc = c.form["uscc"]
@@ -121,7 +115,11 @@ impl App {
                 .map(|u| u.to_string())
                 .or_else(|| user.as_ref().and_then(|u| u.uscc.clone()));
             if let Some(uscc) = uscc {
-                let name = match tx.registry_record("enterprise", &uscc).await? {
+                let record = tx.registry_record("enterprise", &uscc).await?;
+                let data = record
+                    .as_ref()
+                    .and_then(|r| serde_json::from_str::<Value>(&r.data).ok());
+                let name = match record {
                     Some(r) => r.name,
                     None => user
                         .as_ref()
@@ -129,20 +127,22 @@ impl App {
                         .and_then(|u| u.enterprise_name.clone())
                         .unwrap_or_else(|| c.applicant_name.clone()),
                 };
-                return Ok(Holder {
+                let holder = Holder {
                     kind: HolderKind::Enterprise,
                     id: uscc,
                     name,
-                });
+                };
+                return Ok((holder, data));
             }
         }
-        Ok(Holder {
+        let holder = Holder {
             kind: HolderKind::Person,
             id: user
                 .and_then(|u| u.id_number)
                 .unwrap_or_else(|| c.applicant_id.clone()),
             name: c.applicant_name.clone(),
-        })
+        };
+        Ok((holder, None))
     }
 
     /// Issues a certificate in `tx`: a new one, or the next version of the holder's valid
