@@ -245,15 +245,24 @@ fn wake_at(c: &CaseRecord) -> Option<DateTime<Utc>> {
     notice.into_iter().chain(timer).min()
 }
 
+/// What a submission leaves: the case, whether this call made it (`false`: the idempotency key
+/// named a case submitted before), and the steps it waits on (its open tasks).
+#[derive(Debug, Clone)]
+pub struct Submitted {
+    pub case: CaseRecord,
+    pub created: bool,
+    pub open_tasks: Vec<shenpi_store::model::Task>,
+}
+
 impl App {
     /// Submits an application: a new case in status 已提交, or the case already created with the
-    /// same idempotency key (`false` = it existed).
+    /// same idempotency key (`created: false`).
     pub async fn submit_application(
         &self,
         p: &Principal,
         a: Application,
         meta: &RequestMeta,
-    ) -> Result<(CaseRecord, bool), AppError> {
+    ) -> Result<Submitted, AppError> {
         authorize(p, Action::CaseApply, None)?;
         let key = a.idempotency_key.trim();
         if key.is_empty() || key.len() > 64 || !key.chars().all(|c| c.is_ascii_graphic()) {
@@ -264,11 +273,8 @@ impl App {
                 "Give an idempotency key of 1–64 printable characters",
             ));
         }
-        {
-            let mut tx = self.store.read().await?;
-            if let Some(existing) = tx.case_by_idempotency(&p.user.id, key).await? {
-                return Ok((record_of(&existing)?, false));
-            }
+        if let Some(existing) = self.submitted_before(p, key).await? {
+            return Ok(existing);
         }
         let effective = self.check_application(p, &a).await?;
         let case_id = shenpi_store::new_id();
@@ -306,17 +312,15 @@ impl App {
             shared_materials,
             pulls,
         };
-        let Some(record) = self
+        let Some((record, open_tasks)) = self
             .insert_application(&mut tx, p, &a, &effective, new, meta)
             .await?
         else {
             drop(tx);
-            let mut tx = self.store.read().await?;
-            let existing = tx
-                .case_by_idempotency(&p.user.id, key)
+            return self
+                .submitted_before(p, key)
                 .await?
-                .ok_or_else(|| AppError::Conflict("case".into()))?;
-            return Ok((record_of(&existing)?, false));
+                .ok_or_else(|| AppError::Conflict("case".into()));
         };
         if let Some(id) = &a.draft_id
             && tx.draft(id).await?.is_some_and(|d| d.owner_id == p.user.id)
@@ -324,8 +328,29 @@ impl App {
             tx.delete_draft(id).await?;
         }
         tx.commit().await?;
-        let record = self.run_unattended(record, meta).await?;
-        Ok((record, true))
+        let done = self.run_unattended(record, open_tasks, meta).await?;
+        Ok(Submitted {
+            case: done.case,
+            created: true,
+            open_tasks: done.open_tasks,
+        })
+    }
+
+    /// The case the applicant already submitted with this idempotency key, with its open tasks.
+    async fn submitted_before(
+        &self,
+        p: &Principal,
+        key: &str,
+    ) -> Result<Option<Submitted>, AppError> {
+        let mut tx = self.store.read().await?;
+        let Some(existing) = tx.case_by_idempotency(&p.user.id, key).await? else {
+            return Ok(None);
+        };
+        Ok(Some(Submitted {
+            case: record_of(&existing)?,
+            created: false,
+            open_tasks: crate::tasks::open_tasks_of(&mut tx, &existing.id).await?,
+        }))
     }
 
     /// Checks an application against the item version in force: situation, form, materials
@@ -408,7 +433,8 @@ impl App {
     }
 
     /// Stores a checked application as a new case with its acceptance task and audit entry, in
-    /// `tx`; `None` when the applicant's idempotency key is taken. `bundle_case` links a
+    /// `tx`, and returns it with the tasks it opened; `None` when the applicant's idempotency key
+    /// is taken. `bundle_case` links a
     /// sub-case to its bundle case (联办件); a sub-case handled by a `partner` gets no
     /// acceptance task but a webhook delivery to the partner.
     pub(crate) async fn insert_application(
@@ -419,7 +445,7 @@ impl App {
         effective: &EffectiveItem,
         new: NewCase,
         meta: &RequestMeta,
-    ) -> Result<Option<CaseRecord>, AppError> {
+    ) -> Result<Option<(CaseRecord, Vec<shenpi_store::model::Task>)>, AppError> {
         let item = &effective.version.item;
         let key = a.idempotency_key.trim();
         let now = self.clock.now();
@@ -488,14 +514,16 @@ impl App {
             tx.append_audit(pull.audit(meta, &record.region, Some(&p.user), &purpose))
                 .await?;
         }
+        let mut opened = vec![];
         if record.partner.is_some() {
             self.queue_delivery(tx, &record, "subcase.assigned").await?;
         } else {
             let due = acceptance_due(&self.calendar(), today)?;
-            tx.insert_task(&crate::tasks::new_task(&record, "accept", Some(due), now))
-                .await?;
+            let task = crate::tasks::new_task(&record, "accept", Some(due), now);
+            tx.insert_task(&task).await?;
+            opened.push(task);
         }
-        Ok(Some(record))
+        Ok(Some((record, opened)))
     }
 
     /// A case, for its applicant or staff of its region.

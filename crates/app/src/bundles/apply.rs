@@ -166,7 +166,7 @@ impl App {
         let id = shenpi_store::new_id();
         let mut sub_cases = vec![];
         for (i, e, app, case_id, decisions) in applications {
-            let Some(c) = self
+            let Some((c, _)) = self
                 .insert_application(
                     &mut tx,
                     p,

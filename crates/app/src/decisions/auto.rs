@@ -12,7 +12,7 @@
 //! region only; its steps are audited and shown like a person's.
 
 use crate::cases::CaseRecord;
-use crate::tasks::{Completion, Outcome};
+use crate::tasks::{Completion, Outcome, StepDone};
 use crate::{App, AppError, Principal, RequestMeta};
 use shenpi_domain::org::Role;
 use shenpi_store::model::{AccountKind, User};
@@ -52,32 +52,32 @@ fn auto_principal(region: &str, at: chrono::DateTime<chrono::Utc>) -> Principal 
 }
 
 impl App {
-    /// Works the steps of a just-submitted case with an automatic-approval decision; returns the
-    /// case as it stands afterwards (unchanged without such a decision).
+    /// Works the steps of a just-submitted case with an automatic-approval decision, from its
+    /// `open_tasks`; returns the case as it stands afterwards, with its open tasks (unchanged
+    /// without such a decision).
     pub(crate) async fn run_unattended(
         &self,
         case: CaseRecord,
+        open_tasks: Vec<shenpi_store::model::Task>,
         meta: &RequestMeta,
-    ) -> Result<CaseRecord, AppError> {
+    ) -> Result<StepDone, AppError> {
         let Some(d) = case
             .decisions
             .iter()
             .find(|d| d.purpose == "auto_approval")
             .cloned()
         else {
-            return Ok(case);
+            return Ok(StepDone { case, open_tasks });
         };
         let p = auto_principal(&case.region, self.clock.now());
         let approves = d.approves();
-        let mut c = case;
+        let mut last = StepDone { case, open_tasks };
         for _ in 0..MAX_STEPS {
-            let open = {
-                let mut tx = self.store.read().await?;
-                tx.tasks_of_case(&c.id)
-                    .await?
-                    .into_iter()
-                    .find(|t| t.status == "open" && t.kind != "cosign")
-            };
+            let open = last
+                .open_tasks
+                .iter()
+                .find(|t| t.status == "open" && t.kind != "cosign")
+                .cloned();
             let Some(task) = open else { break };
             let accept = task.step == "accept";
             if !approves && !accept {
@@ -106,11 +106,11 @@ impl App {
                 .complete_task(&p, &task.id, &Completion::new(outcome, &opinion), meta)
                 .await
             {
-                Ok(next) => c = next,
+                Ok(next) => last = next,
                 Err(e) => {
                     // A step the platform may not work (another role, a claimed task) is left
                     // to people; the case is stored either way.
-                    tracing::warn!(case = %c.number, step = %task.step, error = %e, "unattended step not taken");
+                    tracing::warn!(case = %last.case.number, step = %task.step, error = %e, "unattended step not taken");
                     break;
                 }
             }
@@ -118,6 +118,6 @@ impl App {
                 break;
             }
         }
-        Ok(c)
+        Ok(last)
     }
 }

@@ -432,7 +432,7 @@ impl App {
         opinion: &str,
         attachments: Vec<String>,
         meta: &RequestMeta,
-    ) -> Result<CaseRecord, AppError> {
+    ) -> Result<super::StepDone, AppError> {
         let now = self.clock.now();
         let history = tx.tasks_of_case(&c.id).await?;
         // The instance (the case's process or a called one) of an engine task.

@@ -106,7 +106,7 @@ impl App {
         opinion: &str,
         attachments: Vec<String>,
         meta: &RequestMeta,
-    ) -> Result<CaseRecord, AppError> {
+    ) -> Result<super::StepDone, AppError> {
         if !matches!(outcome, Outcome::Approve | Outcome::Deny) {
             return Err(AppError::rule(
                 ErrorCode::OUTCOME_NOT_ALLOWED,

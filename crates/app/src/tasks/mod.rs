@@ -49,6 +49,14 @@ pub struct Completion {
     pub attachments: Vec<String>,
 }
 
+/// What a completed step leaves: the case, and the steps it now waits on (its open tasks), as
+/// the step's own transaction saw them — so an answer need not read the case's tasks again.
+#[derive(Debug, Clone)]
+pub struct StepDone {
+    pub case: CaseRecord,
+    pub open_tasks: Vec<Task>,
+}
+
 impl Completion {
     /// An outcome with an opinion, nothing else.
     pub fn new(outcome: Outcome, opinion: &str) -> Self {
@@ -278,7 +286,7 @@ impl App {
         task_id: &str,
         done: &Completion,
         meta: &RequestMeta,
-    ) -> Result<CaseRecord, AppError> {
+    ) -> Result<StepDone, AppError> {
         let now = self.clock.now();
         let today = self.today();
         let outcome = done.outcome;
@@ -440,7 +448,7 @@ impl App {
         stored: &shenpi_store::model::StoredCase,
         mut new_tasks: Vec<Task>,
         meta: &RequestMeta,
-    ) -> Result<CaseRecord, AppError> {
+    ) -> Result<StepDone, AppError> {
         let now = self.clock.now();
         let before = crate::cases::status_of(stored)?;
         self.route_tasks(&mut tx, &c, &mut new_tasks).await?;
@@ -478,9 +486,13 @@ impl App {
         tx.append_audit(meta.audit(now, &c.region, Some(&p.user), "task.complete", ("task", &task.id), "success",
             json!({"case": c.number, "step": task.step, "outcome": task.outcome, "status": c.status, "process": c.process})))
             .await?;
+        let open_tasks = open_tasks_of(&mut tx, &c.id).await?;
         tx.commit().await?;
         self.notices_issued(&c);
-        Ok(c)
+        Ok(StepDone {
+            case: c,
+            open_tasks,
+        })
     }
 
     /// The attachments of an opinion: files the caller uploaded.
@@ -677,4 +689,24 @@ pub(crate) async fn my_open_task(
         ));
     }
     Ok(task)
+}
+
+/// The open tasks of a case, oldest first.
+pub(crate) async fn open_tasks_of(
+    tx: &mut Box<dyn shenpi_store::Tx>,
+    case_id: &str,
+) -> Result<Vec<Task>, AppError> {
+    Ok(tx
+        .tasks_of_case(case_id)
+        .await?
+        .into_iter()
+        .filter(|t| t.status == "open")
+        .collect())
+}
+
+/// An open step as its applicant (or an integrating system) may see it: step, name, role, and
+/// whether someone has it in hand (names of officials are not shown).
+pub fn open_task_view(t: &Task) -> serde_json::Value {
+    json!({"id": t.id, "step": t.step, "name": t.name, "role": t.candidate_role,
+           "claimed": t.assignee.is_some(), "due_on": t.due_on, "kind": t.kind})
 }

@@ -154,10 +154,10 @@ impl App {
         for id in task_ids {
             let done = Completion::new(outcome, opinion);
             out.push(match self.complete_task(p, id, &done, meta).await {
-                Ok(c) => BatchResult {
+                Ok(done) => BatchResult {
                     task: id.clone(),
                     ok: true,
-                    case_number: Some(c.number),
+                    case_number: Some(done.case.number),
                     error: None,
                 },
                 Err(e) if !e.is_internal() => BatchResult {
@@ -202,19 +202,15 @@ impl App {
         Ok(n)
     }
 
-    /// The open steps of a case, as its applicant may see them: step, name, role, and whether
-    /// someone has it in hand (names of officials are not shown).
+    /// The open steps of a case, as its applicant may see them ([`super::open_task_view`]).
     pub async fn case_open_tasks(&self, case_id: &str) -> Result<Vec<serde_json::Value>, AppError> {
         let mut tx = self.store.read().await?;
         Ok(tx
             .tasks_of_case(case_id)
             .await?
-            .into_iter()
+            .iter()
             .filter(|t| t.status == "open")
-            .map(|t| {
-                json!({"id": t.id, "step": t.step, "name": t.name, "role": t.candidate_role,
-                       "claimed": t.assignee.is_some(), "due_on": t.due_on, "kind": t.kind})
-            })
+            .map(super::open_task_view)
             .collect())
     }
 }

@@ -56,10 +56,11 @@ pub async fn unattended(
                     draft_id: None,
                 };
                 let t0 = Instant::now();
-                let (c, created) = app
+                let done = app
                     .submit_application(&p, a, &meta)
                     .await
                     .map_err(|e| e.to_string())?;
+                let (c, created) = (done.case, done.created);
                 lat.push(t0.elapsed().as_secs_f64() * 1000.0);
                 if !created {
                     return Err(format!("case {} existed already", c.number));

@@ -519,7 +519,21 @@ async fn taking_back_the_deciding_signature_of_a_countersign_reopens_the_other_s
 
     // One signature decides 或签: the other signer's task is withdrawn, the decision opens.
     let first = open_task(&app, &reviewer, &number).await;
-    complete(&app, "reviewer-370202", &number, "approve").await;
+    // The answer names the steps the case waits on as the step left them: the other signer's
+    // task, withdrawn in the same step, is not among them.
+    let r = post(
+        &app,
+        &reviewer,
+        &format!(
+            "/api/v1/tasks/{}/complete",
+            first["task"]["id"].as_str().unwrap()
+        ),
+        json!({"outcome": "approve", "opinion": "符合条件，同意。"}),
+    )
+    .await;
+    assert_eq!(r.status(), 200);
+    let answer: Value = r.json().await.unwrap();
+    assert_eq!(open_steps(&answer), ["decide"], "{answer}");
     assert_eq!(open_steps(&case(&app, &reviewer, &id).await), ["decide"]);
 
     // 取回 brings back both signatures, not only the one taken back.

@@ -62,16 +62,20 @@ pub async fn submit(
     Extension(p): Extension<Principal>,
     ApiJson(a): ApiJson<Application>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let (c, created) = s.app.submit_application(&p, a, &meta).await?;
-    let status = if created {
+    let done = s.app.submit_application(&p, a, &meta).await?;
+    let status = if done.created {
         StatusCode::CREATED
     } else {
         StatusCode::OK
     };
     // The whole case: an unattended approval is already decided, with its explanation. Its open
     // steps are listed as on `GET /api/v1/cases/{id}`, so a client knows where the case stands.
-    let mut v = view(&s, &c)?;
-    v["open_tasks"] = json!(s.app.case_open_tasks(&c.id).await?);
+    let mut v = view(&s, &done.case)?;
+    v["open_tasks"] = done
+        .open_tasks
+        .iter()
+        .map(shenpi_app::tasks::open_task_view)
+        .collect();
     Ok((status, axum::Json(v)))
 }
 

@@ -56,10 +56,15 @@ pub async fn complete(
     ApiPath(id): ApiPath<String>,
     ApiJson(input): ApiJson<Completion>,
 ) -> Result<ApiJsonOut, ApiError> {
-    let c = s.app.complete_task(&p, &id, &input, &meta).await?;
-    // The steps the case now waits on, so the workbench (or an integrating system) can go on
-    // without reading the case again.
-    let open = s.app.case_open_tasks(&c.id).await?;
+    let done = s.app.complete_task(&p, &id, &input, &meta).await?;
+    // The steps the case now waits on, as the step left them, so the workbench (or an
+    // integrating system) can go on without reading the case again.
+    let open: Vec<_> = done
+        .open_tasks
+        .iter()
+        .map(shenpi_app::tasks::open_task_view)
+        .collect();
+    let c = done.case;
     Ok(ApiJsonOut(
         json!({"case": c.id, "number": c.number, "status": c.status, "open_tasks": open}),
     ))

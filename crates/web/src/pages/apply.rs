@@ -565,7 +565,7 @@ pub async fn submit(
         draft_id: draft.as_ref().map(|d| d.id.clone()),
     };
     match s.app.submit_application(&p, application, &meta).await {
-        Ok((c, _)) => Redirect::to(&format!("/cases/{}", c.id)).into_response(),
+        Ok(done) => Redirect::to(&format!("/cases/{}", done.case.id)).into_response(),
         Err(e) => again(e.public()).await,
     }
 }
