@@ -2,20 +2,66 @@
 //! and driver errors mapped to [`StoreError`] (a unique violation becomes `Conflict`).
 
 use crate::db::{DbError, Row};
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, NaiveTime, Timelike, Utc};
 use rusqlite::types::Value;
 use shenpi_store::StoreError;
 
-/// Fixed-width UTC text, so that text order is time order.
+/// How [`ts`] writes a timestamp: `2026-11-28T09:30:00.000000Z`.
+const TS_FORMAT: &str = "%Y-%m-%dT%H:%M:%S%.6fZ";
+
+/// Fixed-width UTC text, so that text order is time order. Every stored timestamp goes through
+/// here and [`parse_ts`], several per statement, so the usual case (years 0–9999, no leap
+/// second) is written digit by digit rather than through a format string; anything else, and
+/// the result in the tests, is chrono's.
 pub fn ts(t: DateTime<Utc>) -> String {
-    t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+    let (date, time) = (t.date_naive(), t.time());
+    let year = date.year();
+    if !(0..=9999).contains(&year) || time.nanosecond() >= 1_000_000_000 {
+        return t.format(TS_FORMAT).to_string();
+    }
+    let mut out = String::with_capacity(27);
+    let mut digits = |n: u32, width: u32, after: char| {
+        for i in (0..width).rev() {
+            let d = (n / 10u32.pow(i)) % 10;
+            out.push(char::from(b'0' + d as u8));
+        }
+        out.push(after);
+    };
+    digits(year.unsigned_abs(), 4, '-');
+    digits(date.month(), 2, '-');
+    digits(date.day(), 2, 'T');
+    digits(time.hour(), 2, ':');
+    digits(time.minute(), 2, ':');
+    digits(time.second(), 2, '.');
+    digits(time.nanosecond() / 1_000, 6, 'Z');
+    out
 }
 
 /// Parses [`ts`] text.
 pub fn parse_ts(s: &str) -> Result<DateTime<Utc>, StoreError> {
-    NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.6fZ")
+    if let Some(t) = parse_fixed(s) {
+        return Ok(t);
+    }
+    NaiveDateTime::parse_from_str(s, TS_FORMAT)
         .map(|n| n.and_utc())
         .map_err(|e| StoreError::Corrupt(format!("bad timestamp {s:?}: {e}")))
+}
+
+/// [`ts`] text of the usual shape read digit by digit; `None` for anything else.
+fn parse_fixed(s: &str) -> Option<DateTime<Utc>> {
+    let b = s.as_bytes();
+    let shape = [(4, b'-'), (7, b'-'), (10, b'T'), (13, b':'), (16, b':'), (19, b'.')];
+    if b.len() != 27 || b[26] != b'Z' || shape.iter().any(|&(i, c)| b[i] != c) {
+        return None;
+    }
+    let n = |from: usize, to: usize| -> Option<u32> {
+        b[from..to].iter().try_fold(0u32, |acc, &c| {
+            c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0'))
+        })
+    };
+    let date = NaiveDate::from_ymd_opt(i32::try_from(n(0, 4)?).ok()?, n(5, 7)?, n(8, 10)?)?;
+    let time = NaiveTime::from_hms_micro_opt(n(11, 13)?, n(14, 16)?, n(17, 19)?, n(20, 26)?)?;
+    Some(date.and_time(time).and_utc())
 }
 
 /// Maps a driver error; unique violations become `Conflict`.
@@ -102,4 +148,70 @@ pub fn page_bounds(page: i64, per_page: i64) -> (i64, i64, i64) {
     let per_page = per_page.clamp(1, 200);
     let page = page.clamp(1, 1_000_000);
     (page, per_page, (page - 1).saturating_mul(per_page))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+    use chrono::TimeZone;
+
+    /// Both directions agree with chrono's format string, for the usual shape and the rest.
+    #[test]
+    fn timestamps_are_written_and_read_as_chrono_does() {
+        let mut times = vec![
+            Utc.with_ymd_and_hms(2026, 11, 28, 9, 30, 0).unwrap(),
+            Utc.with_ymd_and_hms(1970, 1, 1, 0, 0, 0).unwrap(),
+            Utc.with_ymd_and_hms(9999, 12, 31, 23, 59, 59).unwrap(),
+            Utc.with_ymd_and_hms(12026, 1, 1, 0, 0, 0).unwrap(),
+            Utc.with_ymd_and_hms(-1, 6, 15, 12, 0, 0).unwrap(),
+            DateTime::<Utc>::MIN_UTC,
+            DateTime::<Utc>::MAX_UTC,
+        ];
+        // Every microsecond and nanosecond pattern of a spread of instants.
+        let mut x: i64 = 0x2545_f491_4f6c_dd1d;
+        for _ in 0..2_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let secs = x.rem_euclid(400 * 365 * 86_400) - 100 * 365 * 86_400;
+            let nanos = u32::try_from((x >> 3).rem_euclid(1_000_000_000)).unwrap();
+            times.push(DateTime::from_timestamp(secs, nanos).unwrap());
+        }
+        for t in times {
+            let text = ts(t);
+            assert_eq!(text, t.format(TS_FORMAT).to_string());
+            let back = parse_ts(&text).unwrap();
+            let slow = NaiveDateTime::parse_from_str(&text, TS_FORMAT)
+                .unwrap()
+                .and_utc();
+            assert_eq!(back, slow, "{text}");
+            assert_eq!(back.timestamp_micros(), t.timestamp_micros(), "{text}");
+        }
+    }
+
+    #[test]
+    fn malformed_timestamps_are_refused() {
+        for bad in [
+            "",
+            "2026-11-28",
+            "2026-11-28T09:30:00.000000",
+            "2026-11-28T09:30:00.00000aZ",
+            "2026-13-28T09:30:00.000000Z",
+            "2026-02-30T09:30:00.000000Z",
+            "2026-11-28T24:00:00.000000Z",
+            "2026-11-28 09:30:00.000000Z",
+            "２０２６-11-28T09:30:00.000000Z",
+        ] {
+            assert!(
+                matches!(parse_ts(bad), Err(StoreError::Corrupt(_))),
+                "{bad:?}"
+            );
+        }
+        assert_eq!(
+            parse_ts("2026-11-28T09:30:00.123456Z").unwrap(),
+            Utc.with_ymd_and_hms(2026, 11, 28, 9, 30, 0).unwrap()
+                + chrono::Duration::microseconds(123_456)
+        );
+    }
 }

@@ -179,6 +179,18 @@ impl TaskRepo for SqlTx {
             .map_err(db_err)?;
         rows.iter().map(task_from).collect()
     }
+
+    async fn open_tasks_of_case(&mut self, case_id: &str) -> Result<Vec<Task>, StoreError> {
+        let sql = format!(
+            "SELECT {COLS} FROM tasks WHERE case_id = $1 AND status = 'open' ORDER BY created_at, id"
+        );
+        let rows = crate::db::query(sql)
+            .bind(case_id)
+            .fetch_all(&mut self.tx)
+            .await
+            .map_err(db_err)?;
+        rows.iter().map(task_from).collect()
+    }
 }
 
 #[async_trait]

@@ -310,6 +310,8 @@ pub trait TaskRepo {
         limit: i64,
     ) -> Result<Vec<Task>, StoreError>;
     async fn tasks_of_case(&mut self, case_id: &str) -> Result<Vec<Task>, StoreError>;
+    /// The open tasks of a case (the steps it waits on), oldest first.
+    async fn open_tasks_of_case(&mut self, case_id: &str) -> Result<Vec<Task>, StoreError>;
     /// Tasks a user completed (已办), newest first.
     async fn tasks_completed_by(
         &mut self,

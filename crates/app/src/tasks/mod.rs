@@ -696,12 +696,7 @@ pub(crate) async fn open_tasks_of(
     tx: &mut Box<dyn shenpi_store::Tx>,
     case_id: &str,
 ) -> Result<Vec<Task>, AppError> {
-    Ok(tx
-        .tasks_of_case(case_id)
-        .await?
-        .into_iter()
-        .filter(|t| t.status == "open")
-        .collect())
+    Ok(tx.open_tasks_of_case(case_id).await?)
 }
 
 /// An open step as its applicant (or an integrating system) may see it: step, name, role, and

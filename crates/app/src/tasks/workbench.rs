@@ -206,10 +206,9 @@ impl App {
     pub async fn case_open_tasks(&self, case_id: &str) -> Result<Vec<serde_json::Value>, AppError> {
         let mut tx = self.store.read().await?;
         Ok(tx
-            .tasks_of_case(case_id)
+            .open_tasks_of_case(case_id)
             .await?
             .iter()
-            .filter(|t| t.status == "open")
             .map(super::open_task_view)
             .collect())
     }

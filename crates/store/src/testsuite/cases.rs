@@ -257,6 +257,11 @@ pub(super) async fn tasks_round_trip(store: &dyn Store) {
         x.revision = 2;
         tx.update_task(&x, 1).await.unwrap();
     }
+    // Inside the transaction that changed them, the case's open tasks are as it left them.
+    assert_eq!(
+        tx.open_tasks_of_case("c1").await.unwrap(),
+        vec![t.clone()]
+    );
     tx.commit().await.unwrap();
     t.status = "completed".into();
     t.outcome = Some("accept".into());
@@ -280,6 +285,8 @@ pub(super) async fn tasks_round_trip(store: &dyn Store) {
             .is_empty()
     );
     assert_eq!(tx.tasks_of_case("c1").await.unwrap().len(), 3);
+    assert!(tx.open_tasks_of_case("c1").await.unwrap().is_empty());
+    assert!(tx.open_tasks_of_case("none").await.unwrap().is_empty());
     assert!(
         tx.tasks_completed_by("nobody", 10)
             .await
