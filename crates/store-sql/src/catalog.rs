@@ -58,6 +58,21 @@ impl CatalogRepo for SqlTx {
         rows_json(&rows)
     }
 
+    async fn item_version_numbers(&mut self, code: &str) -> Result<Vec<u32>, StoreError> {
+        let rows =
+            crate::db::query("SELECT version FROM item_versions WHERE code = $1 ORDER BY version")
+                .bind(code)
+                .fetch_all(&mut self.tx)
+                .await
+                .map_err(db_err)?;
+        rows.iter()
+            .map(|r| {
+                let v = r.int("version")?;
+                u32::try_from(v).map_err(|_| StoreError::Corrupt(format!("item version {v}")))
+            })
+            .collect()
+    }
+
     async fn all_item_versions(&mut self) -> Result<Vec<ItemVersion>, StoreError> {
         let rows = crate::db::query("SELECT json FROM item_versions ORDER BY code, version")
             .fetch_all(&mut self.tx)

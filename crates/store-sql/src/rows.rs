@@ -50,7 +50,14 @@ pub fn parse_ts(s: &str) -> Result<DateTime<Utc>, StoreError> {
 /// [`ts`] text of the usual shape read digit by digit; `None` for anything else.
 fn parse_fixed(s: &str) -> Option<DateTime<Utc>> {
     let b = s.as_bytes();
-    let shape = [(4, b'-'), (7, b'-'), (10, b'T'), (13, b':'), (16, b':'), (19, b'.')];
+    let shape = [
+        (4, b'-'),
+        (7, b'-'),
+        (10, b'T'),
+        (13, b':'),
+        (16, b':'),
+        (19, b'.'),
+    ];
     if b.len() != 27 || b[26] != b'Z' || shape.iter().any(|&(i, c)| b[i] != c) {
         return None;
     }

@@ -203,6 +203,8 @@ pub trait CatalogRepo {
     async fn insert_item_version(&mut self, v: &ItemVersion) -> Result<(), StoreError>;
     /// Every version of an item, oldest first.
     async fn item_versions(&mut self, code: &str) -> Result<Vec<ItemVersion>, StoreError>;
+    /// The numbers of an item's versions, oldest first (no version is read).
+    async fn item_version_numbers(&mut self, code: &str) -> Result<Vec<u32>, StoreError>;
     /// Every version of every item, by code then version (the catalog is small: ≤ 10k items).
     async fn all_item_versions(&mut self) -> Result<Vec<ItemVersion>, StoreError>;
     /// Inserts or replaces an implementation. `expected_revision` = the revision the caller

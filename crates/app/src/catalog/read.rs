@@ -137,7 +137,21 @@ impl App {
         let today = self.today();
         let (versions, imp) = {
             let mut tx = self.store.read().await?;
-            let v = tx.item_versions(code).await?;
+            // Which versions there are is the database's to say; each version, once
+            // published, never changes, so those read before come from memory.
+            let numbers = tx.item_version_numbers(code).await?;
+            let known: Option<Vec<ItemVersion>> = numbers
+                .iter()
+                .map(|&n| self.versions.get(code, n).map(|v| (*v).clone()))
+                .collect();
+            let v = match known {
+                Some(v) => v,
+                None => {
+                    let v = tx.item_versions(code).await?;
+                    self.versions.keep(&v);
+                    v
+                }
+            };
             let imp = if region == QINGDAO_CITY {
                 None
             } else {

@@ -258,10 +258,7 @@ pub(super) async fn tasks_round_trip(store: &dyn Store) {
         tx.update_task(&x, 1).await.unwrap();
     }
     // Inside the transaction that changed them, the case's open tasks are as it left them.
-    assert_eq!(
-        tx.open_tasks_of_case("c1").await.unwrap(),
-        vec![t.clone()]
-    );
+    assert_eq!(tx.open_tasks_of_case("c1").await.unwrap(), vec![t.clone()]);
     tx.commit().await.unwrap();
     t.status = "completed".into();
     t.outcome = Some("accept".into());

@@ -339,6 +339,11 @@ async fn catalog_versions_implementations_and_proposals(store: &dyn Store) {
     assert_eq!(vs.iter().map(|v| v.version).collect::<Vec<_>>(), vec![1, 2]);
     assert_eq!(vs[1], version(2, "2026-12-01"));
     assert_eq!(tx.all_item_versions().await.unwrap().len(), 2);
+    assert_eq!(
+        tx.item_version_numbers(&item.code).await.unwrap(),
+        vec![1, 2]
+    );
+    assert!(tx.item_version_numbers("NONE").await.unwrap().is_empty());
     drop(tx);
 
     let mut imp = Implementation {
