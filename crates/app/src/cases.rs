@@ -411,22 +411,22 @@ impl App {
                 json!({"missing": missing}),
             ));
         }
-        for file_id in a.materials.values() {
-            let f = self.material(p, file_id).await.map_err(|_| {
-                AppError::invalid_text(
-                    "materials",
-                    "MATERIAL_FILE_UNKNOWN",
-                    "材料文件不存在或不属于您",
-                    "A material file does not exist or is not yours",
-                )
-            })?;
-            if f.owner_id != p.user.id {
-                return Err(AppError::invalid_text(
-                    "materials",
-                    "MATERIAL_FILE_UNKNOWN",
-                    "材料文件不存在或不属于您",
-                    "A material file does not exist or is not yours",
-                ));
+        // Every file named must be the applicant's own upload (all read in one transaction).
+        if !a.materials.is_empty() {
+            let mut tx = self.store.read().await?;
+            for file_id in a.materials.values() {
+                let mine = tx
+                    .material_file(file_id)
+                    .await?
+                    .is_some_and(|f| f.owner_id == p.user.id);
+                if !mine {
+                    return Err(AppError::invalid_text(
+                        "materials",
+                        "MATERIAL_FILE_UNKNOWN",
+                        "材料文件不存在或不属于您",
+                        "A material file does not exist or is not yours",
+                    ));
+                }
             }
         }
         Ok(effective)

@@ -194,6 +194,32 @@ async fn missing_materials_and_bad_applications_are_refused() {
     .await;
     let v = assert_error(r, 422, "MATERIALS_MISSING").await;
     assert!(!v["details"]["missing"].as_array().unwrap().is_empty());
+    // A file must be the applicant's own upload: one that does not exist, or another
+    // applicant's, is refused and no case is made.
+    let (_, files) = materials_for(&app, &citizen).await;
+    let enterprise = login(&app, "enterprise").await;
+    let (_, theirs) = materials_for(&app, &enterprise).await;
+    let key = files.keys().next().unwrap().clone();
+    for other in [json!("no-such-file"), theirs[&key].clone()] {
+        let mut named = files.clone();
+        named.insert(key.clone(), other);
+        let r = post(
+            &app,
+            &citizen,
+            "/api/v1/cases",
+            json!({"item_code": ITEM, "region": "370202", "situation": situation,
+                   "materials": named, "idempotency_key": "k-files"}),
+        )
+        .await;
+        let v = assert_error(r, 422, "VALIDATION_FAILED").await;
+        assert_eq!(v["details"]["reason_code"], "MATERIAL_FILE_UNKNOWN", "{v}");
+    }
+    let mine: Value = get(&app, &citizen, "/api/v1/cases")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(mine["total"], 0, "{mine}");
     let r = post(&app, &citizen, "/api/v1/cases", json!({"item_code": ITEM, "region": "370202", "situation": "nope", "idempotency_key": "k-3"})).await;
     assert_error(r, 422, "VALIDATION_FAILED").await;
     let r = post(
