@@ -171,19 +171,19 @@ impl TaskRepo for SqlTx {
     }
 
     async fn tasks_of_case(&mut self, case_id: &str) -> Result<Vec<Task>, StoreError> {
-        let sql = format!("SELECT {COLS} FROM tasks WHERE case_id = $1 ORDER BY created_at, id");
-        let rows = crate::db::query(sql)
-            .bind(case_id)
-            .fetch_all(&mut self.tx)
-            .await
-            .map_err(db_err)?;
-        rows.iter().map(task_from).collect()
+        self.case_tasks(case_id, "").await
     }
 
     async fn open_tasks_of_case(&mut self, case_id: &str) -> Result<Vec<Task>, StoreError> {
-        let sql = format!(
-            "SELECT {COLS} FROM tasks WHERE case_id = $1 AND status = 'open' ORDER BY created_at, id"
-        );
+        self.case_tasks(case_id, "AND status = 'open'").await
+    }
+}
+
+impl SqlTx {
+    /// The tasks of a case that meet `and` (an extra SQL condition, or nothing), oldest first.
+    async fn case_tasks(&mut self, case_id: &str, and: &str) -> Result<Vec<Task>, StoreError> {
+        let sql =
+            format!("SELECT {COLS} FROM tasks WHERE case_id = $1 {and} ORDER BY created_at, id");
         let rows = crate::db::query(sql)
             .bind(case_id)
             .fetch_all(&mut self.tx)
