@@ -349,7 +349,7 @@ impl App {
         Ok(Some(Submitted {
             case: record_of(&existing)?,
             created: false,
-            open_tasks: crate::tasks::open_tasks_of(&mut tx, &existing.id).await?,
+            open_tasks: tx.open_tasks_of_case(&existing.id).await?,
         }))
     }
 

@@ -7,18 +7,21 @@
 //! - [`engine`]: tasks of cases whose item runs a BPMN process; [`drive`]: stepping its
 //!   instances and carrying out what the engine asks for (actions, called processes).
 //! - [`oversight`]: special procedures that pause the clock, and e-supervision (电子监察).
+//! - [`open_steps`]: the steps a case waits on, as a step leaves them and as applicants see them.
 //! - [`route`]: the department (部门) each new task belongs to; staff of a department see and
 //!   act on its tasks and on tasks of none ([`crate::policy::in_department_scope`]).
 
 mod actions;
 pub mod drive;
 mod engine;
+mod open_steps;
 mod oversight;
 mod route;
 mod workbench;
 
 pub use actions::Handover;
 pub use engine::{MessageIn, ServiceOutcome, ServiceReply};
+pub use open_steps::{StepDone, open_task_view};
 pub use workbench::{BATCH_OUTCOMES, BatchResult, Counters};
 
 pub use oversight::SupervisedCase;
@@ -47,14 +50,6 @@ pub struct Completion {
     /// Files (ids of uploaded materials) attached to the opinion.
     #[serde(default)]
     pub attachments: Vec<String>,
-}
-
-/// What a completed step leaves: the case, and the steps it now waits on (its open tasks), as
-/// the step's own transaction saw them — so an answer need not read the case's tasks again.
-#[derive(Debug, Clone)]
-pub struct StepDone {
-    pub case: CaseRecord,
-    pub open_tasks: Vec<Task>,
 }
 
 impl Completion {
@@ -486,7 +481,7 @@ impl App {
         tx.append_audit(meta.audit(now, &c.region, Some(&p.user), "task.complete", ("task", &task.id), "success",
             json!({"case": c.number, "step": task.step, "outcome": task.outcome, "status": c.status, "process": c.process})))
             .await?;
-        let open_tasks = open_tasks_of(&mut tx, &c.id).await?;
+        let open_tasks = tx.open_tasks_of_case(&c.id).await?;
         tx.commit().await?;
         self.notices_issued(&c);
         Ok(StepDone {
@@ -689,19 +684,4 @@ pub(crate) async fn my_open_task(
         ));
     }
     Ok(task)
-}
-
-/// The open tasks of a case, oldest first.
-pub(crate) async fn open_tasks_of(
-    tx: &mut Box<dyn shenpi_store::Tx>,
-    case_id: &str,
-) -> Result<Vec<Task>, AppError> {
-    Ok(tx.open_tasks_of_case(case_id).await?)
-}
-
-/// An open step as its applicant (or an integrating system) may see it: step, name, role, and
-/// whether someone has it in hand (names of officials are not shown).
-pub fn open_task_view(t: &Task) -> serde_json::Value {
-    json!({"id": t.id, "step": t.step, "name": t.name, "role": t.candidate_role,
-           "claimed": t.assignee.is_some(), "due_on": t.due_on, "kind": t.kind})
 }

@@ -201,15 +201,4 @@ impl App {
             .count();
         Ok(n)
     }
-
-    /// The open steps of a case, as its applicant may see them ([`super::open_task_view`]).
-    pub async fn case_open_tasks(&self, case_id: &str) -> Result<Vec<serde_json::Value>, AppError> {
-        let mut tx = self.store.read().await?;
-        Ok(tx
-            .open_tasks_of_case(case_id)
-            .await?
-            .iter()
-            .map(super::open_task_view)
-            .collect())
-    }
 }
