@@ -192,7 +192,7 @@ impl Group {
             return Err(StoreError::Backend("no writer connection".into()));
         };
         if guard.batch.is_none() {
-            if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE") {
+            if let Err(e) = run(&conn, "BEGIN IMMEDIATE") {
                 guard.conn = Some(conn);
                 return Err(db_err(e));
             }
@@ -203,7 +203,7 @@ impl Group {
                 done: watch::channel(None).0,
             });
         }
-        if let Err(e) = conn.execute_batch(SAVEPOINT) {
+        if let Err(e) = run(&conn, SAVEPOINT) {
             abandon(&mut guard, &conn, &e.to_string());
             guard.conn = Some(conn);
             return Err(db_err(e));
@@ -220,7 +220,7 @@ impl Group {
         step: Step,
     ) -> Result<(), StoreError> {
         let Step { mut guard, batch } = step;
-        if let Err(e) = conn.execute_batch(RELEASE) {
+        if let Err(e) = run(&conn, RELEASE) {
             abandon(&mut guard, &conn, &e.to_string());
             guard.conn = Some(conn);
             return Err(db_err(e));
@@ -315,7 +315,7 @@ impl Group {
             return;
         }
         self.committing.store(b.id, Ordering::SeqCst);
-        let outcome = conn.execute_batch("COMMIT").map_err(|e| {
+        let outcome = run(&conn, "COMMIT").map_err(|e| {
             let _ = conn.execute_batch("ROLLBACK");
             format!("commit of a batch of {steps} steps failed: {e}")
         });
@@ -370,6 +370,12 @@ impl Drop for Finisher {
             });
         }
     }
+}
+
+/// Runs one of the statements every step or batch runs (`SAVEPOINT`, `RELEASE`, `BEGIN`,
+/// `COMMIT`) from the connection's statement cache, so that it is not parsed again each time.
+fn run(conn: &Connection, sql: &str) -> rusqlite::Result<()> {
+    conn.prepare_cached(sql)?.execute([]).map(|_| ())
 }
 
 /// Rolls back the whole open batch after a failure that may have left it unusable; its steps
