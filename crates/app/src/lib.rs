@@ -20,6 +20,7 @@ pub mod auth;
 mod background;
 pub mod bundles;
 pub mod calendar;
+mod case_cache;
 pub mod cases;
 pub mod catalog;
 pub mod certs;
@@ -127,6 +128,8 @@ pub struct App {
     seal_keys: notices::SealKeyCache,
     /// Principals resolved recently, by session hash.
     principals: principal_cache::PrincipalCache,
+    /// Case documents as this node's last step left them ([`case_cache`]).
+    case_cache: case_cache::CaseCache,
     /// Shared data sources (数据共享).
     shared_data: datasources::SharedData,
     /// Certificate signing keys (证照签名密钥).
@@ -167,6 +170,7 @@ impl App {
             background: Default::default(),
             versions: Default::default(),
             principals: Default::default(),
+            case_cache: Default::default(),
             load: Default::default(),
         };
         app.ensure_regions().await?;

@@ -296,7 +296,8 @@ impl App {
                    "holder": shenpi_domain::mask::mask_generic(&r.holder.id)}),
         ))
         .await?;
-        Certificate::of(record)
+        // The record's `data` is this value's JSON: no need to parse it back.
+        Ok(Certificate { record, data })
     }
 
     /// Moves a stored certificate to `to` with its reason, keeping the history.

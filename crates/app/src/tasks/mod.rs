@@ -333,7 +333,7 @@ impl App {
             ));
         }
         let stored = tx.case_by_id(&task.case_id).await?.ok_or_else(not_found)?;
-        let mut c = record_of(&stored)?;
+        let mut c = self.case_cache.take(&stored)?;
         if task.kind == "cosign" {
             let verdict = if outcome == Outcome::Approve {
                 "同意"
@@ -483,6 +483,7 @@ impl App {
             .await?;
         let open_tasks = tx.open_tasks_of_case(&c.id).await?;
         tx.commit().await?;
+        self.case_cache.put(updated.json, c.clone());
         self.notices_issued(&c);
         Ok(StepDone {
             case: c,
