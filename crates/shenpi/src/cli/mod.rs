@@ -536,7 +536,7 @@ async fn serve(cfg: &Config, demo: bool) -> Result<(), String> {
     tokio::spawn(async move {
         loop {
             sealer.notices_wanted().await;
-            if let Err(e) = sealer.fire_due_timers().await {
+            if let Err(e) = sealer.run_notice_job().await {
                 tracing::warn!(error = %e, "notice job failed");
             }
         }

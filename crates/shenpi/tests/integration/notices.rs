@@ -254,6 +254,38 @@ async fn the_notice_job_seals_notices_after_the_step_commits() {
     assert_eq!(ok["key_id"], n["key_id"]);
 }
 
+/// After a rush, the notice job seals every pending notice, not only those of its first scan:
+/// it scans again while a scan stopped at its size with cases still due. Here scans of one
+/// case each: one scan seals one case's notices and says more may be due; the job seals the
+/// other two.
+#[tokio::test]
+async fn the_notice_job_scans_again_while_a_scan_stops_at_its_size() {
+    let app = spawn_app().await;
+    let mut citizen = String::new();
+    let mut ids = vec![];
+    for i in 0..3 {
+        let (token, id) = accepted(&app, &format!("n-rush-{i}")).await;
+        citizen = token;
+        ids.push(id);
+    }
+    // Quiet again (two seconds without requests), as the job waits for.
+    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
+    assert!(app.app.requests_per_second() < 20.0);
+    let first = app.app.scan_wakeups(1).await.unwrap();
+    assert_eq!((first.sealed, first.more), (1, true), "{first:?}");
+    assert_eq!(
+        app.app.notice_job_in_scans_of(1).await.unwrap(),
+        2,
+        "the other two cases' notices, one scan each"
+    );
+    for id in &ids {
+        let c = case(&app, &citizen, id).await;
+        assert_eq!(c["notices"][0]["sealed"], true, "{id}");
+    }
+    let last = app.app.scan_wakeups(1).await.unwrap();
+    assert_eq!((last.sealed, last.more), (0, false), "{last:?}");
+}
+
 /// While the node is busy (here: 200 requests in a row), the scan fires timers but leaves
 /// notices to wait, so sealing competes with nobody; once the node is quiet they are sealed. A
 /// notice opened meanwhile is sealed on demand (tested above).
