@@ -1,12 +1,12 @@
 //! Electronic certificates (电子证照): signing keys, certificate versions and usage records.
 
 use crate::db::Row;
-use crate::rows::{RowExt, db_err, parse_ts, ts};
+use crate::rows::{RowExt, db_err, page_bounds, parse_ts, ts};
 use crate::tx::SqlTx;
 use async_trait::async_trait;
 use shenpi_store::StoreError;
 use shenpi_store::model::{
-    CertKeyRecord, CertReminder, CertUsage, CertificateRecord, EnterpriseGrant, ProactiveCase,
+    CertKeyRecord, CertReminder, CertUsage, CertificateRecord, EnterpriseGrant, Page, ProactiveCase,
 };
 use shenpi_store::repo::CertRepo;
 
@@ -240,6 +240,37 @@ impl CertRepo for SqlTx {
             &[holder_id],
         )
         .await
+    }
+
+    async fn certificates_of_holder_page(
+        &mut self,
+        holder_id: &str,
+        page: i64,
+        per_page: i64,
+    ) -> Result<Page<CertificateRecord>, StoreError> {
+        let (page, per_page, offset) = page_bounds(page, per_page);
+        let total = crate::db::query("SELECT COUNT(*) AS n FROM certificates WHERE holder_id = $1")
+            .bind(holder_id)
+            .fetch_one(&mut self.tx)
+            .await
+            .map_err(db_err)?
+            .int("n")?;
+        let rows = crate::db::query(format!(
+            "SELECT {CERT_COLS} FROM certificates WHERE holder_id = $1 \
+             ORDER BY issued_at DESC, version DESC, id LIMIT $2 OFFSET $3"
+        ))
+        .bind(holder_id)
+        .bind(per_page)
+        .bind(offset)
+        .fetch_all(&mut self.tx)
+        .await
+        .map_err(db_err)?;
+        Ok(Page {
+            items: rows.iter().map(cert_from).collect::<Result<_, _>>()?,
+            total,
+            page,
+            per_page,
+        })
     }
 
     async fn valid_certificates_of_holder(

@@ -552,6 +552,14 @@ pub trait CertRepo {
         &mut self,
         holder_id: &str,
     ) -> Result<Vec<CertificateRecord>, StoreError>;
+    /// A page of [`CertRepo::certificates_of_holder`] (pages from 1; at most 200 a page), with
+    /// the holder's total.
+    async fn certificates_of_holder_page(
+        &mut self,
+        holder_id: &str,
+        page: i64,
+        per_page: i64,
+    ) -> Result<Page<CertificateRecord>, StoreError>;
     /// The valid certificate versions of a holder of one of `type_codes`, newest first.
     async fn valid_certificates_of_holder(
         &mut self,

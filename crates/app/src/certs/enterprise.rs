@@ -6,7 +6,7 @@
 
 use serde_json::json;
 use shenpi_domain::error::ErrorCode;
-use shenpi_store::model::EnterpriseGrant;
+use shenpi_store::model::{EnterpriseGrant, Page};
 
 use super::Certificate;
 use crate::partners::SignedRequest;
@@ -209,14 +209,30 @@ impl App {
         self.certificates_of(uscc).await
     }
 
-    /// Every certificate of an enterprise, for a partner system's signed request.
+    /// A page of the certificates of an enterprise (every version, newest first; pages from
+    /// 1, at most 200 a page), for a partner system's signed request.
     pub async fn enterprise_certificates_for_partner(
         &self,
         req: &SignedRequest<'_>,
         uscc: &str,
-    ) -> Result<Vec<Certificate>, AppError> {
+        page: i64,
+        per_page: i64,
+    ) -> Result<Page<Certificate>, AppError> {
         let partner = self.authenticate_partner(req).await?;
-        let list = self.certificates_of(uscc).await?;
+        let found = {
+            let mut tx = self.store.read().await?;
+            tx.certificates_of_holder_page(uscc, page, per_page).await?
+        };
+        let list = Page {
+            items: found
+                .items
+                .into_iter()
+                .map(Certificate::of)
+                .collect::<Result<Vec<_>, _>>()?,
+            total: found.total,
+            page: found.page,
+            per_page: found.per_page,
+        };
         let mut tx = self.store.begin().await?;
         tx.append_audit(RequestMeta::cli().audit(
             self.clock.now(),
@@ -225,7 +241,8 @@ impl App {
             "enterprise.certificates.partner",
             ("enterprise", uscc),
             "success",
-            json!({"partner": partner.key, "count": list.len()}),
+            json!({"partner": partner.key, "count": list.items.len(), "page": list.page,
+                   "total": list.total}),
         ))
         .await?;
         tx.commit().await?;

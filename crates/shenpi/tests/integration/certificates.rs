@@ -718,13 +718,14 @@ async fn partner_systems_read_an_enterprises_certificates_with_signed_requests()
         v["secret"].as_str().unwrap().to_owned(),
     );
     let path = format!("/api/v1/enterprises/{}/certificates", demo_uscc());
-    let call = |nonce: &'static str, secret: String| {
+    // The query chooses a page; the signature covers the path.
+    let call_page = |nonce: &'static str, secret: String, query: &'static str| {
         let (app, path, key) = (&app, path.clone(), key.clone());
         async move {
             let ts = app.clock.now().timestamp();
             let sig = sign::sign(&secret, "GET", &path, ts, nonce, b"");
             client()
-                .get(app.url(&path))
+                .get(app.url(&format!("{path}{query}")))
                 .header(sign::KEY_HEADER, key)
                 .header(sign::TIMESTAMP_HEADER, ts.to_string())
                 .header(sign::NONCE_HEADER, nonce)
@@ -734,6 +735,7 @@ async fn partner_systems_read_an_enterprises_certificates_with_signed_requests()
                 .unwrap()
         }
     };
+    let call = |nonce: &'static str, secret: String| call_page(nonce, secret, "");
     let r = call("n-1", secret.clone()).await;
     assert_eq!(r.status(), 200);
     let v = json_of(r).await;
@@ -745,6 +747,41 @@ async fn partner_systems_read_an_enterprises_certificates_with_signed_requests()
             .any(|c| c["type"] == "e-business-licence"),
         "{v}"
     );
+    // 50 a page unless asked; the total counts every certificate of the enterprise.
+    let total = v["total"].as_i64().unwrap();
+    assert!(total >= 2, "{v}");
+    assert_eq!(
+        (v["page"].as_i64(), v["per_page"].as_i64()),
+        (Some(1), Some(50))
+    );
+    assert_eq!(v["items"].as_array().unwrap().len() as i64, total.min(50));
+    // One a page: page 2 holds the list's second certificate.
+    let second: Value =
+        json_of(call_page("n-p2", secret.clone(), "?page=2&per_page=1").await).await;
+    assert_eq!(second["total"].as_i64(), Some(total));
+    assert_eq!(second["items"].as_array().unwrap().len(), 1, "{second}");
+    assert!(v["items"][1]["identifier"].is_string(), "{v}");
+    assert_ne!(
+        second["items"][0]["identifier"],
+        v["items"][0]["identifier"]
+    );
+    assert_eq!(
+        second["items"][0]["identifier"],
+        v["items"][1]["identifier"]
+    );
+    // A page parameter that is not a number is a 400; an unknown one too.
+    assert_error(
+        call_page("n-p3", secret.clone(), "?page=two").await,
+        400,
+        "INVALID_QUERY",
+    )
+    .await;
+    assert_error(
+        call_page("n-p4", secret.clone(), "?limit=5").await,
+        400,
+        "INVALID_QUERY",
+    )
+    .await;
     // The same nonce again, a wrong secret, or no signature: refused.
     assert_error(
         call("n-1", secret.clone()).await,

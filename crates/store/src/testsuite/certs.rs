@@ -105,6 +105,27 @@ pub(super) async fn certificates_and_keys_are_kept(store: &dyn Store) {
         ids(tx.certificates_of_holder(holder).await.unwrap()),
         ["suite.1.002", "suite.1.001"]
     );
+    // Page by page, newest first, with the holder's total.
+    let first = tx.certificates_of_holder_page(holder, 1, 1).await.unwrap();
+    assert_eq!((first.total, first.page, first.per_page), (2, 1, 1));
+    assert_eq!(ids(first.items), ["suite.1.002"]);
+    let second = tx.certificates_of_holder_page(holder, 2, 1).await.unwrap();
+    assert_eq!(ids(second.items), ["suite.1.001"]);
+    let past = tx.certificates_of_holder_page(holder, 3, 1).await.unwrap();
+    assert!(past.items.is_empty());
+    assert_eq!(past.total, 2);
+    let none = tx
+        .certificates_of_holder_page("nobody", 1, 50)
+        .await
+        .unwrap();
+    assert_eq!((none.total, none.items.len()), (0, 0));
+    // Out-of-range arguments are clamped, not refused: page 1, at most 200 a page.
+    let clamped = tx
+        .certificates_of_holder_page(holder, 0, 10_000)
+        .await
+        .unwrap();
+    assert_eq!((clamped.page, clamped.per_page), (1, 200));
+    assert_eq!(ids(clamped.items), ["suite.1.002", "suite.1.001"]);
     // Only valid versions of the asked types: v1 was superseded by v2.
     assert_eq!(
         ids(tx

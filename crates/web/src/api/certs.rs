@@ -3,7 +3,7 @@
 //! published keys and the revocation list for offline verifiers.
 
 use super::auth::ApiJsonOut;
-use crate::error::{ApiError, ApiJson, ApiPath};
+use crate::error::{ApiError, ApiJson, ApiPath, ApiQuery};
 use crate::{AppState, WebConfig};
 use axum::Extension;
 use axum::extract::State;
@@ -209,25 +209,42 @@ pub async fn reminders(
     })))
 }
 
-/// `GET /api/v1/enterprises/{uscc}/certificates` — every certificate of an enterprise, for an
-/// authorised partner system: signed like partner progress reports (`X-Shenpi-Key`,
-/// `X-Shenpi-Timestamp`, `X-Shenpi-Nonce`, `X-Shenpi-Signature` over `GET`, the path and an
-/// empty body).
+/// Which page of a list (pages from 1).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PageQuery {
+    pub page: Option<i64>,
+    pub per_page: Option<i64>,
+}
+
+/// `GET /api/v1/enterprises/{uscc}/certificates?page=&per_page=` — the certificates of an
+/// enterprise, newest first, 50 a page unless asked (at most 200), for an authorised partner
+/// system: signed like partner progress reports (`X-Shenpi-Key`, `X-Shenpi-Timestamp`,
+/// `X-Shenpi-Nonce`, `X-Shenpi-Signature` over `GET`, the path and an empty body). The page
+/// parameters are not signed: they only choose which part of what the key may read it gets.
 pub async fn enterprise_certificates(
     State(s): State<AppState>,
     ApiPath(uscc): ApiPath<String>,
+    ApiQuery(q): ApiQuery<PageQuery>,
     uri: axum::http::Uri,
     headers: HeaderMap,
 ) -> Result<ApiJsonOut, ApiError> {
     let req = super::partners::signed_request("GET", &uri, &headers, b"");
     let list = s
         .app
-        .enterprise_certificates_for_partner(&req, &uscc)
+        .enterprise_certificates_for_partner(
+            &req,
+            &uscc,
+            q.page.unwrap_or(1),
+            q.per_page.unwrap_or(50),
+        )
         .await?;
     Ok(ApiJsonOut(json!({
         "uscc": uscc,
-        "items": list.iter().map(|c| holder_json(&s, c)).collect::<Vec<_>>(),
-        "total": list.len(),
+        "items": list.items.iter().map(|c| holder_json(&s, c)).collect::<Vec<_>>(),
+        "total": list.total,
+        "page": list.page,
+        "per_page": list.per_page,
     })))
 }
 
