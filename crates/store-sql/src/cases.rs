@@ -1,7 +1,8 @@
 //! Cases and their daily number sequences.
 
 use crate::db::Row;
-use crate::rows::{RowExt, db_err, page_bounds, ts};
+use crate::paging::PagedSelect;
+use crate::rows::{RowExt, db_err, ts};
 use crate::tx::SqlTx;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -145,29 +146,14 @@ impl CaseRepo for SqlTx {
         page: i64,
         per_page: i64,
     ) -> Result<Page<StoredCase>, StoreError> {
-        let (page, per_page, offset) = page_bounds(page, per_page);
-        let total = crate::db::query("SELECT COUNT(*) AS n FROM cases WHERE applicant_id = $1")
-            .bind(applicant)
-            .fetch_one(&mut self.tx)
+        let q = PagedSelect {
+            cols: COLS,
+            from: "cases",
+            filter: "applicant_id = $1",
+            order: "submitted_at DESC, id",
+        };
+        self.page_where(q, &[applicant.into()], (page, per_page), case_from)
             .await
-            .map_err(db_err)?
-            .int("n")?;
-        let sql = format!(
-            "SELECT {COLS} FROM cases WHERE applicant_id = $1 ORDER BY submitted_at DESC, id LIMIT $2 OFFSET $3"
-        );
-        let rows = crate::db::query(sql)
-            .bind(applicant)
-            .bind(per_page)
-            .bind(offset)
-            .fetch_all(&mut self.tx)
-            .await
-            .map_err(db_err)?;
-        Ok(Page {
-            items: rows.iter().map(case_from).collect::<Result<_, _>>()?,
-            total,
-            page,
-            per_page,
-        })
     }
 
     async fn claim_wakeups(

@@ -1,6 +1,7 @@
 //! The service-item catalog: versions, implementations and proposals as JSON documents.
 
-use crate::rows::{RowExt, db_err, page_bounds, ts};
+use crate::paging::PagedSelect;
+use crate::rows::{RowExt, db_err, ts};
 use crate::tx::SqlTx;
 use async_trait::async_trait;
 use serde::Serialize;
@@ -215,30 +216,15 @@ impl CatalogRepo for SqlTx {
         page: i64,
         per_page: i64,
     ) -> Result<Page<Proposal>, StoreError> {
-        let (page, per_page, offset) = page_bounds(page, per_page);
-        let total = crate::db::query(
-            "SELECT COUNT(*) AS n FROM proposals WHERE ($1 IS NULL OR status = $1)",
-        )
-        .bind(status)
-        .fetch_one(&mut self.tx)
-        .await
-        .map_err(db_err)?
-        .int("n")?;
-        let rows = crate::db::query(
-            "SELECT json FROM proposals WHERE ($1 IS NULL OR status = $1) \
-             ORDER BY created_at DESC, id LIMIT $2 OFFSET $3",
-        )
-        .bind(status)
-        .bind(per_page)
-        .bind(offset)
-        .fetch_all(&mut self.tx)
-        .await
-        .map_err(db_err)?;
-        Ok(Page {
-            items: rows_json(&rows)?,
-            total,
-            page,
-            per_page,
+        let q = PagedSelect {
+            cols: "json",
+            from: "proposals",
+            filter: "($1 IS NULL OR status = $1)",
+            order: "created_at DESC, id",
+        };
+        self.page_where(q, &[status.into()], (page, per_page), |r| {
+            from_json(&r.text("json")?)
         })
+        .await
     }
 }

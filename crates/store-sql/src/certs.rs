@@ -1,7 +1,8 @@
 //! Electronic certificates (电子证照): signing keys, certificate versions and usage records.
 
 use crate::db::Row;
-use crate::rows::{RowExt, db_err, page_bounds, parse_ts, ts};
+use crate::paging::PagedSelect;
+use crate::rows::{RowExt, db_err, parse_ts, ts};
 use crate::tx::SqlTx;
 use async_trait::async_trait;
 use shenpi_store::StoreError;
@@ -248,29 +249,14 @@ impl CertRepo for SqlTx {
         page: i64,
         per_page: i64,
     ) -> Result<Page<CertificateRecord>, StoreError> {
-        let (page, per_page, offset) = page_bounds(page, per_page);
-        let total = crate::db::query("SELECT COUNT(*) AS n FROM certificates WHERE holder_id = $1")
-            .bind(holder_id)
-            .fetch_one(&mut self.tx)
+        let q = PagedSelect {
+            cols: CERT_COLS,
+            from: "certificates",
+            filter: "holder_id = $1",
+            order: "issued_at DESC, version DESC, id",
+        };
+        self.page_where(q, &[holder_id.into()], (page, per_page), cert_from)
             .await
-            .map_err(db_err)?
-            .int("n")?;
-        let rows = crate::db::query(format!(
-            "SELECT {CERT_COLS} FROM certificates WHERE holder_id = $1 \
-             ORDER BY issued_at DESC, version DESC, id LIMIT $2 OFFSET $3"
-        ))
-        .bind(holder_id)
-        .bind(per_page)
-        .bind(offset)
-        .fetch_all(&mut self.tx)
-        .await
-        .map_err(db_err)?;
-        Ok(Page {
-            items: rows.iter().map(cert_from).collect::<Result<_, _>>()?,
-            total,
-            page,
-            per_page,
-        })
     }
 
     async fn valid_certificates_of_holder(

@@ -28,6 +28,7 @@ mod lite;
 mod materials;
 mod migrate;
 mod org;
+mod paging;
 mod partners;
 mod registry;
 mod rows;

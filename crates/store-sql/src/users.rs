@@ -1,7 +1,8 @@
 //! Accounts.
 
 use crate::db::Row;
-use crate::rows::{RowExt, db_err, page_bounds, ts};
+use crate::paging::PagedSelect;
+use crate::rows::{RowExt, db_err, ts};
 use crate::tx::SqlTx;
 use async_trait::async_trait;
 use shenpi_domain::org::Role;
@@ -145,33 +146,14 @@ impl UserRepo for SqlTx {
         page: i64,
         per_page: i64,
     ) -> Result<Page<User>, StoreError> {
-        let (page, per_page, offset) = page_bounds(page, per_page);
-        let total: i64 = crate::db::query(
-            "SELECT COUNT(*) AS n FROM users WHERE ($1 IS NULL OR region_code = $1)",
-        )
-        .bind(region)
-        .fetch_one(&mut self.tx)
-        .await
-        .map_err(db_err)?
-        .int("n")?;
-        let sql = format!(
-            "SELECT {COLS} FROM users WHERE ($1 IS NULL OR region_code = $1) \
-             ORDER BY username LIMIT $2 OFFSET $3"
-        );
-        let rows = crate::db::query(sql)
-            .bind(region)
-            .bind(per_page)
-            .bind(offset)
-            .fetch_all(&mut self.tx)
+        let q = PagedSelect {
+            cols: COLS,
+            from: "users",
+            filter: "($1 IS NULL OR region_code = $1)",
+            order: "username",
+        };
+        self.page_where(q, &[region.into()], (page, per_page), user_from)
             .await
-            .map_err(db_err)?;
-        let items = rows.iter().map(user_from).collect::<Result<_, _>>()?;
-        Ok(Page {
-            items,
-            total,
-            page,
-            per_page,
-        })
     }
 
     async fn count_users(&mut self) -> Result<i64, StoreError> {
