@@ -552,13 +552,9 @@ impl App {
     /// The applicant's cases, newest first.
     pub async fn my_cases(&self, p: &Principal, page: i64) -> Result<Page<CaseRecord>, AppError> {
         let mut tx = self.store.read().await?;
-        let pg = tx.cases_of(&p.user.id, page, 20).await?;
-        Ok(Page {
-            items: pg.items.iter().map(record_of).collect::<Result<_, _>>()?,
-            total: pg.total,
-            page: pg.page,
-            per_page: pg.per_page,
-        })
+        tx.cases_of(&p.user.id, page, 20)
+            .await?
+            .try_map(|s| record_of(&s))
     }
 
     /// The applicant withdraws (撤回) before the decision.

@@ -225,6 +225,18 @@ pub struct Page<T> {
     pub per_page: i64,
 }
 
+impl<T> Page<T> {
+    /// The same page with each item turned into another, or the first error.
+    pub fn try_map<U, E>(self, f: impl FnMut(T) -> Result<U, E>) -> Result<Page<U>, E> {
+        Ok(Page {
+            items: self.items.into_iter().map(f).collect::<Result<_, _>>()?,
+            total: self.total,
+            page: self.page,
+            per_page: self.per_page,
+        })
+    }
+}
+
 /// An uploaded material file (申请材料文件); the bytes live in the blob store under `blob_key`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MaterialFile {

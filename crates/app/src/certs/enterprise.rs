@@ -219,19 +219,11 @@ impl App {
         per_page: i64,
     ) -> Result<Page<Certificate>, AppError> {
         let partner = self.authenticate_partner(req).await?;
-        let found = {
+        let list = {
             let mut tx = self.store.read().await?;
-            tx.certificates_of_holder_page(uscc, page, per_page).await?
-        };
-        let list = Page {
-            items: found
-                .items
-                .into_iter()
-                .map(Certificate::of)
-                .collect::<Result<Vec<_>, _>>()?,
-            total: found.total,
-            page: found.page,
-            per_page: found.per_page,
+            tx.certificates_of_holder_page(uscc, page, per_page)
+                .await?
+                .try_map(Certificate::of)?
         };
         let mut tx = self.store.begin().await?;
         tx.append_audit(RequestMeta::cli().audit(
