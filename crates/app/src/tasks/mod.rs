@@ -8,6 +8,7 @@
 //!   instances and carrying out what the engine asks for (actions, called processes).
 //! - [`oversight`]: special procedures that pause the clock, and e-supervision (电子监察).
 //! - [`open_steps`]: the steps a case waits on, as a step leaves them and as applicants see them.
+//! - [`wakeups`]: the scan of due cases: pending notices sealed, due workflow timers fired.
 //! - [`route`]: the department (部门) each new task belongs to; staff of a department see and
 //!   act on its tasks and on tasks of none ([`crate::policy::in_department_scope`]).
 
@@ -17,11 +18,13 @@ mod engine;
 mod open_steps;
 mod oversight;
 mod route;
+mod wakeups;
 mod workbench;
 
 pub use actions::Handover;
 pub use engine::{MessageIn, ServiceOutcome, ServiceReply};
 pub use open_steps::{StepDone, open_task_view};
+pub use wakeups::{SCAN_CASES, WakeupScan};
 pub use workbench::{BATCH_OUTCOMES, BatchResult, Counters};
 
 pub use oversight::SupervisedCase;
